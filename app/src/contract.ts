@@ -1,0 +1,54 @@
+/**
+ * What the Pulumi program and the service must agree on: ports, probe paths and the names of
+ * the environment variables the program sets on the container. Kept in one dependency-free
+ * module that both `infra/` and `app/` import, so a renamed path cannot break the probes.
+ */
+
+/** Plain-HTTP port: probes, in-cluster traffic, and the AWS NLB (which terminates TLS). */
+export const HTTP_PORT = 8080;
+/** HTTPS port, served only when TLS_CERT_FILE and TLS_KEY_FILE are set (GCP side, no TLS-terminating LB). */
+export const HTTPS_PORT = 8443;
+
+export const PROBE_PATHS = {
+    /** Shallow: the process is alive. No I/O. Kubernetes liveness. */
+    livez: "/livez",
+    /** This instance can serve. Kubernetes readiness and startup. */
+    readyz: "/readyz",
+    /** Deep: the region can serve. What Route53 health checks probe. */
+    health: "/health",
+    metrics: "/metrics",
+} as const;
+
+/** Environment variables the deployment sets; the service validates them at start-up. */
+export const ENV = {
+    port: "PORT",
+    httpsPort: "HTTPS_PORT",
+    tlsCertFile: "TLS_CERT_FILE",
+    tlsKeyFile: "TLS_KEY_FILE",
+    region: "REGION_NAME",
+    dataDir: "DATA_DIR",
+    qdrantUrl: "QDRANT_URL",
+    qdrantApiKey: "QDRANT_API_KEY",
+    qdrantCollection: "QDRANT_COLLECTION",
+    qdrantReplicationFactor: "QDRANT_REPLICATION_FACTOR",
+    qdrantWriteConsistencyFactor: "QDRANT_WRITE_CONSISTENCY_FACTOR",
+    qdrantShardNumber: "QDRANT_SHARD_NUMBER",
+    llmPrimary: "LLM_PRIMARY",
+    llmSecondary: "LLM_SECONDARY",
+    openaiApiKey: "OPENAI_API_KEY",
+    anthropicApiKey: "ANTHROPIC_API_KEY",
+    googleApiKey: "GOOGLE_API_KEY",
+    shutdownDrainMs: "SHUTDOWN_DRAIN_MS",
+} as const;
+
+/** Seconds the pod gets after SIGTERM; the service drains within it (terminationGracePeriodSeconds). */
+export const TERMINATION_GRACE_SECONDS = 45;
+
+/** Qdrant's own ports and health endpoints (https://qdrant.tech/documentation/guides/monitoring/). */
+export const QDRANT = {
+    httpPort: 6333,
+    grpcPort: 6334,
+    p2pPort: 6335,
+    livenessPath: "/livez",
+    readinessPath: "/readyz",
+} as const;

@@ -52,3 +52,30 @@ export const QDRANT = {
     livenessPath: "/livez",
     readinessPath: "/readyz",
 } as const;
+
+/**
+ * Optional tuning the service also reads. The deployment may leave them unset (the defaults are
+ * the production values); tests and local runs use them to point providers at stand-ins and to
+ * shrink timeouts.
+ */
+export const TUNING_ENV = {
+    logLevel: "LOG_LEVEL",
+    openaiBaseUrl: "OPENAI_BASE_URL",
+    anthropicBaseUrl: "ANTHROPIC_BASE_URL",
+    googleBaseUrl: "GOOGLE_BASE_URL",
+    openaiModel: "OPENAI_MODEL",
+    anthropicModel: "ANTHROPIC_MODEL",
+    googleModel: "GOOGLE_MODEL",
+    askDeadlineMs: "ASK_DEADLINE_MS",
+    llmTimeoutMs: "LLM_TIMEOUT_MS",
+    llmMaxConcurrency: "LLM_MAX_CONCURRENCY",
+    llmQueueSize: "LLM_QUEUE_SIZE",
+    vectorTimeoutMs: "VECTOR_TIMEOUT_MS",
+    maxRetries: "MAX_RETRIES",
+    retryInitialDelayMs: "RETRY_INITIAL_DELAY_MS",
+    breakerThreshold: "BREAKER_THRESHOLD",
+    breakerHalfOpenMs: "BREAKER_HALF_OPEN_MS",
+    bodyLimitBytes: "BODY_LIMIT_BYTES",
+    maxDocumentsPerRequest: "MAX_DOCUMENTS_PER_REQUEST",
+    retrievalTopK: "RETRIEVAL_TOP_K",
+} as const;

@@ -1,0 +1,107 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { LexicalHashEmbeddings } from "../embeddings/lexical";
+import type { LlmStep } from "../llm/step";
+import type { Metrics } from "../metrics";
+import { NoAnswerPathError } from "../resilience/errors";
+import type { LoadShedder } from "../resilience/load-shedder";
+import type { ScoredChunk, VectorStore } from "../vectorstore/types";
+import { extractiveAnswer } from "./extractive";
+import { buildMessages, KNOWLEDGE_BASE_UNAVAILABLE } from "./prompt";
+
+export interface Source {
+    id: string;
+    chunk: number;
+    passage: string;
+    score: number;
+    metadata: Record<string, unknown>;
+}
+
+export interface Answer {
+    answer: string;
+    /** The provider that wrote the answer, or "extractive" when no LLM did. */
+    answeredBy: string;
+    sources: Source[];
+    /** What was unavailable for this answer: "vectorstore", "llm-primary:<provider>", ... */
+    degraded: string[];
+}
+
+export interface AnswerServiceOptions {
+    store: VectorStore;
+    embeddings: LexicalHashEmbeddings;
+    /** The fallback chain, primary first; empty when no provider is configured. */
+    steps: LlmStep[];
+    shedder: LoadShedder;
+    metrics: Metrics;
+    topK: number;
+    deadlineMs: number;
+    /** Seconds a client is told to wait when there is no answer path. */
+    retryAfterSeconds: number;
+    log: FastifyBaseLogger;
+}
+
+/** Retrieval, then primary LLM, secondary LLM, extractive answer: each failure is named, none is fatal. */
+export class AnswerService {
+    constructor(private readonly o: AnswerServiceOptions) {}
+
+    async ask(question: string): Promise<Answer> {
+        // One deadline for the whole request; every step below sees what is left of it.
+        const signal = AbortSignal.timeout(this.o.deadlineMs);
+        const degraded: string[] = [];
+        const passages = await this.retrieve(question, signal, degraded);
+        const answer =
+            this.o.steps.length === 0
+                ? this.withoutLlm(question, passages, [...degraded, "llm:not-configured"])
+                : await this.o.shedder.run(() => this.throughChain(question, passages, degraded, signal), signal);
+        for (const component of answer.degraded) this.o.metrics.degradedAnswers.inc({ component });
+        this.o.metrics.answers.inc({ answered_by: answer.answeredBy });
+        return answer;
+    }
+
+    private async retrieve(question: string, signal: AbortSignal, degraded: string[]): Promise<ScoredChunk[] | undefined> {
+        try {
+            const vector = await this.o.embeddings.embedQuery(question);
+            return await this.o.store.query(vector, this.o.topK, signal);
+        } catch (error) {
+            this.o.log.warn({ err: error }, "vector store unavailable; answering without the knowledge base");
+            degraded.push("vectorstore");
+            return undefined;
+        }
+    }
+
+    private async throughChain(
+        question: string,
+        passages: ScoredChunk[] | undefined,
+        degraded: string[],
+        signal: AbortSignal,
+    ): Promise<Answer> {
+        const messages = buildMessages(question, passages);
+        for (const step of this.o.steps) {
+            if (!signal.aborted) {
+                try {
+                    const reply = await step.invoke(messages, signal);
+                    const answer = passages ? reply.text : `${KNOWLEDGE_BASE_UNAVAILABLE}\n\n${reply.text}`;
+                    return { answer, answeredBy: step.provider, sources: toSources(passages ?? []), degraded };
+                } catch (error) {
+                    this.o.log.warn({ err: error, step: step.label, breaker: step.policy.state() }, "LLM step failed");
+                }
+            }
+            degraded.push(step.label);
+        }
+        return this.withoutLlm(question, passages, degraded);
+    }
+
+    private withoutLlm(question: string, passages: ScoredChunk[] | undefined, degraded: string[]): Answer {
+        if (passages === undefined) throw new NoAnswerPathError(this.o.retryAfterSeconds);
+        return { answer: extractiveAnswer(question, passages), answeredBy: "extractive", sources: toSources(passages), degraded };
+    }
+}
+
+function toSources(passages: ScoredChunk[]): Source[] {
+    return passages.map((p) => ({
+        id: p.docId,
+        chunk: p.chunkIndex,
+        passage: p.text,
+        score: Number(p.score.toFixed(6)),
+        metadata: p.metadata,
+    }));
+}

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { AnswerService } from "./answer/service";
+import type { HealthService } from "./health/service";
+import type { IngestService } from "./ingest/service";
+import type { Metrics } from "./metrics";
+import { HttpError } from "./resilience/errors";
+import { askRoute } from "./routes/ask";
+import { documentsRoute } from "./routes/documents";
+import { metricsRoute } from "./routes/metrics";
+import { probeRoutes } from "./routes/probes";
+
+/** What the routes need; built once per process by createServices and shared by the HTTP and HTTPS listeners. */
+export interface AppServices {
+    metrics: Metrics;
+    answers: AnswerService;
+    ingest: IngestService;
+    health: HealthService;
+    maxDocumentsPerRequest: number;
+}
+
+const REASONS: Record<number, string> = {
+    400: "Bad Request",
+    404: "Not Found",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+};
+
+/** The service as a fastify plugin: cross-cutting hooks, one error handler, then the routes. */
+export const app: FastifyPluginAsync<{ services: AppServices }> = async (instance, { services }) => {
+    const { metrics } = services;
+
+    instance.addHook("onResponse", async (request, reply) => {
+        const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched" };
+        const status = String(reply.statusCode);
+        metrics.httpRequests.inc({ ...labels, status });
+        if (reply.statusCode >= 400) metrics.httpErrors.inc({ ...labels, status });
+        metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    });
+
+    instance.setErrorHandler<FastifyError | HttpError>((error, request, reply) => {
+        const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+        if (error instanceof HttpError && error.retryAfterSeconds !== undefined) {
+            reply.header("retry-after", String(error.retryAfterSeconds));
+        }
+        if (statusCode >= 500) {
+            request.log.error({ err: error }, "request failed");
+        } else {
+            request.log.info({ err: { message: error.message, code: "code" in error ? error.code : undefined } }, "request rejected");
+        }
+        // 5xx internals stay in the log; only our own HttpErrors carry a message meant for clients.
+        const message = statusCode < 500 || error instanceof HttpError ? error.message : "internal error";
+        return reply.code(statusCode).send({ error: REASONS[statusCode] ?? "Error", message, requestId: request.id });
+    });
+
+    instance.setNotFoundHandler((request, reply) =>
+        reply.code(404).send({ error: "Not Found", message: `no route ${request.method} ${request.url}`, requestId: request.id }),
+    );
+
+    await instance.register(probeRoutes, { health: services.health });
+    await instance.register(metricsRoute, { metrics });
+    await instance.register(documentsRoute, { ingest: services.ingest, maxDocuments: services.maxDocumentsPerRequest });
+    await instance.register(askRoute, { answers: services.answers });
+};

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
+
+/** Providers the fallback chain can use; "none" switches a slot off. */
+export const PROVIDERS = ["openai", "anthropic", "google"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/** Unset and empty mean the same thing: the deployment renders absent values as "". */
+const blankToUndefined = (value: unknown): unknown => (value === "" ? undefined : value);
+
+function integer(min: number, max: number, fallback: number) {
+    return z.preprocess(
+        blankToUndefined,
+        z
+            .string()
+            .regex(/^\d+$/, `must be an integer from ${min} to ${max}`)
+            .transform(Number)
+            .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+            .default(fallback),
+    );
+}
+
+const optionalText = z.preprocess(blankToUndefined, z.string().optional());
+
+const optionalUrl = z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+);
+
+const providerSlot = z.preprocess(
+    blankToUndefined,
+    z.enum([...PROVIDERS, "none"], { error: `must be one of ${[...PROVIDERS, "none"].join(", ")}` }).optional(),
+);
+
+/** One entry per environment variable, keyed by its name so errors name the variable. */
+export const envSchema = z.object({
+    [ENV.port]: integer(0, 65535, HTTP_PORT), // 0: any free port (tests),
+    [ENV.httpsPort]: integer(1, 65535, HTTPS_PORT),
+    [ENV.tlsCertFile]: optionalText,
+    [ENV.tlsKeyFile]: optionalText,
+    [ENV.region]: z.preprocess(blankToUndefined, z.string().default("local")),
+    [ENV.dataDir]: z.preprocess(blankToUndefined, z.string().default("data")),
+    [ENV.qdrantUrl]: optionalUrl,
+    [ENV.qdrantApiKey]: optionalText,
+    [ENV.qdrantCollection]: z.preprocess(
+        blankToUndefined,
+        z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,255}$/, "must be 1-255 letters, digits, '_' or '-'")
+            .default("documents"),
+    ),
+    [ENV.qdrantReplicationFactor]: integer(1, 16, 2),
+    [ENV.qdrantWriteConsistencyFactor]: integer(1, 16, 1),
+    [ENV.qdrantShardNumber]: integer(1, 64, 1),
+    [ENV.llmPrimary]: providerSlot,
+    [ENV.llmSecondary]: providerSlot,
+    [ENV.openaiApiKey]: optionalText,
+    [ENV.anthropicApiKey]: optionalText,
+    [ENV.googleApiKey]: optionalText,
+    [ENV.shutdownDrainMs]: integer(0, 600_000, 30_000),
+    [TUNING_ENV.logLevel]: z.preprocess(
+        blankToUndefined,
+        z
+            .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+                error: "must be one of fatal, error, warn, info, debug, trace, silent",
+            })
+            .default("info"),
+    ),
+    [TUNING_ENV.openaiBaseUrl]: optionalUrl,
+    [TUNING_ENV.anthropicBaseUrl]: optionalUrl,
+    [TUNING_ENV.googleBaseUrl]: optionalUrl,
+    [TUNING_ENV.openaiModel]: z.preprocess(blankToUndefined, z.string().default("gpt-4o-mini")),
+    [TUNING_ENV.anthropicModel]: z.preprocess(blankToUndefined, z.string().default("claude-3-5-haiku-latest")),
+    [TUNING_ENV.googleModel]: z.preprocess(blankToUndefined, z.string().default("gemini-2.0-flash")),
+    [TUNING_ENV.askDeadlineMs]: integer(100, 300_000, 25_000),
+    [TUNING_ENV.llmTimeoutMs]: integer(50, 300_000, 10_000),
+    [TUNING_ENV.llmMaxConcurrency]: integer(1, 10_000, 32),
+    [TUNING_ENV.llmQueueSize]: integer(0, 10_000, 64),
+    [TUNING_ENV.vectorTimeoutMs]: integer(20, 60_000, 2_000),
+    [TUNING_ENV.maxRetries]: integer(0, 10, 2),
+    [TUNING_ENV.retryInitialDelayMs]: integer(1, 10_000, 100),
+    [TUNING_ENV.breakerThreshold]: integer(1, 1_000, 5),
+    [TUNING_ENV.breakerHalfOpenMs]: integer(10, 600_000, 30_000),
+    [TUNING_ENV.bodyLimitBytes]: integer(1_024, 64 * 1024 * 1024, 1024 * 1024),
+    [TUNING_ENV.maxDocumentsPerRequest]: integer(1, 10_000, 100),
+    [TUNING_ENV.retrievalTopK]: integer(1, 50, 4),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,165 @@
+import { ENV, TUNING_ENV } from "../contract";
+import { envSchema, PROVIDERS, type Env, type Provider } from "./env-schema";
+
+export { PROVIDERS, type Provider } from "./env-schema";
+
+export interface LlmConfig {
+    provider: Provider;
+    apiKey: string;
+    model: string;
+    /** Override of the provider's API root (a regional gateway, a proxy, a local stand-in). */
+    baseUrl?: string;
+}
+
+export interface QdrantConfig {
+    url: string;
+    apiKey?: string;
+    collection: string;
+    replicationFactor: number;
+    writeConsistencyFactor: number;
+    shardNumber: number;
+}
+
+export interface ResilienceConfig {
+    askDeadlineMs: number;
+    llmTimeoutMs: number;
+    llmMaxConcurrency: number;
+    llmQueueSize: number;
+    vectorTimeoutMs: number;
+    maxRetries: number;
+    retryInitialDelayMs: number;
+    breakerThreshold: number;
+    breakerHalfOpenMs: number;
+}
+
+export interface Config {
+    port: number;
+    /** Set when both TLS files are given: HTTPS is served beside plain HTTP. */
+    https?: { port: number; certFile: string; keyFile: string };
+    region: string;
+    dataDir: string;
+    logLevel: string;
+    /** Absent: the embedded vector store under dataDir. */
+    qdrant?: QdrantConfig;
+    llm: { primary?: LlmConfig; secondary?: LlmConfig };
+    shutdownDrainMs: number;
+    limits: { bodyLimitBytes: number; maxDocumentsPerRequest: number; retrievalTopK: number };
+    resilience: ResilienceConfig;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+const KEY_VARS: Record<Provider, keyof Env> = {
+    openai: ENV.openaiApiKey,
+    anthropic: ENV.anthropicApiKey,
+    google: ENV.googleApiKey,
+};
+
+function describe(value: unknown): string {
+    return value === undefined ? "unset" : JSON.stringify(value);
+}
+
+/** Validates the environment; every bad variable yields one line naming it. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+    const parsed = envSchema.safeParse(env);
+    if (!parsed.success) {
+        const errors = parsed.error.issues.map((issue) => {
+            const name = String(issue.path[0] ?? "environment");
+            return `${name}: ${issue.message} (got ${describe(env[name])})`;
+        });
+        return { ok: false, errors };
+    }
+    const e = parsed.data;
+    const errors: string[] = [];
+
+    const certFile = e[ENV.tlsCertFile];
+    const keyFile = e[ENV.tlsKeyFile];
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        const missing = certFile === undefined ? ENV.tlsCertFile : ENV.tlsKeyFile;
+        errors.push(`${missing}: must be set together with ${missing === ENV.tlsCertFile ? ENV.tlsKeyFile : ENV.tlsCertFile}`);
+    }
+    if (e[ENV.qdrantWriteConsistencyFactor] > e[ENV.qdrantReplicationFactor]) {
+        errors.push(
+            `${ENV.qdrantWriteConsistencyFactor}: must not exceed ${ENV.qdrantReplicationFactor} (${e[ENV.qdrantReplicationFactor]})`,
+        );
+    }
+    const llm = chooseProviders(e, errors);
+    if (errors.length > 0) return { ok: false, errors };
+
+    const qdrantUrl = e[ENV.qdrantUrl];
+    const config: Config = {
+        port: e[ENV.port],
+        https: certFile && keyFile ? { port: e[ENV.httpsPort], certFile, keyFile } : undefined,
+        region: e[ENV.region],
+        dataDir: e[ENV.dataDir],
+        logLevel: e[TUNING_ENV.logLevel],
+        qdrant: qdrantUrl
+            ? {
+                  url: qdrantUrl,
+                  apiKey: e[ENV.qdrantApiKey],
+                  collection: e[ENV.qdrantCollection],
+                  replicationFactor: e[ENV.qdrantReplicationFactor],
+                  writeConsistencyFactor: e[ENV.qdrantWriteConsistencyFactor],
+                  shardNumber: e[ENV.qdrantShardNumber],
+              }
+            : undefined,
+        llm,
+        shutdownDrainMs: e[ENV.shutdownDrainMs],
+        limits: {
+            bodyLimitBytes: e[TUNING_ENV.bodyLimitBytes],
+            maxDocumentsPerRequest: e[TUNING_ENV.maxDocumentsPerRequest],
+            retrievalTopK: e[TUNING_ENV.retrievalTopK],
+        },
+        resilience: {
+            askDeadlineMs: e[TUNING_ENV.askDeadlineMs],
+            llmTimeoutMs: e[TUNING_ENV.llmTimeoutMs],
+            llmMaxConcurrency: e[TUNING_ENV.llmMaxConcurrency],
+            llmQueueSize: e[TUNING_ENV.llmQueueSize],
+            vectorTimeoutMs: e[TUNING_ENV.vectorTimeoutMs],
+            maxRetries: e[TUNING_ENV.maxRetries],
+            retryInitialDelayMs: e[TUNING_ENV.retryInitialDelayMs],
+            breakerThreshold: e[TUNING_ENV.breakerThreshold],
+            breakerHalfOpenMs: e[TUNING_ENV.breakerHalfOpenMs],
+        },
+    };
+    return { ok: true, config };
+}
+
+/**
+ * Explicit LLM_PRIMARY / LLM_SECONDARY win; unset slots take the providers that have a key, in
+ * the order of PROVIDERS, so that a key alone is enough and no key at all means the extractive
+ * answerer only.
+ */
+function chooseProviders(e: Env, errors: string[]): Config["llm"] {
+    const hasKey = (p: Provider) => e[KEY_VARS[p]] !== undefined;
+    const explicitPrimary = e[ENV.llmPrimary];
+    const explicitSecondary = e[ENV.llmSecondary];
+    for (const [name, value] of [
+        [ENV.llmPrimary, explicitPrimary],
+        [ENV.llmSecondary, explicitSecondary],
+    ] as const) {
+        if (value !== undefined && value !== "none" && !hasKey(value)) {
+            errors.push(`${name}: ${value} needs ${KEY_VARS[value]}`);
+        }
+    }
+    const primary = explicitPrimary ?? PROVIDERS.find(hasKey) ?? "none";
+    const secondary =
+        explicitSecondary ?? PROVIDERS.find((p) => p !== primary && hasKey(p)) ?? "none";
+    if (primary !== "none" && primary === secondary) {
+        errors.push(`${ENV.llmSecondary}: must name a provider other than ${ENV.llmPrimary} (${primary})`);
+    }
+    if (primary === "none" && secondary !== "none" && explicitSecondary !== undefined) {
+        errors.push(`${ENV.llmSecondary}: is set while ${ENV.llmPrimary} is none; set ${ENV.llmPrimary} instead`);
+    }
+    if (errors.length > 0) return {};
+    const build = (p: Provider | "none"): LlmConfig | undefined => {
+        if (p === "none") return undefined;
+        const settings: Record<Provider, { model: string; baseUrl?: string }> = {
+            openai: { model: e[TUNING_ENV.openaiModel], baseUrl: e[TUNING_ENV.openaiBaseUrl] },
+            anthropic: { model: e[TUNING_ENV.anthropicModel], baseUrl: e[TUNING_ENV.anthropicBaseUrl] },
+            google: { model: e[TUNING_ENV.googleModel], baseUrl: e[TUNING_ENV.googleBaseUrl] },
+        };
+        return { provider: p, apiKey: String(e[KEY_VARS[p]]), ...settings[p] };
+    };
+    return { primary: build(primary), secondary: build(secondary) };
+}

@@ -1,0 +1,90 @@
+import type { LlmStep } from "../llm/step";
+import type { Lifecycle } from "../lifecycle/state";
+import { describeFailure } from "../resilience/classify";
+import type { BreakerState } from "../resilience/policy";
+import type { GuardedVectorStore } from "../vectorstore/guarded";
+import { StoreUnhealthyError } from "../vectorstore/types";
+
+export type ComponentState = "ok" | "degraded" | "down";
+
+export interface ComponentHealth {
+    status: ComponentState;
+    /** Milliseconds of the probe (vector store) or of the last call (LLMs, which are never probed). */
+    latencyMs: number | null;
+    detail: string;
+    breaker?: BreakerState;
+}
+
+export interface RegionHealth {
+    status: ComponentState;
+    region: string;
+    answerPaths: string[];
+    components: Record<string, ComponentHealth>;
+}
+
+const LLM_STATES: Record<BreakerState, ComponentState> = { closed: "ok", "half-open": "degraded", open: "down" };
+
+/**
+ * The health rule, in one place:
+ * - readiness (this instance): started and not draining. Nothing shared is consulted: a
+ *   dependency every instance shares would fail them all at once and leave the load balancer
+ *   with no backend, turning a degraded service into no service.
+ * - region health (what DNS failover probes): the vector store is reachable with quorum, which
+ *   also guarantees an answer path (the extractive answerer needs nothing else). The LLM
+ *   providers are reported but never fail it: they are shared by both regions, so failing over
+ *   would move traffic to a region with the same outage.
+ */
+export class HealthService {
+    constructor(
+        private readonly region: string,
+        private readonly store: GuardedVectorStore,
+        private readonly steps: LlmStep[],
+        private readonly lifecycle: Lifecycle,
+        private readonly probeTimeoutMs: number,
+    ) {}
+
+    readiness(): { ready: boolean; reason: string } {
+        if (!this.lifecycle.started) return { ready: false, reason: "starting" };
+        if (this.lifecycle.draining) return { ready: false, reason: "draining" };
+        return { ready: true, reason: "ok" };
+    }
+
+    async regionHealth(): Promise<RegionHealth> {
+        const components: Record<string, ComponentHealth> = { vectorstore: await this.probeStore() };
+        for (const step of this.steps) {
+            const breaker = step.policy.state();
+            components[step.label] = {
+                status: LLM_STATES[breaker],
+                latencyMs: step.lastLatencyMs === undefined ? null : round(step.lastLatencyMs),
+                detail: `breaker ${breaker}`,
+                breaker,
+            };
+        }
+        const storeUp = components.vectorstore.status === "ok";
+        const answerPaths = [
+            ...this.steps.filter((s) => s.policy.state() !== "open").map((s) => s.label),
+            ...(storeUp ? ["extractive"] : []),
+        ];
+        const draining = this.lifecycle.draining;
+        const allOk = Object.values(components).every((c) => c.status === "ok");
+        const status: ComponentState = draining || !storeUp ? "down" : allOk ? "ok" : "degraded";
+        return { status, region: this.region, answerPaths, components };
+    }
+
+    private async probeStore(): Promise<ComponentHealth> {
+        const started = performance.now();
+        const breaker = this.store.policy.state();
+        try {
+            const result = await this.store.check(AbortSignal.timeout(this.probeTimeoutMs));
+            return { status: "ok", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
+        } catch (error) {
+            const detail =
+                breaker === "open" ? "breaker open" : error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
+            return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };
+        }
+    }
+}
+
+function round(ms: number): number {
+    return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,58 @@
+import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
+import type { LexicalHashEmbeddings } from "../embeddings/lexical";
+import { HttpError } from "../resilience/errors";
+import type { ChunkWithVector, VectorStore } from "../vectorstore/types";
+import { chunkIdFor, documentIdFor } from "./ids";
+
+export interface IncomingDocument {
+    id?: string;
+    text: string;
+    metadata?: Record<string, unknown>;
+}
+
+export interface IngestResult {
+    documents: Array<{ id: string; chunks: number }>;
+    chunks: number;
+}
+
+/** Chunk, embed and upsert; chunk ids derive from the document id, so ingesting twice changes nothing. */
+export class IngestService {
+    private readonly splitter = new RecursiveCharacterTextSplitter({ chunkSize: 1000, chunkOverlap: 150 });
+
+    constructor(
+        private readonly store: VectorStore,
+        private readonly embeddings: LexicalHashEmbeddings,
+        private readonly deadlineMs: number,
+        private readonly retryAfterSeconds: number,
+    ) {}
+
+    async ingest(documents: IncomingDocument[]): Promise<IngestResult> {
+        const signal = AbortSignal.timeout(this.deadlineMs);
+        // Everything is chunked and embedded before the first write: a bad document fails the batch, not half of it.
+        const prepared = await Promise.all(documents.map((d) => this.prepare(d)));
+        try {
+            for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, signal);
+        } catch (error) {
+            throw new HttpError(503, "the vector store is unavailable; nothing past the failure was stored, retry the request", this.retryAfterSeconds, {
+                cause: error,
+            });
+        }
+        const summary = prepared.map(({ id, chunks }) => ({ id, chunks: chunks.length }));
+        return { documents: summary, chunks: summary.reduce((sum, d) => sum + d.chunks, 0) };
+    }
+
+    private async prepare(document: IncomingDocument): Promise<{ id: string; chunks: ChunkWithVector[] }> {
+        const id = document.id ?? documentIdFor(document.text);
+        const texts = await this.splitter.splitText(document.text);
+        const vectors = await this.embeddings.embedDocuments(texts);
+        const chunks = texts.map((text, chunkIndex) => ({
+            id: chunkIdFor(id, chunkIndex),
+            docId: id,
+            chunkIndex,
+            text,
+            metadata: document.metadata ?? {},
+            vector: vectors[chunkIndex],
+        }));
+        return { id, chunks };
+    }
+}

@@ -1,0 +1,9 @@
+/** Instance-local facts that readiness depends on; flipped by start-up and by SIGTERM. */
+export class Lifecycle {
+    started = false;
+    draining = false;
+
+    get ready(): boolean {
+        return this.started && !this.draining;
+    }
+}

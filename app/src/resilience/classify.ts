@@ -1,0 +1,80 @@
+import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TaskCancelledError } from "cockatiel";
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set([
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "EPIPE",
+    "ETIMEDOUT",
+    "EAI_AGAIN",
+    "ENOTFOUND",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT",
+]);
+
+interface ErrorShape {
+    status?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    response?: { status?: unknown };
+}
+
+/** HTTP status carried by a provider SDK error, under whichever name that SDK uses. */
+export function statusOf(error: unknown): number | undefined {
+    if (typeof error !== "object" || error === null) return undefined;
+    const e = error as ErrorShape;
+    for (const candidate of [e.status, e.statusCode, e.response?.status]) {
+        if (typeof candidate === "number") return candidate;
+    }
+    // The Qdrant client and Google's SDK only put the status in the message.
+    const text = typeof e.message === "string" ? e.message : "";
+    const match = /(?:Unexpected Response: |\[)(\d{3})(?:\b| )/.exec(text);
+    return match ? Number(match[1]) : undefined;
+}
+
+function isNetworkError(error: unknown, depth = 0): boolean {
+    if (typeof error !== "object" || error === null || depth > 4) return false;
+    const e = error as ErrorShape;
+    if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return true;
+    const name = typeof e.name === "string" ? e.name : "";
+    if (/Connection|Timeout/i.test(name)) return true;
+    const message = typeof e.message === "string" ? e.message : "";
+    if (/fetch failed|socket hang up|network|ECONNREFUSED|ECONNRESET|timed? ?out/i.test(message)) return true;
+    return isNetworkError(e.cause, depth + 1);
+}
+
+/** Our own policy outcomes: never worth another attempt. */
+export function isPolicyRejection(error: unknown): boolean {
+    return (
+        error instanceof BrokenCircuitError ||
+        error instanceof IsolatedCircuitError ||
+        error instanceof BulkheadRejectedError
+    );
+}
+
+/**
+ * Transient failures only: timeouts, connection errors, 408/425/429/5xx. A 400 or 401 will fail
+ * the same way again, so retrying it only spends the request's deadline.
+ */
+export function isRetryable(error: unknown): boolean {
+    if (isPolicyRejection(error)) return false;
+    if (error instanceof TaskCancelledError) return true;
+    const status = statusOf(error);
+    if (status !== undefined) return RETRYABLE_STATUS.has(status) || status >= 500;
+    return isNetworkError(error);
+}
+
+/** A short public description of a failure: enough for an operator, nothing internal (hosts, keys). */
+export function describeFailure(error: unknown): string {
+    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return "breaker open";
+    if (error instanceof TaskCancelledError) return "timeout";
+    const status = statusOf(error);
+    if (status !== undefined) return `HTTP ${status}`;
+    if (isNetworkError(error)) return "unreachable";
+    return error instanceof Error && error.name !== "Error" ? error.name : "error";
+}

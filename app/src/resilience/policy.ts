@@ -1,0 +1,89 @@
+import {
+    circuitBreaker,
+    CircuitState,
+    ConsecutiveBreaker,
+    ExponentialBackoff,
+    handleWhen,
+    retry,
+    timeout,
+    TimeoutStrategy,
+    wrap,
+} from "cockatiel";
+import { isPolicyRejection, isRetryable } from "./classify";
+
+export type BreakerState = "closed" | "open" | "half-open";
+
+export interface PolicyOptions {
+    /** Per attempt; aggressive, so a client that ignores its abort signal still returns on time. */
+    timeoutMs: number;
+    /** Attempts after the first, for retryable errors only. */
+    maxRetries: number;
+    /** First backoff delay; later ones grow exponentially with decorrelated jitter. */
+    initialDelayMs: number;
+    maxDelayMs: number;
+    /** Consecutive failed attempts that open the breaker. */
+    breakerThreshold: number;
+    /** Time the breaker stays open before letting one trial call through. */
+    halfOpenAfterMs: number;
+}
+
+/** The outbound-call guard for one dependency: a breaker of its own, timeouts, retries. */
+export interface DependencyPolicy {
+    readonly name: string;
+    state(): BreakerState;
+    execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T>;
+}
+
+/** The request's own deadline fired: the dependency is not to blame, so neither retry nor breaker counts it. */
+export class CallerAbortedError extends Error {
+    constructor(readonly dependency: string, cause: unknown) {
+        super(`${dependency}: request deadline reached`, { cause });
+        this.name = "CallerAbortedError";
+    }
+}
+
+const STATES: Record<CircuitState, BreakerState> = {
+    [CircuitState.Closed]: "closed",
+    [CircuitState.HalfOpen]: "half-open",
+    [CircuitState.Open]: "open",
+    [CircuitState.Isolated]: "open",
+};
+
+export function createDependencyPolicy(
+    name: string,
+    options: PolicyOptions,
+    onStateChange: (state: BreakerState) => void = () => undefined,
+): DependencyPolicy {
+    const breaker = circuitBreaker(
+        handleWhen((error) => !(error instanceof CallerAbortedError) && !isPolicyRejection(error)),
+        { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
+    );
+    breaker.onStateChange((state) => onStateChange(STATES[state]));
+    const retryPolicy = retry(
+        handleWhen((error) => !(error instanceof CallerAbortedError) && isRetryable(error)),
+        {
+            maxAttempts: options.maxRetries,
+            backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs }),
+        },
+    );
+    const guard = wrap(retryPolicy, breaker);
+    const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    return {
+        name,
+        state: () => STATES[breaker.state],
+        execute: (fn, signal) =>
+            guard.execute(async (context) => {
+                try {
+                    return await attemptTimeout.execute((attempt) => fn(attempt.signal), context.signal);
+                } catch (error) {
+                    // Checked here, inside the breaker, so that our own deadline is never held against the dependency.
+                    throw signal.aborted ? new CallerAbortedError(name, error) : error;
+                }
+            }, signal),
+    };
+}
+
+/** No guard at all: the bench's baseline for what the resilience layer costs. */
+export function passthroughPolicy(name: string): DependencyPolicy {
+    return { name, state: () => "closed", execute: (fn, signal) => fn(signal) };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import pino from "pino";
+import { app } from "./app";
+import { loadConfig, type Config } from "./config";
+import { drain } from "./lifecycle/shutdown";
+import { createServices, type ServiceOptions, type Services } from "./services";
+
+export interface RunningServer {
+    /** Base URLs: plain HTTP first, HTTPS second when TLS is configured. */
+    urls: string[];
+    services: Services;
+    /** Graceful shutdown, as on SIGTERM; resolves true when every in-flight request finished in time. */
+    shutdown(): Promise<boolean>;
+}
+
+/** Builds the instance(s), listens, and returns a handle; signals are wired by main() only. */
+export async function startServer(config: Config, options: ServiceOptions & { logger?: pino.Logger } = {}): Promise<RunningServer> {
+    const log = options.logger ?? pino({ level: config.logLevel });
+    const services = await createServices(config, log, options);
+    const common = {
+        loggerInstance: log as FastifyBaseLogger,
+        bodyLimit: config.limits.bodyLimitBytes,
+        // Clients behind a load balancer reuse connections; close idle ones at shutdown, keep busy ones.
+        forceCloseConnections: "idle" as const,
+    };
+    const servers: FastifyInstance[] = [fastify(common)];
+    if (config.https) {
+        const https = { cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) };
+        servers.push(fastify({ ...common, https }) as unknown as FastifyInstance); // the HTTPS instance's server type differs only in its TLS socket
+    }
+    const ports = [config.port, config.https?.port ?? 0];
+    const urls: string[] = [];
+    for (const [i, server] of servers.entries()) {
+        await server.register(app, { services });
+        await server.listen({ port: ports[i], host: "0.0.0.0" });
+        const { port } = server.server.address() as AddressInfo;
+        urls.push(`${i === 0 ? "http" : "https"}://127.0.0.1:${port}`);
+    }
+    services.lifecycle.started = true;
+    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded" }, "serving");
+    return {
+        urls,
+        services,
+        shutdown: () => drain(servers, services.lifecycle, services.close, config.shutdownDrainMs, log),
+    };
+}
+
+async function main(): Promise<void> {
+    const result = loadConfig(process.env);
+    if (!result.ok) {
+        for (const line of result.errors) process.stderr.write(`config error: ${line}\n`);
+        process.exit(2);
+    }
+    const running = await startServer(result.config);
+    let stopping = false;
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        process.on(signal, () => {
+            if (stopping) return;
+            stopping = true;
+            running.services.lifecycle.draining = true;
+            void running.shutdown().then((clean) => process.exit(clean ? 0 : 1));
+        });
+    }
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });
+}

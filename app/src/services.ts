@@ -1,0 +1,87 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { AppServices } from "./app";
+import { AnswerService } from "./answer/service";
+import type { Config, LlmConfig } from "./config";
+import { LexicalHashEmbeddings } from "./embeddings/lexical";
+import { HealthService } from "./health/service";
+import { IngestService } from "./ingest/service";
+import { Lifecycle } from "./lifecycle/state";
+import { createChatModel } from "./llm/providers";
+import { LlmStep, type Slot } from "./llm/step";
+import { Metrics } from "./metrics";
+import { LoadShedder } from "./resilience/load-shedder";
+import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
+import { EmbeddedVectorStore } from "./vectorstore/embedded";
+import { GuardedVectorStore } from "./vectorstore/guarded";
+import { QdrantVectorStore } from "./vectorstore/qdrant";
+
+/** Seconds clients are told to wait: short for load shedding, longer when a dependency is down. */
+const RETRY_AFTER = { overloaded: 1, unavailable: 5 } as const;
+
+export interface Services extends AppServices {
+    lifecycle: Lifecycle;
+    close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+    /** "off" drops every policy: only the bench uses it, to measure what the layer costs. */
+    resilience?: "on" | "off";
+    /** Process metrics (event loop lag, heap) are global; several instances in one process skip them. */
+    processMetrics?: boolean;
+}
+
+/** The composition root: external clients, then domain services, each wrapped in its policy. */
+export async function createServices(config: Config, log: FastifyBaseLogger, options: ServiceOptions = {}): Promise<Services> {
+    const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
+    const r = config.resilience;
+    const policyFor = (name: string, timeoutMs: number): DependencyPolicy => {
+        if (options.resilience === "off") return passthroughPolicy(name);
+        const policyOptions: PolicyOptions = {
+            timeoutMs,
+            maxRetries: r.maxRetries,
+            initialDelayMs: r.retryInitialDelayMs,
+            maxDelayMs: Math.max(r.retryInitialDelayMs, Math.min(2_000, timeoutMs)),
+            breakerThreshold: r.breakerThreshold,
+            halfOpenAfterMs: r.breakerHalfOpenMs,
+        };
+        metrics.setBreakerState(name, "closed");
+        return createDependencyPolicy(name, policyOptions, (state) => {
+            metrics.setBreakerState(name, state);
+            log.warn({ dependency: name, breaker: state }, "circuit breaker changed state");
+        });
+    };
+
+    const embeddings = new LexicalHashEmbeddings();
+    const rawStore = config.qdrant
+        ? new QdrantVectorStore(config.qdrant, embeddings.dimension, r.vectorTimeoutMs, (m) => log.info(m))
+        : await EmbeddedVectorStore.open(config.dataDir, embeddings.dimension);
+    const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", r.vectorTimeoutMs), metrics);
+
+    const step = (slot: Slot, llm: LlmConfig | undefined): LlmStep[] =>
+        llm
+            ? [new LlmStep(slot, llm.provider, createChatModel(llm, r.llmTimeoutMs), policyFor(`llm:${llm.provider}`, r.llmTimeoutMs), metrics)]
+            : [];
+    const steps = [...step("primary", config.llm.primary), ...step("secondary", config.llm.secondary)];
+
+    const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc());
+    const lifecycle = new Lifecycle();
+    return {
+        metrics,
+        lifecycle,
+        maxDocumentsPerRequest: config.limits.maxDocumentsPerRequest,
+        answers: new AnswerService({
+            store,
+            embeddings,
+            steps,
+            shedder,
+            metrics,
+            topK: config.limits.retrievalTopK,
+            deadlineMs: r.askDeadlineMs,
+            retryAfterSeconds: RETRY_AFTER.unavailable,
+            log,
+        }),
+        ingest: new IngestService(store, embeddings, r.askDeadlineMs, RETRY_AFTER.unavailable),
+        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs),
+        close: () => store.close(),
+    };
+}

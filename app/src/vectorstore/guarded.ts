@@ -1,0 +1,55 @@
+import type { Metrics } from "../metrics";
+import type { DependencyPolicy } from "../resilience/policy";
+import { StoreUnhealthyError, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+
+/** A vector store whose every call runs under the dependency's policy and is counted and timed. */
+export class GuardedVectorStore implements VectorStore {
+    readonly kind;
+
+    constructor(
+        private readonly inner: VectorStore,
+        readonly policy: DependencyPolicy,
+        private readonly metrics: Metrics,
+    ) {
+        this.kind = inner.kind;
+    }
+
+    upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
+        return this.guard("upsert", signal, (s) => this.inner.upsertDocument(docId, chunks, s));
+    }
+
+    query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]> {
+        return this.guard("query", signal, (s) => this.inner.query(vector, limit, s));
+    }
+
+    /**
+     * Health probes go through the breaker too: an open breaker means "down" without a network
+     * round trip, and a successful probe in half-open state closes it again.
+     */
+    check(signal: AbortSignal): Promise<StoreStatus> {
+        return this.guard("check", signal, async (s) => {
+            const status = await this.inner.check(s);
+            if (!status.ok) throw new StoreUnhealthyError(status.detail);
+            return status;
+        });
+    }
+
+    close(): Promise<void> {
+        return this.inner.close();
+    }
+
+    private async guard<T>(operation: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        const labels = { store: this.kind, operation };
+        try {
+            const result = await this.policy.execute(
+                (attemptSignal) => this.metrics.time(this.metrics.vectorDuration, labels, () => fn(attemptSignal)),
+                signal,
+            );
+            this.metrics.vectorQueries.inc({ ...labels, outcome: "success" });
+            return result;
+        } catch (error) {
+            this.metrics.vectorQueries.inc({ ...labels, outcome: "error" });
+            throw error;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import { QdrantClient } from "@qdrant/js-client-rest";
+import type { QdrantConfig } from "../config";
+import { StoreUnhealthyError, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+
+/** A type alias, not an interface: the client wants a payload with an index signature. */
+type Payload = {
+    doc_id: string;
+    chunk_index: number;
+    text: string;
+    metadata: Record<string, unknown>;
+};
+
+/** The collection exists with a shape the service cannot use; recreating it would lose data, so we refuse. */
+export class CollectionMismatchError extends StoreUnhealthyError {}
+
+/**
+ * Qdrant over REST. The collection is created on first contact with the replication factor,
+ * write consistency and shard count from config, and never recreated: an existing collection
+ * with the wrong vector size is reported, not replaced. First contact is retried on every call
+ * until it succeeds, so the service starts (and answers LLM-only) while Qdrant is still down.
+ */
+export class QdrantVectorStore implements VectorStore {
+    readonly kind = "qdrant";
+    private readonly client: QdrantClient;
+    private collectionReady?: Promise<void>;
+
+    constructor(
+        private readonly config: QdrantConfig,
+        private readonly dimension: number,
+        timeoutMs: number,
+        private readonly log: (message: string) => void,
+    ) {
+        // checkCompatibility would add a version request at construction, outside any timeout.
+        this.client = new QdrantClient({ url: config.url, apiKey: config.apiKey, timeout: timeoutMs, checkCompatibility: false });
+    }
+
+    async upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
+        await this.ensureCollection();
+        const name = this.config.collection;
+        if (chunks.length > 0) {
+            await this.client.upsert(name, {
+                wait: true,
+                points: chunks.map((c) => ({ id: c.id, vector: c.vector, payload: toPayload(c) })),
+            });
+        }
+        // A shorter new version of the document must not leave its old tail behind.
+        await this.client.delete(name, {
+            wait: true,
+            filter: {
+                must: [
+                    { key: "doc_id", match: { value: docId } },
+                    { key: "chunk_index", range: { gte: chunks.length } },
+                ],
+            },
+        });
+    }
+
+    async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
+        await this.ensureCollection();
+        const result = await this.client.query(this.config.collection, { query: vector, limit, with_payload: true });
+        return result.points.map((point) => {
+            const payload = (point.payload ?? {}) as Partial<Payload>;
+            return {
+                id: String(point.id),
+                docId: String(payload.doc_id ?? ""),
+                chunkIndex: Number(payload.chunk_index ?? 0),
+                text: String(payload.text ?? ""),
+                metadata: payload.metadata ?? {},
+                score: point.score,
+            };
+        });
+    }
+
+    /** Reachable, a Raft leader elected (so writes can commit), and the collection usable. */
+    async check(): Promise<StoreStatus> {
+        const cluster = await this.client.api().clusterStatus({});
+        const status = cluster.data.result;
+        if (status?.status === "enabled" && (status.raft_info.leader === null || status.raft_info.leader === undefined)) {
+            return { ok: false, detail: "cluster has no Raft leader (no quorum)" };
+        }
+        await this.ensureCollection();
+        const info = await this.client.getCollection(this.config.collection);
+        if (info.status === "red") return { ok: false, detail: `collection ${this.config.collection} is red` };
+        const peers = status?.status === "enabled" ? Object.keys(status.peers).length : 1;
+        return { ok: true, detail: `qdrant, collection ${info.status}, ${peers} peer(s)` };
+    }
+
+    async close(): Promise<void> {}
+
+    private ensureCollection(): Promise<void> {
+        this.collectionReady ??= this.createOrVerify().catch((error: unknown) => {
+            this.collectionReady = undefined; // try again on the next call
+            throw error;
+        });
+        return this.collectionReady;
+    }
+
+    private async createOrVerify(): Promise<void> {
+        const name = this.config.collection;
+        const { exists } = await this.client.collectionExists(name);
+        if (!exists) {
+            try {
+                await this.client.createCollection(name, {
+                    vectors: { size: this.dimension, distance: "Cosine" },
+                    replication_factor: this.config.replicationFactor,
+                    write_consistency_factor: this.config.writeConsistencyFactor,
+                    shard_number: this.config.shardNumber,
+                });
+                this.log(`created collection ${name}`);
+                return;
+            } catch (error) {
+                // Another replica may have won the race; verify what it created.
+                if (!(await this.client.collectionExists(name)).exists) throw error;
+            }
+        }
+        const info = await this.client.getCollection(name);
+        const vectors = info.config.params.vectors;
+        const size = vectors && "size" in vectors ? vectors.size : undefined;
+        if (size !== this.dimension) {
+            throw new CollectionMismatchError(
+                `collection ${name} has vectors of size ${String(size)}, the service needs ${this.dimension}; it is left as it is`,
+            );
+        }
+        const replication = info.config.params.replication_factor;
+        if (replication !== undefined && replication !== null && replication < this.config.replicationFactor) {
+            this.log(`collection ${name} has replication_factor ${replication}, config asks for ${this.config.replicationFactor}`);
+        }
+    }
+}
+
+function toPayload(chunk: ChunkWithVector): Payload {
+    return { doc_id: chunk.docId, chunk_index: chunk.chunkIndex, text: chunk.text, metadata: chunk.metadata };
+}

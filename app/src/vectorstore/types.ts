@@ -1,0 +1,40 @@
+/** One chunk of an ingested document, as stored beside its vector. */
+export interface Chunk {
+    /** Deterministic UUID: the same document and chunk index always map to the same point. */
+    id: string;
+    docId: string;
+    chunkIndex: number;
+    text: string;
+    metadata: Record<string, unknown>;
+}
+
+export interface ChunkWithVector extends Chunk {
+    vector: number[];
+}
+
+export interface ScoredChunk extends Chunk {
+    score: number;
+}
+
+export interface StoreStatus {
+    ok: boolean;
+    detail: string;
+}
+
+export interface VectorStore {
+    readonly kind: "embedded" | "qdrant";
+    /** Replaces every chunk of `docId` with `chunks`: re-ingesting a document is idempotent. */
+    upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
+    query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
+    /** Can this store serve reads and writes right now (reachable, quorum, collection usable)? */
+    check(signal: AbortSignal): Promise<StoreStatus>;
+    close(): Promise<void>;
+}
+
+/** The store answered but cannot serve (no quorum, wrong collection shape); the message is safe to show. */
+export class StoreUnhealthyError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StoreUnhealthyError";
+    }
+}

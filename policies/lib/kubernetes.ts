@@ -1,0 +1,154 @@
+import type { Subject } from "./rule";
+import { asArray, asNumber, asRecord, asString, asStrings, get } from "./values";
+
+export const K8S = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    statefulSet: "kubernetes:apps/v1:StatefulSet",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
+    pdbV1beta1: "kubernetes:policy/v1beta1:PodDisruptionBudget",
+    hpaV2: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    hpaV1: "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+    service: "kubernetes:core/v1:Service",
+} as const;
+
+/** Workloads whose replica count matters; Jobs, CronJobs and DaemonSets are not replica-checked. */
+export const REPLICATED_WORKLOADS = [K8S.deployment, K8S.statefulSet] as const;
+export const PDB_TYPES = [K8S.pdb, K8S.pdbV1beta1] as const;
+export const HPA_TYPES = [K8S.hpaV2, K8S.hpaV1] as const;
+
+export const STANDBY_ANNOTATION = "langchain-ha.io/standby";
+export const FAILOVER_REPLICAS_ANNOTATION = "langchain-ha.io/failover-replicas";
+export const ZONE_KEY = "topology.kubernetes.io/zone";
+const LEGACY_ZONE_KEY = "failure-domain.beta.kubernetes.io/zone";
+
+export function kindOf(type: string): string {
+    return type.slice(type.lastIndexOf(":") + 1);
+}
+
+export function namespaceOf(props: Record<string, unknown>): string {
+    return asString(get(props, "metadata.namespace")) ?? "default";
+}
+
+/** Objects are related only within one cluster (provider) and one namespace. */
+export function scopeKey(s: Subject): string {
+    return `${s.provider ?? "default"}|${namespaceOf(s.props)}`;
+}
+
+/** The object's name in the cluster, falling back to the Pulumi name. */
+export function objectName(s: Subject): string {
+    return asString(get(s.props, "metadata.name")) ?? s.name;
+}
+
+export function podLabels(props: Record<string, unknown>): Record<string, unknown> {
+    return asRecord(get(props, "spec.template.metadata.labels"));
+}
+
+export function containers(props: Record<string, unknown>): Record<string, unknown>[] {
+    return asArray(get(props, "spec.template.spec.containers")).map(asRecord);
+}
+
+/** `spec.replicas`, which Kubernetes defaults to 1. */
+export function replicasOf(props: Record<string, unknown>): number {
+    return asNumber(get(props, "spec.replicas")) ?? 1;
+}
+
+export function annotation(props: Record<string, unknown>, key: string): string | undefined {
+    return asString(asRecord(get(props, "metadata.annotations"))[key]);
+}
+
+/** A pilot-light standby is scaled to zero on purpose and declares its failover size. */
+export function isStandby(props: Record<string, unknown>): boolean {
+    return annotation(props, STANDBY_ANNOTATION) === "pilot-light";
+}
+
+export function isQdrant(props: Record<string, unknown>): boolean {
+    const labels = { ...asRecord(get(props, "metadata.labels")), ...podLabels(props) };
+    if (labels["app.kubernetes.io/name"] === "qdrant") {
+        return true;
+    }
+    return containers(props).some((c) => /(^|\/)qdrant\/qdrant(:|@|$)/.test(asString(c["image"]) ?? ""));
+}
+
+/** Environment of the first container with `name`; plain `value`s only. */
+export function containerEnv(c: Record<string, unknown>): Map<string, string> {
+    const env = new Map<string, string>();
+    for (const e of asArray(c["env"]).map(asRecord)) {
+        const name = asString(e["name"]);
+        const value = e["value"];
+        if (name !== undefined && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) {
+            env.set(name, String(value));
+        }
+    }
+    return env;
+}
+
+/**
+ * Label-selector semantics of Kubernetes: every matchLabels pair and every matchExpression must
+ * hold. An empty selector `{}` selects everything; an absent one selects nothing.
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, unknown>): boolean {
+    if (selector === undefined || selector === null) {
+        return false;
+    }
+    const sel = asRecord(selector);
+    for (const [k, v] of Object.entries(asRecord(sel["matchLabels"]))) {
+        if (labels[k] !== v) {
+            return false;
+        }
+    }
+    for (const expr of asArray(sel["matchExpressions"]).map(asRecord)) {
+        const key = asString(expr["key"]) ?? "";
+        const values = asStrings(expr["values"]);
+        const present = Object.prototype.hasOwnProperty.call(labels, key);
+        const value = asString(labels[key]);
+        switch (expr["operator"]) {
+            case "In":
+                if (!present || value === undefined || !values.includes(value)) return false;
+                break;
+            case "NotIn":
+                if (present && value !== undefined && values.includes(value)) return false;
+                break;
+            case "Exists":
+                if (!present) return false;
+                break;
+            case "DoesNotExist":
+                if (present) return false;
+                break;
+            default:
+                return false;
+        }
+    }
+    return true;
+}
+
+/** A Service's selector is a plain map; an empty one selects no pods. */
+export function serviceSelects(selector: unknown, labels: Record<string, unknown>): boolean {
+    const sel = asRecord(selector);
+    return Object.keys(sel).length > 0 && selectorMatches({ matchLabels: sel }, labels);
+}
+
+export function isZoneKey(key: unknown): boolean {
+    return key === ZONE_KEY || key === LEGACY_ZONE_KEY;
+}
+
+/** Spread over zones by a topology spread constraint or by zone anti-affinity. */
+export function spreadsOverZones(props: Record<string, unknown>): boolean {
+    const pod = asRecord(get(props, "spec.template.spec"));
+    if (asArray(pod["topologySpreadConstraints"]).some((c) => isZoneKey(asRecord(c)["topologyKey"]))) {
+        return true;
+    }
+    const anti = asRecord(get(pod, "affinity.podAntiAffinity"));
+    const required = asArray(anti["requiredDuringSchedulingIgnoredDuringExecution"]).map(asRecord);
+    const preferred = asArray(anti["preferredDuringSchedulingIgnoredDuringExecution"]).map((p) =>
+        asRecord(asRecord(p)["podAffinityTerm"]),
+    );
+    return [...required, ...preferred].some((t) => isZoneKey(t["topologyKey"]));
+}
+
+/** Workloads an HPA targets, by kind and name, within its scope. */
+export function hpaTarget(hpa: Subject): { kind: string; name: string } | undefined {
+    const ref = asRecord(get(hpa.props, "spec.scaleTargetRef"));
+    const kind = asString(ref["kind"]);
+    const name = asString(ref["name"]);
+    return kind && name ? { kind, name } : undefined;
+}

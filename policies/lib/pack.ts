@@ -1,0 +1,191 @@
+import type {
+    Policy,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import type { Enforcement, ResourceRule, Rule, RuleContext, StackRule, Subject } from "./rule";
+import {
+    activeSettings,
+    DEFAULT_SETTINGS,
+    findExemption,
+    isExpired,
+    parseSettings,
+    setActiveSettings,
+    SETTINGS_POLICY,
+    settingsJsonSchema,
+    urnName,
+    type Settings,
+} from "./settings";
+import { makeStackView, STACK_TYPE } from "./stack";
+import { isUnknownError } from "./values";
+
+interface Violation {
+    message: string;
+    urn?: string;
+    enforcementLevel?: Enforcement;
+}
+
+// @pulumi/policy's server accepts a violation object (message, urn, enforcementLevel) as well as
+// a string, but its typings declare only the string form.
+function objectReporter(report: ReportViolation): (v: Violation) => void {
+    return report as unknown as (v: Violation) => void;
+}
+
+function makeContext(rule: Rule, settings: Settings, report: ReportViolation, subjectUrn?: string): RuleContext {
+    const emit = objectReporter(report);
+    const exempt = (urn: string) => findExemption(settings, rule.name, urn) !== undefined;
+    return {
+        settings,
+        report(message, urn) {
+            const target = urn ?? subjectUrn;
+            if (target !== undefined && exempt(target)) {
+                return;
+            }
+            emit({ message, urn: target });
+        },
+        undecided(urn, what) {
+            if (exempt(urn)) {
+                return;
+            }
+            emit({
+                message: `Cannot decide ${rule.name} for "${urnName(urn)}" during preview: ${what}.`,
+                urn,
+                enforcementLevel: "advisory",
+            });
+        },
+    };
+}
+
+export function subjectOf(r: PolicyResource | ResourceValidationArgs): Subject {
+    const isStackResource = "dependencies" in r;
+    return {
+        type: r.type,
+        urn: r.urn,
+        name: r.name,
+        props: r.props as Record<string, unknown>,
+        provider: r.provider?.urn,
+        parent: isStackResource ? r.parent?.urn : r.opts.parent,
+        dependencies: isStackResource ? r.dependencies.map((d) => d.urn) : [],
+        propertyDependencies: isStackResource
+            ? Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map((d) => d.urn)]))
+            : {},
+    };
+}
+
+function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+    const policy: ResourceValidationPolicy = {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: rule.enforcementLevel,
+        severity: rule.severity,
+        validateResource: (args, report) => {
+            if (!rule.types.includes(args.type)) {
+                return;
+            }
+            const subject = subjectOf(args);
+            const ctx = makeContext(rule, activeSettings(), report, subject.urn);
+            try {
+                rule.check(subject, ctx);
+            } catch (e) {
+                if (!isUnknownError(e)) {
+                    throw e;
+                }
+                ctx.undecided(subject.urn, e.message);
+            }
+        },
+    };
+    const remediate = rule.remediate;
+    if (remediate) {
+        policy.remediateResource = (args) => {
+            if (!rule.types.includes(args.type) || findExemption(activeSettings(), rule.name, args.urn)) {
+                return undefined;
+            }
+            return remediate(args.props as Record<string, unknown>, subjectOf(args));
+        };
+    }
+    return policy;
+}
+
+function stackPolicy(rule: StackRule): StackValidationPolicy {
+    return {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: rule.enforcementLevel,
+        severity: rule.severity,
+        validateStack: (args: StackValidationArgs, report) => {
+            const stack = makeStackView(args.resources.map(subjectOf));
+            rule.check(stack, makeContext(rule, activeSettings(), report, stack.stack?.urn));
+        },
+    };
+}
+
+export function toPolicy(rule: Rule): Policy {
+    return rule.kind === "resource" ? resourcePolicy(rule) : stackPolicy(rule);
+}
+
+export const SETTINGS_DESCRIPTION =
+    "Holds the pack-wide thresholds and exemptions, and reports an invalid setting or an expired exemption.";
+
+/**
+ * The settings policy comes first in the pack, so it runs first in every Analyze and
+ * AnalyzeStack call: it loads its config (thresholds, exemptions) for all rules, and at stack
+ * level reports an invalid config or an expired exemption.
+ */
+export function settingsPolicy(ruleNames: string[], now: () => Date = () => new Date()): Policy {
+    let lastRaw = "";
+    let last: ReturnType<typeof parseSettings> = { ok: true, settings: DEFAULT_SETTINGS };
+    const load = (raw: Record<string, unknown>) => {
+        const key = JSON.stringify(raw);
+        if (key !== lastRaw) {
+            lastRaw = key;
+            last = parseSettings(raw);
+            if (last.ok) {
+                const unknown = last.settings.exemptions.find((e) => !ruleNames.includes(e.policy));
+                if (unknown) {
+                    last = { ok: false, error: `exemptions: unknown policy "${unknown.policy}"` };
+                }
+            }
+        }
+        setActiveSettings(last.ok ? last.settings : DEFAULT_SETTINGS);
+        return last;
+    };
+    const policy: ResourceValidationPolicy & Pick<StackValidationPolicy, "validateStack"> = {
+        name: SETTINGS_POLICY,
+        description: SETTINGS_DESCRIPTION,
+        enforcementLevel: "mandatory",
+        severity: "high",
+        configSchema: { properties: settingsJsonSchema(ruleNames) },
+        validateResource: (args) => {
+            load(args.getConfig());
+        },
+        validateStack: (args, report) => {
+            const loaded = load(args.getConfig());
+            const emit = objectReporter(report);
+            const stackUrn = args.resources.find((r) => r.type === STACK_TYPE)?.urn;
+            if (!loaded.ok) {
+                emit({ message: `The policy pack config is invalid (${loaded.error}); fix ${SETTINGS_POLICY} in the --policy-pack-config file.`, urn: stackUrn });
+                return;
+            }
+            for (const e of loaded.settings.exemptions) {
+                if (!isExpired(e, now())) {
+                    continue;
+                }
+                const target = args.resources.find((r) => r.urn === e.resource || r.name === e.resource)?.urn ?? stackUrn;
+                emit({
+                    message: `The exemption from ${e.policy} for "${e.resource}" expired on ${e.expires} (reason given: ${e.reason}); fix the resource or renew the exemption's expires date.`,
+                    urn: target,
+                });
+            }
+        },
+    };
+    return policy as Policy;
+}
+
+/** The pack's policies: the settings policy first, then every rule. */
+export function packPolicies(rules: Rule[]): Policy[] {
+    return [settingsPolicy(rules.map((r) => r.name)), ...rules.map(toPolicy)];
+}

@@ -1,0 +1,47 @@
+import { stackRule } from "../../../lib/rule";
+import { indexBy, resolveRefs } from "../../../lib/stack";
+import { get, tryGet, UNKNOWN } from "../../../lib/values";
+
+const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+const VERSIONINGS = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+
+export const awsS3BucketEnableVersioning = stackRule({
+    name: "aws-s3-bucket-enable-versioning",
+    description: "An S3 bucket holding backups must be versioned, so that an overwrite or delete does not destroy the only copy.",
+    severity: "high",
+    enforcementLevel: "mandatory",
+    provider: "aws",
+    service: "s3",
+    resource: "bucket",
+    fix: "Declare an `aws.s3.BucketVersioning` for the bucket with `versioningConfiguration.status: \"Enabled\"` (the inline `versioning.enabled` is also accepted).",
+    check(stack, ctx) {
+        const buckets = stack.ofType(...BUCKETS);
+        if (buckets.length === 0) return;
+        const index = indexBy(buckets, "id", "bucket");
+        const versioned = new Set<string>();
+        const undecided = new Set<string>();
+        let unlinked = false;
+        stack.each(stack.ofType(...VERSIONINGS), ctx, (v) => {
+            const status = tryGet(v.props, "versioningConfiguration.status");
+            if (status !== "Enabled" && status !== UNKNOWN) return;
+            const refs = resolveRefs(stack, v, "bucket", index, BUCKETS);
+            if (refs === UNKNOWN) {
+                unlinked = true;
+                ctx.undecided(v.urn, "its bucket does not resolve to a bucket in the stack");
+                return;
+            }
+            refs.forEach((b) => (status === UNKNOWN ? undecided : versioned).add(b.urn));
+        });
+        stack.each(buckets, ctx, (b) => {
+            if (versioned.has(b.urn) || get(b.props, "versioning.enabled") === true) return;
+            if (undecided.has(b.urn) || unlinked) {
+                ctx.undecided(b.urn, "the status of its BucketVersioning is unknown");
+                return;
+            }
+            ctx.report(
+                `S3 bucket "${b.name}" is not versioned, so one bad overwrite or delete destroys the only copy of what it holds; add an aws.s3.BucketVersioning for it with versioningConfiguration.status "Enabled".`,
+                b.urn,
+            );
+        });
+    },
+});

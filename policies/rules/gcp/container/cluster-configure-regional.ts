@@ -1,0 +1,23 @@
+import { isZone } from "../../../lib/gcp";
+import { resourceRule } from "../../../lib/rule";
+import { asString, asStrings } from "../../../lib/values";
+
+export const gcpContainerClusterConfigureRegional = resourceRule({
+    name: "gcp-container-cluster-configure-regional",
+    description: "A GKE cluster must be regional or span several zones, so that its control plane and nodes survive a zone outage.",
+    severity: "critical",
+    enforcementLevel: "mandatory",
+    provider: "gcp",
+    service: "container",
+    resource: "cluster",
+    fix: "Set `location` to a region (e.g. `europe-west1`), or add other zones to `nodeLocations`.",
+    types: ["gcp:container/cluster:Cluster"],
+    check(r, ctx) {
+        const location = asString(r.props["location"]);
+        if (location === undefined || !isZone(location)) return;
+        const others = asStrings(r.props["nodeLocations"]).filter((z) => z !== location);
+        if (others.length === 0) {
+            ctx.report(`GKE cluster "${r.name}" is zonal (${location}) with no other node locations, so losing that zone takes the cluster down; set location to a region or add zones to nodeLocations.`);
+        }
+    },
+});

@@ -1,0 +1,63 @@
+import { Registry } from "../lib/registry";
+import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-configure-az-spread";
+import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
+import { awsEksNodeGroupConfigureAzSpread } from "./aws/eks/node-group-configure-az-spread";
+import { awsElasticacheReplicationGroupEnableFailover } from "./aws/elasticache/replication-group-enable-failover";
+import { awsLbLoadBalancerConfigureAzSpread } from "./aws/lb/load-balancer-configure-az-spread";
+import { awsLbTargetGroupMissingHealthCheck } from "./aws/lb/target-group-missing-health-check";
+import { awsRdsClusterConfigureMultiAzInstances } from "./aws/rds/cluster-configure-multi-az-instances";
+import { awsRdsInstanceEnableMultiAz } from "./aws/rds/instance-enable-multi-az";
+import { awsRoute53HealthCheckConfigureRto } from "./aws/route53/health-check-configure-rto";
+import { awsRoute53RecordMissingHealthCheck } from "./aws/route53/record-missing-health-check";
+import { awsRoute53RecordMissingSecondary } from "./aws/route53/record-missing-secondary";
+import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
+import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
+import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
+import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
+import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
+import { gcpStorageBucketEnableVersioning } from "./gcp/storage/bucket-enable-versioning";
+import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/apps/standby-configure-failover-replicas";
+import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
+import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
+import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
+import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
+import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
+import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/pdb-disallow-zero-disruption";
+import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
+import { kubernetesQdrantStatefulsetEnableClusterMode } from "./kubernetes/qdrant/statefulset-enable-cluster-mode";
+import { stackBackupBucketMissingCrossCloudCopy } from "./stack/backup/bucket-missing-cross-cloud-copy";
+import { stackDrRegionMissingOtherCloud } from "./stack/dr/region-missing-other-cloud";
+import { stackEndpointLoadBalancerMissingHealthCheck } from "./stack/endpoint/load-balancer-missing-health-check";
+
+/** Every rule of the pack, in the order the pack runs them. */
+export const registry = new Registry().add(
+    awsRdsInstanceEnableMultiAz,
+    awsRdsClusterConfigureMultiAzInstances,
+    awsElasticacheReplicationGroupEnableFailover,
+    awsEc2NatGatewayDisallowSharedAcrossAzs,
+    awsEksNodeGroupConfigureAzSpread,
+    awsAutoscalingGroupConfigureAzSpread,
+    awsLbLoadBalancerConfigureAzSpread,
+    awsLbTargetGroupMissingHealthCheck,
+    awsRoute53RecordMissingHealthCheck,
+    awsRoute53RecordMissingSecondary,
+    awsRoute53HealthCheckConfigureRto,
+    awsS3BucketEnableVersioning,
+    gcpSqlDatabaseInstanceConfigureRegional,
+    gcpRedisInstanceConfigureStandardHa,
+    gcpContainerClusterConfigureRegional,
+    gcpContainerNodePoolConfigureMinNodes,
+    gcpStorageBucketEnableVersioning,
+    kubernetesAppsWorkloadConfigureReplicas,
+    kubernetesAppsStandbyConfigureFailoverReplicas,
+    kubernetesAppsWorkloadMissingPdb,
+    kubernetesAppsWorkloadMissingZoneSpread,
+    kubernetesCoreContainerMissingProbes,
+    kubernetesCoreContainerConfigureDistinctProbes,
+    kubernetesPolicyPdbDisallowZeroDisruption,
+    kubernetesQdrantStatefulsetEnableClusterMode,
+    kubernetesQdrantStatefulsetConfigureReplicationFactor,
+    stackDrRegionMissingOtherCloud,
+    stackBackupBucketMissingCrossCloudCopy,
+    stackEndpointLoadBalancerMissingHealthCheck,
+);

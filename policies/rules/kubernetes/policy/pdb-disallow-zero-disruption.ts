@@ -1,0 +1,40 @@
+import { kindOf, PDB_TYPES, scopeKey, selectorMatches } from "../../../lib/kubernetes";
+import { stackRule } from "../../../lib/rule";
+import { asNumber, get } from "../../../lib/values";
+import { workloads } from "../../../lib/workloads";
+
+export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
+    name: "kubernetes-policy-pdb-disallow-zero-disruption",
+    description: "A PodDisruptionBudget must still allow one pod to be evicted, or node drains and cluster upgrades block and the nodes cannot be replaced.",
+    severity: "medium",
+    enforcementLevel: "mandatory",
+    provider: "kubernetes",
+    service: "policy",
+    resource: "pdb",
+    fix: "Use `maxUnavailable: 1` (or a `minAvailable` below the replica count of every workload it selects).",
+    check(stack, ctx) {
+        const all = workloads(stack, ctx);
+        stack.each(stack.ofType(...PDB_TYPES), ctx, (p) => {
+            const maxUnavailable = get(p.props, "spec.maxUnavailable");
+            const minAvailable = get(p.props, "spec.minAvailable");
+            const tell = (why: string) =>
+                ctx.report(`PodDisruptionBudget "${p.name}" ${why}, so no pod can ever be evicted and node drains and upgrades hang; use maxUnavailable: 1.`, p.urn);
+            if (maxUnavailable === 0 || maxUnavailable === "0%" || maxUnavailable === "0") {
+                tell("sets maxUnavailable to 0");
+                return;
+            }
+            if (minAvailable === "100%") {
+                tell("requires 100% of pods available");
+                return;
+            }
+            const min = asNumber(minAvailable);
+            if (min === undefined || typeof minAvailable !== "number") return;
+            const scope = scopeKey(p);
+            const selector = get(p.props, "spec.selector");
+            const blocked = all.find((w) => w.scope === scope && selectorMatches(selector, w.labels) && w.minPods > 0 && min >= w.minPods);
+            if (blocked) {
+                tell(`requires minAvailable ${min} of ${kindOf(blocked.subject.type)} "${blocked.subject.name}", which runs ${blocked.minPods}`);
+            }
+        });
+    },
+});

@@ -1,0 +1,22 @@
+import { containerEnv, containers, isQdrant, kindOf, REPLICATED_WORKLOADS } from "../../../lib/kubernetes";
+import { resourceRule } from "../../../lib/rule";
+
+export const CLUSTER_ENV = "QDRANT__CLUSTER__ENABLED";
+
+export const kubernetesQdrantStatefulsetEnableClusterMode = resourceRule({
+    name: "kubernetes-qdrant-statefulset-enable-cluster-mode",
+    description: "Qdrant must run in cluster mode, or each replica is an independent database and the collections live on one pod.",
+    severity: "critical",
+    enforcementLevel: "mandatory",
+    provider: "kubernetes",
+    service: "qdrant",
+    resource: "statefulset",
+    fix: "Set the container env `QDRANT__CLUSTER__ENABLED: \"true\"` (with the peer-to-peer port exposed).",
+    types: REPLICATED_WORKLOADS,
+    check(r, ctx) {
+        if (!isQdrant(r.props)) return;
+        if (!containers(r.props).some((c) => containerEnv(c).get(CLUSTER_ENV)?.toLowerCase() === "true")) {
+            ctx.report(`Qdrant ${kindOf(r.type)} "${r.name}" does not run in cluster mode, so its replicas do not share collections and the pod holding them is a single point of failure; set env ${CLUSTER_ENV}="true".`);
+        }
+    },
+});

@@ -1,19 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, ConfigError, readProgramConfig, SECRET_KEYS } from "../config";
+import { defineStack } from "../program";
+import { cloudMocks, installRecordingMocks, type RegisteredResource } from "./mocks";
+import { toStackExport } from "./exportFormat";
 import type { StackExport } from "./stackExport";
+import { DEFAULT_STACKS_DIR, PlanError, readStackFile } from "./stackFile";
 
-/** Raised for a bad stack name or bad stack config; its message is one line meant for the user. */
-export class PlanError extends Error {}
+export { PlanError };
+
+export const PROJECT = "langchain-ha";
 
 export interface PlanResult {
     stack: string;
     /** The whole run in `pulumi stack export` shape. */
     export: StackExport;
+    /** Registered resources in registration order, with plain inputs and outputs. */
+    resources: RegisteredResource[];
+    /** Stack outputs. */
+    outputs: Record<string, unknown>;
+    /** Secret keys the stack file does not set; the plan used placeholders for them. */
+    placeholderSecrets: string[];
 }
 
 /**
  * Runs the real Pulumi program for `stack` in-process under Pulumi's mocks, with the config
- * from `stacks/Pulumi.<stack>.yaml`, and returns every registered resource.
- * (Implementation lands with the program; this signature is the contract.)
+ * from `stacks/Pulumi.<stack>.yaml`, and returns every registered resource. Secrets cannot be
+ * decrypted offline, so every secret (set or not) is a placeholder value marked secret.
+ * The Pulumi runtime is process-global: call this once per process.
  */
-export async function planStack(stack: string, _opts: { stacksDir?: string } = {}): Promise<PlanResult> {
-    throw new PlanError(`planStack(${stack}) is not implemented yet`);
+export async function planStack(stack: string, opts: { stacksDir?: string } = {}): Promise<PlanResult> {
+    const file = readStackFile(stack, opts.stacksDir ?? DEFAULT_STACKS_DIR);
+    const values = { ...file.values };
+    const placeholderSecrets: string[] = [];
+    for (const key of SECRET_KEYS) {
+        const full = `${CONFIG_NAMESPACE}:${key}`;
+        if (!(full in values)) {
+            values[full] = `<secret ${full}>`;
+            placeholderSecrets.push(full);
+        }
+    }
+    const secretKeys = [...file.secretKeys, ...placeholderSecrets];
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    const registered = installRecordingMocks(PROJECT, stack, cloudMocks);
+
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(async () => defineStack(readProgramConfig()))) ?? {}) as Record<string, unknown>;
+        await pulumi.runtime.disconnect();
+    } catch (err) {
+        if (err instanceof ConfigError) throw new PlanError(err.message);
+        throw err;
+    }
+    const resources = [...registered.values()];
+    return { stack, export: toStackExport(resources), resources, outputs, placeholderSecrets };
 }

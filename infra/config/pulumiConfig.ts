@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, resolveConfig, SECRET_KEYS, type SecretKey, type StackConfig } from "./load";
+
+export interface ProgramConfig {
+    config: StackConfig;
+    /** Secret values, present only where the stack sets them. */
+    secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
+    /** Certificate and key the GCP pods serve TLS with (the GCP L4 load balancer passes TLS through). */
+    gcpTls: { certificate: pulumi.Output<string>; privateKey: pulumi.Output<string> };
+}
+
+/**
+ * Reads the stack's `langchain-ha:*` values through Pulumi's config (the only input of the
+ * program), validates them once, and returns the typed config and the secrets.
+ */
+export function readProgramConfig(): ProgramConfig {
+    const stack = pulumi.getStack();
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const raw: Record<string, unknown> = {};
+    for (const key of CONFIG_KEYS) {
+        // Structured keys arrive as JSON text; `environment` is a plain string.
+        const value = key === "environment" ? config.get(key) : getObject(config, key, stack);
+        if (value !== undefined) raw[key] = value;
+    }
+    const secrets: ProgramConfig["secrets"] = {};
+    for (const key of SECRET_KEYS) {
+        const value = config.getSecret(key);
+        if (value !== undefined) secrets[key] = value;
+    }
+    const resolved = resolveConfig(stack, raw);
+    const missing = (["gcpTlsCertificate", "gcpTlsPrivateKey"] as const).filter((k) => secrets[k] === undefined);
+    if (missing.length > 0) {
+        throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${k} < file.pem)`), `stacks/Pulumi.${stack}.yaml`);
+    }
+    return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
+}
+
+function getObject(config: pulumi.Config, key: string, stack: string): unknown {
+    try {
+        return config.getObject<unknown>(key);
+    } catch {
+        throw new Error(`stacks/Pulumi.${stack}.yaml: ${CONFIG_NAMESPACE}:${key} must be a YAML mapping`);
+    }
+}

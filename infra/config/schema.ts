@@ -1,0 +1,203 @@
+import { z } from "zod";
+
+/**
+ * The stack config schema. Every value a stack would want to change lives here, with a
+ * default that is safe for a highly available deployment; cross-field rules that make a
+ * stack a single point of failure (too few zones, replication factor above replica count,
+ * an RTO the DNS settings cannot meet) are rejected here, before any resource is declared.
+ */
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1");
+const gcpRegion = z.string().regex(/^[a-z]+-[a-z]+\d$/, "must be a GCP region such as europe-west1");
+const cidr = z
+    .string()
+    .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR block such as 10.20.0.0/16")
+    .refine((v) => v.split("/")[0]!.split(".").every((o) => Number(o) <= 255), "has an octet above 255");
+const hostname = z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS name such as rag.example.com");
+const image = z.string().regex(/^[\w.\-/:@]+$/, "must be a container image reference such as qdrant/qdrant:v1.15.4");
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
+
+/** The Route53 health-checker regions AWS accepts. */
+export const ROUTE53_CHECKER_REGIONS = [
+    "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
+    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
+] as const;
+
+const resources = z.strictObject({
+    cpu: quantity,
+    memory: quantity,
+});
+
+const awsSchema = z
+    .strictObject({
+        region: awsRegion.default("us-east-1"),
+        /** Zones to spread over; at least 2, defaults to `<region>a|b|c`. */
+        availabilityZones: z.array(z.string()).min(2, "needs at least 2 zones: one zone is a single point of failure").max(6).optional(),
+        vpcCidr: cidr.default("10.20.0.0/16"),
+        eks: z
+            .strictObject({
+                version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.33").default("1.33"),
+                instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.xlarge"]),
+                capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+                diskSizeGb: z.number().int().min(20).default(100),
+                nodesPerZone: z
+                    .strictObject({
+                        min: z.number().int().min(1, "must be at least 1: a zone with no node cannot host its replica").default(1),
+                        desired: z.number().int().min(1).default(2),
+                        max: z.number().int().min(1).default(4),
+                    })
+                    .default({ min: 1, desired: 2, max: 4 }),
+                /** CIDRs allowed to reach the public API endpoint. */
+                publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+const gcpSchema = z.strictObject({
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id"),
+    region: gcpRegion.default("europe-west1"),
+    /** Zones of the regional cluster; at least 2, defaults to `<region>-b|c|d`. */
+    zones: z.array(z.string()).min(2, "needs at least 2 zones: one zone is a single point of failure").max(4).optional(),
+    subnetCidr: cidr.default("10.40.0.0/20"),
+    podsCidr: cidr.default("10.44.0.0/14"),
+    servicesCidr: cidr.default("10.48.0.0/20"),
+    gke: z
+        .strictObject({
+            releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+            machineType: z.string().min(1).default("e2-standard-4"),
+            diskSizeGb: z.number().int().min(20).default(100),
+            nodesPerZone: z
+                .strictObject({
+                    min: z.number().int().min(1, "must be at least 1: Qdrant keeps running on the DR side in every mode").default(1),
+                    max: z.number().int().min(1).default(4),
+                })
+                .default({ min: 1, max: 4 }),
+        })
+        .prefault({}),
+});
+
+const drSchema = z
+    .strictObject({
+        /** `warm`: the DR side serves with reduced replicas; `pilot-light`: app scaled to zero, data kept in sync. */
+        mode: z.enum(["warm", "pilot-light"]).default("warm"),
+        /** Which cloud currently serves traffic (the PRIMARY failover record). */
+        activeSide: z.enum(["aws", "gcp"]).default("aws"),
+        rtoMinutes: z.number().positive().max(24 * 60).default(15),
+        rpoMinutes: z.number().int().min(10, "must be at least 10: snapshot and transfer each need 5 minutes").max(7 * 24 * 60).default(60),
+        /** App replicas on the standby side in warm mode. */
+        standbyReplicas: z.number().int().min(2, "must be at least 2: a warm standby with one replica is a single point of failure").default(2),
+        /** How long the standby takes to scale from pilot light to serving; counts towards the RTO. */
+        scaleUpMinutes: z.number().nonnegative().default(10),
+    })
+    .prefault({});
+
+const qdrantSchema = z
+    .strictObject({
+        image: image.default("qdrant/qdrant:v1.15.4"),
+        replicas: z.number().int().min(3, "must be at least 3: Raft consensus needs a majority after losing one peer").default(3),
+        storageGi: z.number().int().min(1).default(50),
+        storageClass: z.strictObject({ aws: z.string().min(1), gcp: z.string().min(1) }).default({ aws: "gp3", gcp: "premium-rwo" }),
+        collection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a collection name of letters, digits, _ or -").default("documents"),
+        replicationFactor: z.number().int().min(2, "must be at least 2: one copy of a shard is a single point of failure").default(2),
+        /** Replicas that must acknowledge a write; at most replicationFactor - 1 so writes survive one lost node. */
+        writeConsistencyFactor: z.number().int().min(1).default(1),
+        shardNumber: z.number().int().min(1).optional(),
+        resources: resources.default({ cpu: "1", memory: "4Gi" }),
+    })
+    .prefault({});
+
+const llmProvider = z.enum(["openai", "anthropic", "google", "none"]);
+
+const appSchema = z
+    .strictObject({
+        image: image.default("ghcr.io/langchain-ha/app:0.1.0"),
+        replicas: z.number().int().min(2, "must be at least 2: one replica is a single point of failure").default(3),
+        maxReplicas: z.number().int().min(2).default(12),
+        targetCpuPercent: z.number().int().min(10).max(95).default(70),
+        llm: z.strictObject({ primary: llmProvider, secondary: llmProvider }).default({ primary: "openai", secondary: "anthropic" }),
+        resources: resources.default({ cpu: "500m", memory: "1Gi" }),
+    })
+    .prefault({});
+
+const dnsSchema = z.strictObject({
+    /** The Route53 hosted zone that holds `domain`. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+    /** The zone's apex, e.g. example.com. */
+    zoneName: hostname,
+    /** The service's name; a strict subdomain of zoneName (failover CNAMEs cannot sit at the apex). */
+    domain: hostname,
+    ttlSeconds: z.number().int().min(5).max(300, "must be at most 300: a long TTL keeps clients on a failed region").default(30),
+    healthCheck: z
+        .strictObject({
+            intervalSeconds: z.union([z.literal(10), z.literal(30)], { error: "must be 10 or 30 (Route53's request intervals)" }).default(10),
+            failureThreshold: z.number().int().min(1).max(10).default(3),
+            regions: z
+                .array(z.enum(ROUTE53_CHECKER_REGIONS))
+                .min(3, "needs at least 3 checker regions so one checker region's outage cannot flip health")
+                .default(["us-east-1", "eu-west-1", "ap-southeast-1"]),
+        })
+        .prefault({}),
+    /** Where health alarms are sent, besides the SNS topic. */
+    alarmEmail: z.email().optional(),
+});
+
+const backupSchema = z
+    .strictObject({
+        /** `event`: Storage Transfer reacts to S3 events through SQS; `schedule`: it polls on an interval derived from the RPO. */
+        transferMode: z.enum(["event", "schedule"]).default("event"),
+        retentionDays: z.number().int().min(1).default(30),
+        noncurrentVersionDays: z.number().int().min(1).default(30),
+    })
+    .prefault({});
+
+/** The whole `langchain-ha:*` namespace of a stack file. */
+export const stackConfigSchema = z
+    .strictObject({
+        environment: z.string().regex(/^[a-z][a-z0-9-]{1,15}$/, "must be a short lowercase name such as prod"),
+        aws: awsSchema,
+        gcp: gcpSchema,
+        dr: drSchema,
+        qdrant: qdrantSchema,
+        app: appSchema,
+        dns: dnsSchema,
+        backup: backupSchema,
+    })
+    .superRefine((c, ctx) => {
+        const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+        const awsZones = c.aws.availabilityZones ?? [];
+        awsZones.forEach((zone, i) => {
+            if (!zone.startsWith(c.aws.region)) issue(["aws", "availabilityZones", i], `${zone} is not a zone of ${c.aws.region}`);
+        });
+        if (new Set(awsZones).size !== awsZones.length) issue(["aws", "availabilityZones"], "lists a zone twice");
+        const gcpZones = c.gcp.zones ?? [];
+        gcpZones.forEach((zone, i) => {
+            if (!zone.startsWith(`${c.gcp.region}-`)) issue(["gcp", "zones", i], `${zone} is not a zone of ${c.gcp.region}`);
+        });
+        if (new Set(gcpZones).size !== gcpZones.length) issue(["gcp", "zones"], "lists a zone twice");
+        const { min, desired, max } = c.aws.eks.nodesPerZone;
+        if (!(min <= desired && desired <= max)) issue(["aws", "eks", "nodesPerZone"], `needs min <= desired <= max, got ${min}/${desired}/${max}`);
+        if (c.gcp.gke.nodesPerZone.min > c.gcp.gke.nodesPerZone.max) issue(["gcp", "gke", "nodesPerZone"], "needs min <= max");
+        if (c.qdrant.replicationFactor > c.qdrant.replicas) {
+            issue(["qdrant", "replicationFactor"], `is ${c.qdrant.replicationFactor} but only ${c.qdrant.replicas} replicas hold shards`);
+        }
+        if (c.qdrant.writeConsistencyFactor > c.qdrant.replicationFactor - 1) {
+            issue(["qdrant", "writeConsistencyFactor"], `must be at most replicationFactor - 1 (${c.qdrant.replicationFactor - 1}) so writes survive one lost node`);
+        }
+        if (c.app.maxReplicas < c.app.replicas) issue(["app", "maxReplicas"], `must be at least replicas (${c.app.replicas})`);
+        if (c.dr.standbyReplicas > c.app.replicas) issue(["dr", "standbyReplicas"], `must be at most app.replicas (${c.app.replicas})`);
+        if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
+            issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
+        }
+        if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
+            issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);
+        }
+    });
+
+/** Stack config as written in the stack file (before defaults). */
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+/** Stack config after validation and defaults; zones are always resolved by `resolveConfig`. */
+export type ParsedStackConfig = z.output<typeof stackConfigSchema>;

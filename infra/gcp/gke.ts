@@ -1,0 +1,98 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { PODS_RANGE, SERVICES_RANGE } from "./network";
+
+export interface GkeClusterArgs {
+    project: string;
+    /** The cluster's location: a region, never a zone, so the control plane is replicated. */
+    region: string;
+    /** Zones the node pool spans. At least 2. */
+    zones: string[];
+    networkId: pulumi.Input<string>;
+    subnetworkId: pulumi.Input<string>;
+    releaseChannel: "RAPID" | "REGULAR" | "STABLE";
+    machineType: string;
+    diskSizeGb: number;
+    /** Autoscaling bounds of each zone; `min` must be at least 1. */
+    nodesPerZone: { min: number; max: number };
+    /** Refuse `pulumi destroy` of the cluster. Defaults to true. */
+    deletionProtection?: boolean;
+}
+
+/**
+ * A regional GKE cluster (control plane replicated over the region's zones) with private
+ * nodes, Workload Identity, and one autoscaled node pool over `zones`.
+ */
+export class GkeCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly certificateAuthority: pulumi.Output<string>;
+    public readonly workloadPool: string;
+    public readonly nodePoolName: pulumi.Output<string>;
+
+    constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("langchain-ha:gcp:GkeCluster", name, {}, opts);
+        if (args.zones.length < 2) throw new Error(`GkeCluster ${name}: needs at least 2 zones, got ${args.zones.length}`);
+        const foreign = args.zones.filter((z) => !z.startsWith(`${args.region}-`));
+        if (foreign.length > 0) throw new Error(`GkeCluster ${name}: zones ${foreign.join(", ")} are not in ${args.region}`);
+        if (args.nodesPerZone.min < 1) throw new Error(`GkeCluster ${name}: nodesPerZone.min must be at least 1`);
+        const parent = { parent: this };
+        this.workloadPool = `${args.project}.svc.id.goog`;
+
+        const nodeAccount = new gcp.serviceaccount.Account(`${name}-nodes`, {
+            project: args.project,
+            accountId: `${name}-nodes`.slice(0, 30),
+            displayName: `${name} GKE nodes`,
+        }, parent);
+        for (const role of ["roles/logging.logWriter", "roles/monitoring.metricWriter", "roles/monitoring.viewer", "roles/artifactregistry.reader"]) {
+            new gcp.projects.IAMMember(`${name}-nodes-${role.split("/")[1]}`, {
+                project: args.project,
+                role,
+                member: pulumi.interpolate`serviceAccount:${nodeAccount.email}`,
+            }, parent);
+        }
+
+        const cluster = new gcp.container.Cluster(`${name}-cluster`, {
+            project: args.project,
+            location: args.region,
+            nodeLocations: args.zones,
+            network: args.networkId,
+            subnetwork: args.subnetworkId,
+            // The default pool cannot be autoscaled per zone the way we want; a separate pool replaces it.
+            removeDefaultNodePool: true,
+            initialNodeCount: 1,
+            networkingMode: "VPC_NATIVE",
+            ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+            releaseChannel: { channel: args.releaseChannel },
+            workloadIdentityConfig: { workloadPool: this.workloadPool },
+            maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },
+            deletionProtection: args.deletionProtection ?? true,
+        }, parent);
+
+        const pool = new gcp.container.NodePool(`${name}-pool`, {
+            project: args.project,
+            cluster: cluster.name,
+            location: args.region,
+            nodeLocations: args.zones,
+            autoscaling: { minNodeCount: args.nodesPerZone.min, maxNodeCount: args.nodesPerZone.max, locationPolicy: "BALANCED" },
+            management: { autoRepair: true, autoUpgrade: true },
+            upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },
+            nodeConfig: {
+                machineType: args.machineType,
+                diskSizeGb: args.diskSizeGb,
+                diskType: "pd-balanced",
+                serviceAccount: nodeAccount.email,
+                oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                workloadMetadataConfig: { mode: "GKE_METADATA" },
+                shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            },
+        }, { parent: this, ignoreChanges: ["initialNodeCount"] });
+
+        this.clusterName = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.certificateAuthority = cluster.masterAuth.apply((auth) => auth.clusterCaCertificate ?? "");
+        this.nodePoolName = pool.name;
+        this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint, nodePoolName: this.nodePoolName });
+    }
+}

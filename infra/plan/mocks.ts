@@ -1,0 +1,189 @@
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { MockCallArgs, MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime/mocks";
+
+/**
+ * Pulumi mocks that answer like the clouds would (ids, ARNs, endpoints, load balancer
+ * addresses), deterministic so that two plans of the same config are identical, and strict:
+ * a data source the program is not known to call is an error rather than a silent `{}`.
+ */
+
+const ACCOUNT = "123456789012";
+const MOCK_TRANSFER_SUBJECT = "109876543210987654321";
+
+/** A short stable suffix from a name, as Pulumi's autonaming would add. */
+function suffix(name: string): string {
+    let h = 2166136261;
+    for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    return h.toString(16).padStart(8, "0").slice(0, 7);
+}
+
+type State = Record<string, unknown>;
+
+function k8sState(args: MockResourceArgs): State {
+    const inputs = args.inputs as State & { metadata?: State; spec?: State };
+    const metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${args.name}-${suffix(args.name)}` };
+    const state: State = { ...inputs, metadata };
+    if (args.type === "kubernetes:core/v1:Service" && inputs.spec?.type === "LoadBalancer") {
+        // EKS reports an NLB hostname, GKE an IP address.
+        const onGke = (args.provider ?? "").includes("gke");
+        const ingress = onGke ? { ip: `34.${parseInt(suffix(args.name).slice(0, 2), 16)}.10.20` } : { hostname: `${args.name}-${suffix(args.name)}.elb.us-east-1.amazonaws.com` };
+        state.status = { loadBalancer: { ingress: [ingress] } };
+    }
+    return state;
+}
+
+function cloudState(args: MockResourceArgs, id: string): State {
+    const inputs = args.inputs as State;
+    const physical = (inputs.name as string | undefined) ?? `${args.name}-${suffix(args.name)}`;
+    const base: State = { ...inputs, id, name: physical, arn: `arn:aws:mock:${ACCOUNT}:${args.type.split(":")[1]}/${physical}` };
+    switch (args.type) {
+        case "aws:eks/cluster:Cluster":
+            return {
+                ...base,
+                endpoint: `https://${suffix(args.name).toUpperCase()}.gr7.us-east-1.eks.amazonaws.com`,
+                certificateAuthority: { data: "TU9DSy1DQQ==" },
+                identities: [{ oidcs: [{ issuer: `https://oidc.eks.us-east-1.amazonaws.com/id/${suffix(args.name).toUpperCase()}` }] }],
+            };
+        case "aws:eks/nodeGroup:NodeGroup":
+            return { ...base, nodeGroupName: physical };
+        case "aws:iam/role:Role":
+            return { ...base, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
+        case "aws:s3/bucket:Bucket":
+            return { ...base, bucket: physical, arn: `arn:aws:s3:::${physical}` };
+        case "aws:sqs/queue:Queue":
+            return { ...base, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${physical}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${physical}` };
+        case "aws:acm/certificate:Certificate": {
+            const domain = inputs.domainName as string;
+            return {
+                ...base,
+                domainValidationOptions: [{ domainName: domain, resourceRecordName: `_${suffix(domain)}.${domain}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${suffix(physical)}.acm-validations.aws.` }],
+            };
+        }
+        case "aws:acm/certificateValidation:CertificateValidation":
+            return { ...base };
+        case "aws:route53/record:Record":
+            return { ...base, fqdn: inputs.name };
+        case "gcp:container/cluster:Cluster":
+            return { ...base, endpoint: `35.${parseInt(suffix(args.name).slice(0, 2), 16)}.0.1`, masterAuth: { clusterCaCertificate: "TU9DSy1DQQ==" } };
+        case "gcp:serviceaccount/account:Account":
+            return { ...base, email: `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`, uniqueId: String(parseInt(suffix(args.name), 16)).padStart(21, "1"), name: `projects/${inputs.project}/serviceAccounts/${inputs.accountId}` };
+        case "gcp:storage/transferJob:TransferJob":
+            return { ...base, name: `transferJobs/${suffix(args.name)}` };
+        default:
+            return base;
+    }
+}
+
+export const cloudMocks: Mocks = {
+    newResource(args: MockResourceArgs): MockResourceResult {
+        if (args.type.startsWith("kubernetes:") && !args.type.startsWith("pulumi:providers")) {
+            const state = k8sState(args);
+            const metadata = state.metadata as { name: string; namespace?: string };
+            return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state };
+        }
+        const id = args.custom === false ? undefined : `${args.name}-${suffix(args.name)}`;
+        return { id, state: args.custom === false ? {} : cloudState(args, id ?? "") };
+    },
+    call(args: MockCallArgs) {
+        if (args.token === "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount") {
+            const project = (args.inputs as { project?: string }).project ?? "mock-project";
+            const email = `project-${parseInt(suffix(project), 16)}@storage-transfer-service.iam.gserviceaccount.com`;
+            return { id: project, project, email, member: `serviceAccount:${email}`, subjectId: MOCK_TRANSFER_SUBJECT };
+        }
+        throw new Error(`the program called ${args.token}, which the mocks do not know; add it to infra/plan/mocks.ts`);
+    },
+};
+
+/** What the engine would know of one registered resource. */
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    id?: string;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+    parent?: string;
+    provider?: string;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/**
+ * A MockMonitor that also keeps what the engine records and mocks do not pass on: parent,
+ * provider, dependencies, the inputs as sent and the outputs as returned.
+ */
+class RecordingMonitor extends MockMonitor {
+    readonly registered = new Map<string, RegisteredResource>();
+
+    constructor(mocks: Mocks) {
+        const recordingMocks: Mocks = {
+            call: (args) => mocks.call(args),
+            newResource: async (args) => {
+                const result = await mocks.newResource(args);
+                const key = `${args.type}::${args.name}`;
+                this.pending.set(key, [...(this.pending.get(key) ?? []), { inputs: args.inputs as Record<string, unknown>, result }]);
+                return result;
+            },
+        };
+        super(recordingMocks);
+    }
+
+    /** Mock results by `type::name`, taken back by the registration they belong to (registrations interleave). */
+    private readonly pending = new Map<string, { inputs: Record<string, unknown>; result: MockResourceResult }[]>();
+
+    override async registerResource(req: RegisterRequest, callback: (err: unknown, response: unknown) => void): Promise<void> {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => { propertyDependencies[key] = deps.getUrnsList(); });
+        await super.registerResource(req, (err: unknown, response: unknown) => {
+            const captured = this.pending.get(`${req.getType()}::${req.getName()}`)?.shift();
+            if (!err && response && captured) {
+                const r = response as { getUrn(): string; getId(): string };
+                this.registered.set(r.getUrn(), {
+                    urn: r.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    id: r.getId() || undefined,
+                    inputs: captured.inputs,
+                    outputs: captured.result.state,
+                    parent: req.getParent() || undefined,
+                    provider: req.getProvider() || undefined,
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                });
+            }
+            callback(err, response);
+        });
+    }
+
+    override registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: (err: unknown, response: unknown) => void): void {
+        const entry = this.registered.get(req.getUrn());
+        if (entry) {
+            const outputs = pulumi.runtime.deserializeProperties(req.getOutputs() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]);
+            entry.outputs = outputs as Record<string, unknown>;
+        }
+        super.registerResourceOutputs(req, callback);
+    }
+}
+
+/** Installs recording mocks for `project`/`stack` and returns the map they fill. */
+export function installRecordingMocks(project: string, stack: string, mocks: Mocks = cloudMocks): Map<string, RegisteredResource> {
+    const monitor = new RecordingMonitor(mocks);
+    // setMocks would build its own MockMonitor; this is the same call with ours.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void };
+    settings.setMockOptions(monitor, project, stack, false);
+    return monitor.registered;
+}

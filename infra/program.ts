@@ -1,0 +1,207 @@
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV } from "../app/src/contract";
+import { AwsNetwork, EksCluster } from "./aws";
+import { CrossCloudBackup } from "./backup";
+import type { ProgramConfig } from "./config";
+import { DnsFailover, ServiceCertificate } from "./dns";
+import { GcpNetwork, GkeCluster } from "./gcp";
+import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
+import { QdrantCluster } from "./qdrant";
+import { LangchainService, type ServiceScale } from "./service";
+
+const NAMESPACE = "langchain-ha";
+/** Image of the snapshot job: bash, curl and the AWS CLI. */
+const SNAPSHOT_JOB_IMAGE = "amazon/aws-cli:2.27.50";
+
+/**
+ * The whole deployment: config in, resources out. Returns the stack outputs, which are
+ * everything the DR runbook needs.
+ */
+export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
+    const env = c.environment;
+    const tags = { "langchain-ha:environment": env, "langchain-ha:stack": c.stack };
+    const awsProvider = new aws.Provider(`${env}-aws`, { region: c.aws.region, defaultTags: { tags } });
+    const gcpProvider = new gcp.Provider(`${env}-gcp`, { project: c.gcp.project, region: c.gcp.region, defaultLabels: { "langchain-ha-environment": env } });
+
+    // --- AWS primary region -------------------------------------------------------------
+    const clusterName = `${env}-eks`;
+    const awsNetwork = new AwsNetwork(`${env}-aws`, { availabilityZones: c.aws.availabilityZones, vpcCidr: c.aws.vpcCidr, clusterName }, { providers: [awsProvider] });
+    const eks = new EksCluster(clusterName, {
+        version: c.aws.eks.version,
+        privateSubnetIds: awsNetwork.privateSubnetIds,
+        availabilityZones: c.aws.availabilityZones,
+        instanceTypes: c.aws.eks.instanceTypes,
+        capacityType: c.aws.eks.capacityType,
+        diskSizeGb: c.aws.eks.diskSizeGb,
+        nodesPerZone: c.aws.eks.nodesPerZone,
+        publicAccessCidrs: c.aws.eks.publicAccessCidrs,
+    }, { providers: [awsProvider] });
+
+    // --- GCP DR region ------------------------------------------------------------------
+    const gcpNetwork = new GcpNetwork(`${env}-gcp`, {
+        project: c.gcp.project,
+        region: c.gcp.region,
+        subnetCidr: c.gcp.subnetCidr,
+        podsCidr: c.gcp.podsCidr,
+        servicesCidr: c.gcp.servicesCidr,
+    }, { providers: [gcpProvider] });
+    const gke = new GkeCluster(`${env}-gke`, {
+        project: c.gcp.project,
+        region: c.gcp.region,
+        zones: c.gcp.zones,
+        networkId: gcpNetwork.networkId,
+        subnetworkId: gcpNetwork.subnetworkId,
+        releaseChannel: c.gcp.gke.releaseChannel,
+        machineType: c.gcp.gke.machineType,
+        diskSizeGb: c.gcp.gke.diskSizeGb,
+        nodesPerZone: c.gcp.gke.nodesPerZone,
+    }, { providers: [gcpProvider] });
+
+    // --- Kubernetes on both clusters ----------------------------------------------------
+    const kubeconfigs = {
+        aws: eksKubeconfig({ clusterName: eks.clusterName, endpoint: eks.endpoint, certificateAuthority: eks.certificateAuthority, region: c.aws.region }),
+        gcp: gkeKubeconfig({ clusterName: gke.clusterName, endpoint: gke.endpoint, certificateAuthority: gke.certificateAuthority }),
+    };
+    const k8sProviders = {
+        aws: new k8s.Provider(`${env}-eks-k8s`, { kubeconfig: kubeconfigs.aws, enableServerSideApply: true }),
+        gcp: new k8s.Provider(`${env}-gke-k8s`, { kubeconfig: kubeconfigs.gcp, enableServerSideApply: true }),
+    };
+    // EKS has no zone-aware gp3 class by default; volumes must bind in their pod's zone.
+    new k8s.storage.v1.StorageClass(`${env}-eks-${c.qdrant.storageClass.aws}`, {
+        metadata: { name: c.qdrant.storageClass.aws },
+        provisioner: "ebs.csi.aws.com",
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy: "Retain",
+        parameters: { type: "gp3", encrypted: "true" },
+    }, { provider: k8sProviders.aws });
+
+    const sides = ["aws", "gcp"] as const;
+    const namespaces = Object.fromEntries(sides.map((side) => [side, new k8s.core.v1.Namespace(`${env}-${side}-ns`, {
+        metadata: { name: NAMESPACE, labels: { "app.kubernetes.io/part-of": "langchain-ha" } },
+    }, { provider: k8sProviders[side] }).metadata.name])) as Record<(typeof sides)[number], pulumi.Output<string>>;
+
+    const qdrantApiKeySecrets = Object.fromEntries(sides.map((side) => [side, secrets.qdrantApiKey === undefined ? undefined
+        : new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
+            metadata: { name: "qdrant-api-key", namespace: namespaces[side] },
+            stringData: { "api-key": secrets.qdrantApiKey },
+        }, { provider: k8sProviders[side] }).metadata.name])) as Record<(typeof sides)[number], pulumi.Output<string> | undefined>;
+
+    const qdrant = Object.fromEntries(sides.map((side) => [side, new QdrantCluster(`${env}-${side}-qdrant`, {
+        namespace: namespaces[side],
+        image: c.qdrant.image,
+        replicas: c.qdrant.replicas,
+        replicationFactor: c.qdrant.replicationFactor,
+        writeConsistencyFactor: c.qdrant.writeConsistencyFactor,
+        storageGi: c.qdrant.storageGi,
+        storageClass: c.qdrant.storageClass[side],
+        resources: c.qdrant.resources,
+        apiKeySecretName: qdrantApiKeySecrets[side],
+    }, { providers: [k8sProviders[side]] })])) as Record<(typeof sides)[number], QdrantCluster>;
+
+    // --- The service on both clusters ---------------------------------------------------
+    const certificate = new ServiceCertificate(`${env}-cert`, { domain: c.dns.domain, hostedZoneId: c.dns.hostedZoneId }, { providers: [awsProvider] });
+    const scaleOf = (side: (typeof sides)[number]): ServiceScale => {
+        if (side === c.dr.activeSide) return { kind: "serving", replicas: c.app.replicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
+        if (c.dr.mode === "pilot-light") return { kind: "standby", failoverReplicas: c.app.replicas };
+        return { kind: "serving", replicas: c.dr.standbyReplicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
+    };
+    const services = Object.fromEntries(sides.map((side) => [side, new LangchainService(`${env}-${side}-app`, {
+        namespace: namespaces[side],
+        image: c.app.image,
+        scale: scaleOf(side),
+        cloud: side,
+        env: {
+            [ENV.region]: side === "aws" ? c.aws.region : c.gcp.region,
+            [ENV.qdrantUrl]: qdrant[side].url,
+            [ENV.qdrantCollection]: c.qdrant.collection,
+            [ENV.qdrantReplicationFactor]: String(c.qdrant.replicationFactor),
+            [ENV.qdrantWriteConsistencyFactor]: String(c.qdrant.writeConsistencyFactor),
+            [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
+            [ENV.llmPrimary]: c.app.llm.primary,
+            [ENV.llmSecondary]: c.app.llm.secondary,
+        },
+        secretEnv: {
+            [ENV.openaiApiKey]: secrets.openaiApiKey,
+            [ENV.anthropicApiKey]: secrets.anthropicApiKey,
+            [ENV.googleApiKey]: secrets.googleApiKey,
+            [ENV.qdrantApiKey]: secrets.qdrantApiKey,
+        },
+        resources: c.app.resources,
+        certificateArn: side === "aws" ? certificate.certificateArn : undefined,
+        tls: side === "gcp" ? gcpTls : undefined,
+    }, { providers: [k8sProviders[side]] })])) as Record<(typeof sides)[number], LangchainService>;
+
+    // --- Cross-cloud backups ------------------------------------------------------------
+    const backup = new CrossCloudBackup(`${env}-backup`, {
+        stack: c.stack,
+        activeSide: c.dr.activeSide,
+        collection: c.qdrant.collection,
+        qdrantPeers: c.qdrant.replicas,
+        qdrantApiKeySecretName: qdrantApiKeySecrets[c.dr.activeSide],
+        snapshotCron: c.backupSchedule.snapshotCron,
+        transferMode: c.backup.transferMode,
+        transferRepeatInterval: c.backupSchedule.transferRepeatInterval,
+        retentionDays: c.backup.retentionDays,
+        noncurrentVersionDays: c.backup.noncurrentVersionDays,
+        jobImage: SNAPSHOT_JOB_IMAGE,
+        gcpProject: c.gcp.project,
+        gcpRegion: c.gcp.region,
+        eksOidcProviderArn: eks.oidcProviderArn,
+        eksOidcIssuerHost: eks.oidcIssuerHost,
+        gkeWorkloadPool: gke.workloadPool,
+        aws: { provider: k8sProviders.aws, namespace: namespaces.aws, qdrantHeadlessHost: pulumi.interpolate`${qdrant.aws.headlessServiceName}.${namespaces.aws}.svc.cluster.local` },
+        gcp: { provider: k8sProviders.gcp, namespace: namespaces.gcp, qdrantHeadlessHost: pulumi.interpolate`${qdrant.gcp.headlessServiceName}.${namespaces.gcp}.svc.cluster.local` },
+        awsProvider,
+        gcpProvider,
+    });
+
+    // --- DNS failover -------------------------------------------------------------------
+    const dns = new DnsFailover(`${env}-dns`, {
+        hostedZoneId: c.dns.hostedZoneId,
+        domain: c.dns.domain,
+        activeSide: c.dr.activeSide,
+        aws: { kind: "hostname", value: services.aws.endpoint },
+        gcp: { kind: "ip", value: services.gcp.endpoint },
+        ttlSeconds: c.dns.ttlSeconds,
+        intervalSeconds: c.dns.healthCheck.intervalSeconds,
+        failureThreshold: c.dns.healthCheck.failureThreshold,
+        checkerRegions: c.dns.healthCheck.regions,
+        alarmEmail: c.dns.alarmEmail,
+    }, { providers: [awsProvider] });
+
+    return {
+        environment: env,
+        primaryCloud: c.dr.activeSide,
+        activeSide: c.dr.activeSide,
+        drMode: c.dr.mode,
+        domain: c.dns.domain,
+        hostedZoneId: c.dns.hostedZoneId,
+        regionalNames: dns.regionalNames,
+        endpoints: { aws: services.aws.endpoint, gcp: services.gcp.endpoint },
+        healthCheckIds: dns.healthCheckIds,
+        alarmTopicArn: dns.alarmTopicArn,
+        aws: { region: c.aws.region, availabilityZones: c.aws.availabilityZones, clusterName: eks.clusterName, vpcId: awsNetwork.vpcId },
+        gcp: { project: c.gcp.project, region: c.gcp.region, zones: c.gcp.zones, clusterName: gke.clusterName },
+        kubeconfigs,
+        namespace: NAMESPACE,
+        appDeployment: services[c.dr.activeSide].deploymentName,
+        appReplicas: { active: c.app.replicas, standby: c.dr.mode === "pilot-light" ? 0 : c.dr.standbyReplicas },
+        qdrant: { collection: c.qdrant.collection, replicas: c.qdrant.replicas, statefulSet: qdrant.aws.statefulSetName, urls: { aws: qdrant.aws.url, gcp: qdrant.gcp.url } },
+        backup: {
+            s3Bucket: backup.s3BucketName,
+            gcsBucket: backup.gcsBucketName,
+            transferJob: backup.transferJobName,
+            transferMode: c.backup.transferMode,
+            snapshotCronJob: backup.snapshotCronJobName,
+            snapshotCron: c.backupSchedule.snapshotCron,
+        },
+        rtoTargetSeconds: c.dr.rtoMinutes * 60,
+        impliedRtoSeconds: c.recovery.impliedRtoSeconds,
+        rpoTargetMinutes: c.dr.rpoMinutes,
+        worstCaseRpoMinutes: c.backupSchedule.worstCaseRpoMinutes,
+    };
+}

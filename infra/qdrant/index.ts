@@ -1,0 +1,2 @@
+export { QdrantCluster } from "./cluster";
+export type { QdrantClusterArgs } from "./cluster";

@@ -1,0 +1,2 @@
+export { LangchainService } from "./workload";
+export type { LangchainServiceArgs, ServiceScale } from "./workload";

@@ -1,0 +1,173 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
+import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+
+/** How many pods run, by role. */
+export type ServiceScale =
+    /** Serving: `replicas` pods, autoscaled between `replicas` and `maxReplicas`. */
+    | { kind: "serving"; replicas: number; maxReplicas: number; targetCpuPercent: number }
+    /** Pilot-light standby: no pods; the failover runbook scales it to `failoverReplicas`. */
+    | { kind: "standby"; failoverReplicas: number };
+
+export interface LangchainServiceArgs {
+    namespace: pulumi.Input<string>;
+    image: string;
+    scale: ServiceScale;
+    /** Which cloud the cluster runs in; selects the load balancer flavour. */
+    cloud: "aws" | "gcp";
+    /** Plain environment for the container (see app/src/contract.ts ENV). */
+    env: Record<string, pulumi.Input<string>>;
+    /** Secret environment (API keys); stored in a Kubernetes Secret. Empty values are left out. */
+    secretEnv: Record<string, pulumi.Input<string | undefined>>;
+    resources: { cpu: string; memory: string };
+    /** AWS only: ACM certificate the NLB terminates TLS with. */
+    certificateArn?: pulumi.Input<string>;
+    /** GCP only: PEM certificate and key the pods terminate TLS with (the L4 load balancer passes TLS through). */
+    tls?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+}
+
+const NAME = "langchain-ha";
+const TLS_DIR = "/etc/langchain-ha/tls";
+
+function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pulumi.Input<string>> {
+    if (args.cloud === "aws") {
+        if (args.certificateArn === undefined) throw new Error("LangchainService on aws: certificateArn is required for TLS at the NLB");
+        return {
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": args.certificateArn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": PROBE_PATHS.readyz,
+        };
+    }
+    if (args.tls === undefined) throw new Error("LangchainService on gcp: tls certificate and key are required (the L4 load balancer passes TLS through)");
+    // Backend-service based regional L4 load balancer: health-checked backends in every zone.
+    return { "cloud.google.com/l4-rbs": "enabled" };
+}
+
+/**
+ * The LangChain service on one cluster: a Deployment spread over zones with readiness,
+ * liveness and startup probes and a graceful drain, an HPA, a PDB allowing one pod down,
+ * and an internet-facing Service of type LoadBalancer that Route53 health-checks.
+ */
+export class LangchainService extends pulumi.ComponentResource {
+    public readonly deploymentName: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    /** Hostname (AWS NLB) or IP (GCP) of the load balancer. */
+    public readonly endpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: LangchainServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("langchain-ha:service:LangchainService", name, {}, opts);
+        const scale = args.scale;
+        if (scale.kind === "serving" && scale.replicas < 2) throw new Error(`LangchainService ${name}: a serving deployment needs at least 2 replicas, got ${scale.replicas}`);
+        if (scale.kind === "serving" && scale.maxReplicas < scale.replicas) throw new Error(`LangchainService ${name}: maxReplicas must be at least replicas`);
+        if (scale.kind === "standby" && scale.failoverReplicas < 2) throw new Error(`LangchainService ${name}: failoverReplicas must be at least 2`);
+        const annotations = loadBalancerAnnotations(args);
+        const parent = { parent: this };
+        const labels = workloadLabels(NAME, "api");
+        const selector = selectorLabels(NAME);
+
+        const secretData = Object.fromEntries(Object.entries(args.secretEnv).filter(([, v]) => v !== undefined)) as Record<string, pulumi.Input<string>>;
+        const tlsData = args.tls ? { "tls.crt": args.tls.certificate, "tls.key": args.tls.privateKey } : undefined;
+        const secret = new k8s.core.v1.Secret(`${name}-secrets`, {
+            metadata: { name: `${NAME}-secrets`, namespace: args.namespace, labels },
+            stringData: secretData,
+        }, parent);
+        const tlsSecret = tlsData
+            ? new k8s.core.v1.Secret(`${name}-tls`, { metadata: { name: `${NAME}-tls`, namespace: args.namespace, labels }, type: "kubernetes.io/tls", stringData: tlsData }, parent)
+            : undefined;
+
+        const env: k8s.types.input.core.v1.EnvVar[] = [
+            ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
+            { name: ENV.port, value: String(HTTP_PORT) },
+            { name: ENV.dataDir, value: "/data" },
+            ...(tlsSecret ? [
+                { name: ENV.httpsPort, value: String(HTTPS_PORT) },
+                { name: ENV.tlsCertFile, value: `${TLS_DIR}/tls.crt` },
+                { name: ENV.tlsKeyFile, value: `${TLS_DIR}/tls.key` },
+            ] : []),
+        ];
+        const standbyAnnotations: Record<string, string> = scale.kind === "standby"
+            ? { "langchain-ha.io/standby": "pilot-light", "langchain-ha.io/failover-replicas": String(scale.failoverReplicas) }
+            : {};
+
+        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: { name: NAME, namespace: args.namespace, labels, annotations: standbyAnnotations },
+            spec: {
+                replicas: scale.kind === "serving" ? scale.replicas : 0,
+                selector: { matchLabels: selector },
+                // Never go below the desired count during a rollout.
+                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+                        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+                        topologySpreadConstraints: zoneSpread(selector, "DoNotSchedule"),
+                        containers: [{
+                            name: "api",
+                            image: args.image,
+                            env,
+                            envFrom: [{ secretRef: { name: secret.metadata.name } }],
+                            ports: [
+                                { name: "http", containerPort: HTTP_PORT },
+                                ...(tlsSecret ? [{ name: "https", containerPort: HTTPS_PORT }] : []),
+                            ],
+                            readinessProbe: { httpGet: { path: PROBE_PATHS.readyz, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
+                            livenessProbe: { httpGet: { path: PROBE_PATHS.livez, port: "http" }, periodSeconds: 10, failureThreshold: 3 },
+                            startupProbe: { httpGet: { path: PROBE_PATHS.readyz, port: "http" }, periodSeconds: 2, failureThreshold: 60 },
+                            // Let the load balancer deregister the pod before it stops accepting connections.
+                            lifecycle: { preStop: { sleep: { seconds: 5 } } },
+                            resources: { requests: args.resources, limits: { memory: args.resources.memory } },
+                            securityContext: RESTRICTED_CONTAINER,
+                            volumeMounts: [
+                                { name: "data", mountPath: "/data" },
+                                ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+                            ],
+                        }],
+                        volumes: [
+                            { name: "data", emptyDir: {} },
+                            ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret.metadata.name } }] : []),
+                        ],
+                    },
+                },
+            },
+        }, { parent: this, ignoreChanges: scale.kind === "serving" ? ["spec.replicas"] : [] });
+
+        if (scale.kind === "serving") {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
+                metadata: { name: NAME, namespace: args.namespace, labels },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                    minReplicas: scale.replicas,
+                    maxReplicas: scale.maxReplicas,
+                    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: scale.targetCpuPercent } } }],
+                    // Scale down slowly so a flapping load does not drain capacity before a spike.
+                    behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+                },
+            }, parent);
+        }
+
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
+            metadata: { name: NAME, namespace: args.namespace, labels },
+            spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+        }, parent);
+
+        const service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: { name: NAME, namespace: args.namespace, labels, annotations },
+            spec: {
+                type: "LoadBalancer",
+                selector,
+                ports: [{ name: "https", port: 443, targetPort: tlsSecret ? "https" : "http", protocol: "TCP" }],
+            },
+        }, parent);
+
+        this.deploymentName = deployment.metadata.name;
+        this.serviceName = service.metadata.name;
+        this.endpoint = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, endpoint: this.endpoint });
+    }
+}

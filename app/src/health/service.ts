@@ -73,13 +73,11 @@ export class HealthService {
 
     private async probeStore(): Promise<ComponentHealth> {
         const started = performance.now();
-        const breaker = this.store.policy.state();
         try {
             const result = await this.store.check(AbortSignal.timeout(this.probeTimeoutMs));
             return { status: "ok", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
         } catch (error) {
-            const detail =
-                breaker === "open" ? "breaker open" : error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
+            const detail = error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
             return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };
         }
     }

@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { LlmStandIn } from "./support/llm-stand-in";
+import { ask, eventually, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
+
+interface HealthBody {
+    status: string;
+    components: Record<string, { status: string; breaker?: string }>;
+}
+
+describe("LLM fallback chain: primary, secondary, extractive", () => {
+    const openai = new LlmStandIn("openai");
+    const anthropic = new LlmStandIn("anthropic");
+    let service: TestService;
+
+    before(async () => {
+        await openai.start();
+        await anthropic.start();
+        service = await startService({
+            LLM_PRIMARY: "openai",
+            LLM_SECONDARY: "anthropic",
+            OPENAI_API_KEY: "sk-test",
+            ANTHROPIC_API_KEY: "sk-ant-test",
+            OPENAI_BASE_URL: openai.baseUrl,
+            ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        });
+        const ingested = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+        assert.equal(ingested.status, 200);
+    });
+
+    after(async () => {
+        await service.shutdown();
+        await openai.stop();
+        await anthropic.stop();
+    });
+
+    it("answers from the primary when it is healthy, grounded in the retrieved passages", async () => {
+        const { status, body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "openai");
+        assert.match(body.answer, /^openai says: What does the replication factor set\?/);
+        assert.deepEqual(body.degraded, []);
+        assert.equal(body.sources[0].id, "qdrant-replication");
+        // The real OpenAI client sent the passages to the provider.
+        assert.match(JSON.stringify(openai.requests.at(-1)?.body), /replication factor sets how many copies/);
+    });
+
+    it("does not retry a non-retryable error (400) and falls back to the secondary", async () => {
+        openai.mode = { kind: "status", status: 400 };
+        const before = openai.calls();
+        const { body } = await ask(service.url, "How does DNS failover work?");
+        assert.equal(body.answeredBy, "anthropic");
+        assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+        assert.equal(openai.calls() - before, 1);
+        openai.mode = { kind: "ok" };
+        await eventually(async () => (await ask(service.url, "reset")).body.answeredBy === "openai", "primary answers again");
+    });
+
+    it("retries a 5xx, opens the primary's breaker at its threshold, then fails fast without calling it", async () => {
+        openai.mode = { kind: "status", status: 503 };
+        const before = openai.calls();
+        const first = await ask(service.url, "What does the replication factor set?");
+        assert.equal(first.body.answeredBy, "anthropic");
+        assert.deepEqual(first.body.degraded, ["llm-primary:openai"]);
+        assert.equal(openai.calls() - before, 2, "one attempt and one retry");
+        // Threshold 3 consecutive failures: the second request's first attempt opens it, and its retry is refused.
+        await ask(service.url, "What does the replication factor set?");
+        assert.equal(openai.calls() - before, 3);
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
+        const callsWhenOpen = openai.calls();
+        for (let i = 0; i < 5; i++) {
+            const { body } = await ask(service.url, "What does the replication factor set?");
+            assert.equal(body.answeredBy, "anthropic");
+            assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+        }
+        assert.equal(openai.calls(), callsWhenOpen, "an open breaker must not call the provider");
+        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        assert.match(metrics, /circuit_breaker_state\{dependency="llm:openai"\} 2/);
+        assert.match(metrics, /llm_calls_total\{provider="openai",outcome="rejected"\} [1-9]/);
+    });
+
+    it("keeps /health and /readyz green while an LLM provider is down (shared by every region)", async () => {
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.status, "degraded");
+        assert.equal(health.body.components["llm-primary:openai"].status, "down");
+        assert.equal((await getJson(`${service.url}/readyz`)).status, 200);
+    });
+
+    it("half-opens after its pause and closes again when the provider is back", async () => {
+        openai.mode = { kind: "ok" };
+        await eventually(async () => {
+            const { body } = await ask(service.url, "What does the replication factor set?");
+            return body.answeredBy === "openai" && body.degraded.length === 0;
+        }, "the primary answers after half-open");
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
+        assert.equal(health.body.status, "ok");
+    });
+
+    it("times out a primary that hangs and answers from the secondary", async () => {
+        openai.mode = { kind: "hold" };
+        const { body } = await ask(service.url, "How does DNS failover work?");
+        assert.equal(body.answeredBy, "anthropic");
+        assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+        openai.release();
+        openai.mode = { kind: "ok" };
+        await eventually(async () => (await ask(service.url, "reset")).body.answeredBy === "openai", "primary answers again");
+    });
+
+    it("answers extractively from the passages when both providers are down", async () => {
+        openai.mode = { kind: "status", status: 500 };
+        anthropic.mode = { kind: "status", status: 529 };
+        const { status, body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "extractive");
+        assert.deepEqual(body.degraded, ["llm-primary:openai", "llm-secondary:anthropic"]);
+        assert.match(body.answer, /replication factor sets how many copies/);
+        assert.equal(body.sources[0].id, "qdrant-replication");
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.status, 200, "the region still serves: extractive answers");
+    });
+
+    it("falls back when the primary refuses connections", async () => {
+        anthropic.mode = { kind: "ok" };
+        openai.mode = { kind: "ok" };
+        await eventually(async () => (await ask(service.url, "reset")).body.answeredBy === "openai", "primary answers again");
+        await openai.stop();
+        const { body } = await ask(service.url, "How does DNS failover work?");
+        assert.equal(body.answeredBy, "anthropic");
+        assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+    });
+});
+
+describe("Google as the secondary provider", () => {
+    const openai = new LlmStandIn("openai");
+    const google = new LlmStandIn("google");
+    let service: TestService;
+
+    before(async () => {
+        await openai.start();
+        await google.start();
+        service = await startService({
+            LLM_PRIMARY: "openai",
+            LLM_SECONDARY: "google",
+            OPENAI_API_KEY: "sk-test",
+            GOOGLE_API_KEY: "g-test",
+            OPENAI_BASE_URL: openai.baseUrl,
+            GOOGLE_BASE_URL: google.baseUrl,
+        });
+    });
+
+    after(async () => {
+        await service.shutdown();
+        await openai.stop();
+        await google.stop();
+    });
+
+    it("answers through the real Google client when the primary fails", async () => {
+        openai.mode = { kind: "status", status: 502 };
+        const { body } = await ask(service.url, "Who answers now?");
+        assert.equal(body.answeredBy, "google");
+        assert.match(body.answer, /^google says: Who answers now\?/);
+        assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+        assert.match(google.requests.at(-1)?.path ?? "", /:generateContent/);
+    });
+});

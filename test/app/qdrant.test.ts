@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { LlmStandIn } from "./support/llm-stand-in";
+import { QdrantStandIn } from "./support/qdrant-stand-in";
+import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
+
+interface HealthBody {
+    status: string;
+    answerPaths: string[];
+    components: Record<string, { status: string; detail: string; latencyMs: number | null }>;
+}
+
+const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) => ({
+    QDRANT_URL: qdrant.url,
+    QDRANT_COLLECTION: "docs",
+    QDRANT_REPLICATION_FACTOR: "3",
+    QDRANT_WRITE_CONSISTENCY_FACTOR: "2",
+    QDRANT_SHARD_NUMBER: "2",
+    ...extra,
+});
+
+describe("Qdrant mode, through the real Qdrant client", () => {
+    const qdrant = new QdrantStandIn();
+    const openai = new LlmStandIn("openai");
+    let service: TestService;
+
+    before(async () => {
+        await qdrant.start();
+        await openai.start();
+        service = await startService(
+            qdrantEnv(qdrant, { LLM_PRIMARY: "openai", OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: openai.baseUrl }),
+        );
+    });
+
+    after(async () => {
+        await service.shutdown();
+        await qdrant.stop();
+        await openai.stop();
+    });
+
+    it("creates the collection with the configured replication, write consistency and shards", async () => {
+        const { status } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+        assert.equal(status, 200);
+        const created = qdrant.collectionWrites();
+        assert.equal(created.length, 1);
+        assert.deepEqual(created[0].body, {
+            vectors: { size: 512, distance: "Cosine" },
+            replication_factor: 3,
+            write_consistency_factor: 2,
+            shard_number: 2,
+        });
+        assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+    });
+
+    it("re-ingesting is idempotent: the same point ids, no duplicates, no recreation", async () => {
+        const { body } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+        assert.deepEqual(body, { documents: [{ id: "qdrant-replication", chunks: 1 }, { id: "dns-failover", chunks: 1 }], chunks: 2 });
+        assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+        assert.equal(qdrant.collectionWrites().length, 1);
+    });
+
+    it("answers with sources retrieved from Qdrant", async () => {
+        const { status, body } = await ask(service.url, "When does DNS answer with the secondary region?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "openai");
+        assert.equal(body.sources[0].id, "dns-failover");
+        assert.match(body.sources[0].passage, /Route53 health checks/);
+        assert.ok(body.sources[0].score > 0);
+    });
+
+    it("reports the region healthy with the store's probe latency", async () => {
+        const { status, body } = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(status, 200);
+        assert.equal(body.status, "ok");
+        assert.equal(body.components.vectorstore.status, "ok");
+        assert.equal(typeof body.components.vectorstore.latencyMs, "number");
+        assert.deepEqual(body.answerPaths, ["llm-primary:openai", "extractive"]);
+    });
+
+    it("store down: answers from the LLM alone and says so; /health fails; /livez and /readyz stay up", async () => {
+        qdrant.mode = "error";
+        const { status, body } = await ask(service.url, "When does DNS answer with the secondary region?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "openai");
+        assert.deepEqual(body.degraded, ["vectorstore"]);
+        assert.deepEqual(body.sources, []);
+        assert.match(body.answer, /^The knowledge base is unavailable/);
+        assert.match(JSON.stringify(openai.requests.at(-1)?.body), /knowledge base is unavailable/);
+
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.status, 503);
+        assert.equal(health.body.status, "down");
+        assert.equal(health.body.components.vectorstore.status, "down");
+        assert.equal((await getJson(`${service.url}/livez`)).status, 200);
+        assert.equal((await getJson(`${service.url}/readyz`)).status, 200);
+    });
+
+    it("store down: ingestion is refused with 503 and Retry-After, not half-done", async () => {
+        const { status, headers, body } = await postJson(`${service.url}/v1/documents`, {
+            documents: [{ id: "late", text: "written while the store is down" }],
+        });
+        assert.equal(status, 503);
+        assert.ok(Number(headers.get("retry-after")) > 0);
+        assert.match(String(body.message), /vector store is unavailable/);
+        qdrant.mode = "ok";
+    });
+
+    it("a cluster without a Raft leader fails /health (no quorum)", async () => {
+        qdrant.mode = "no-quorum";
+        let health = await getJson<HealthBody>(`${service.url}/health`);
+        // The breaker may still be open from the outage above: wait it out, then the probe itself runs.
+        for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            health = await getJson<HealthBody>(`${service.url}/health`);
+        }
+        assert.equal(health.status, 503);
+        assert.match(health.body.components.vectorstore.detail, /no quorum/);
+        qdrant.mode = "ok";
+    });
+});
+
+describe("Qdrant mode: an existing collection is never recreated", () => {
+    const qdrant = new QdrantStandIn();
+    let service: TestService;
+
+    before(async () => {
+        await qdrant.start();
+        qdrant.collections.set("docs", { params: { vectors: { size: 1536, distance: "Cosine" } }, points: new Map() });
+        service = await startService(qdrantEnv(qdrant));
+    });
+
+    after(async () => {
+        await service.shutdown();
+        await qdrant.stop();
+    });
+
+    it("reports a collection of the wrong vector size instead of replacing it", async () => {
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.status, 503);
+        assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
+        const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+        assert.equal(ingest.status, 503);
+        assert.equal(qdrant.collectionWrites().length, 0);
+        assert.equal(qdrant.collections.get("docs")?.params.vectors.size, 1536);
+    });
+});
+
+describe("store down and no LLM configured", () => {
+    const qdrant = new QdrantStandIn();
+    let service: TestService;
+
+    before(async () => {
+        await qdrant.start();
+        service = await startService(qdrantEnv(qdrant));
+        await qdrant.stop();
+    });
+
+    after(async () => service.shutdown());
+
+    it("answers 503 with Retry-After: there is no answer path at all", async () => {
+        const { status, headers, body } = await ask(service.url, "Anything?");
+        assert.equal(status, 503);
+        assert.ok(Number(headers.get("retry-after")) > 0);
+        assert.match(String((body as unknown as { message: string }).message), /no answer path/);
+        assert.equal((await getJson(`${service.url}/livez`)).status, 200);
+    });
+});

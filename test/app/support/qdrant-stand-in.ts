@@ -1,0 +1,124 @@
+import type { ServerResponse } from "node:http";
+import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
+
+interface Point {
+    id: string;
+    vector: number[];
+    payload: Record<string, unknown>;
+}
+
+interface Collection {
+    params: Record<string, unknown> & { vectors: { size: number; distance: string } };
+    points: Map<string, Point>;
+}
+
+interface Condition {
+    key: string;
+    match?: { value: unknown };
+    range?: { gte?: number };
+}
+
+export type QdrantMode = "ok" | "error" | "no-quorum";
+
+/**
+ * The subset of Qdrant's REST API that @qdrant/js-client-rest calls for this service: cluster
+ * status, collection exists/get/create, points upsert/delete(by filter)/query. Responses use
+ * Qdrant's envelope ({result, status, time}); "error" answers 500, "no-quorum" reports a
+ * cluster without a Raft leader.
+ */
+export class QdrantStandIn extends HttpStandIn {
+    mode: QdrantMode = "ok";
+    readonly collections = new Map<string, Collection>();
+
+    constructor() {
+        super((request, res) => this.respond(request, res));
+    }
+
+    /** Requests that would have changed a collection's definition (create or recreate). */
+    collectionWrites(): RecordedRequest[] {
+        return this.requests.filter((r) => r.method === "PUT" && /^\/collections\/[^/?]+(\?.*)?$/.test(r.path));
+    }
+
+    private respond(request: RecordedRequest, res: ServerResponse): void {
+        if (this.mode === "error") {
+            sendJson(res, 500, { status: { error: "stand-in failure" }, time: 0 });
+            return;
+        }
+        const path = request.path.split("?")[0];
+        const ok = (result: unknown) => sendJson(res, 200, { result, status: "ok", time: 0.0001 });
+        if (request.method === "GET" && path === "/cluster") return ok(this.cluster());
+        const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
+        if (!match) return sendJson(res, 404, { status: { error: `no route ${path}` }, time: 0 });
+        const name = decodeURIComponent(match[1]);
+        const rest = match[2] ?? "";
+        const collection = this.collections.get(name);
+        const body = (request.body ?? {}) as Record<string, unknown>;
+
+        if (request.method === "GET" && rest === "/exists") return ok({ exists: collection !== undefined });
+        if (request.method === "PUT" && rest === "") {
+            if (collection) return sendJson(res, 409, { status: { error: `Collection ${name} already exists` }, time: 0 });
+            this.collections.set(name, { params: body as Collection["params"], points: new Map() });
+            return ok(true);
+        }
+        if (!collection) return sendJson(res, 404, { status: { error: `Collection ${name} not found` }, time: 0 });
+        if (request.method === "GET" && rest === "") {
+            return ok({
+                status: "green",
+                optimizer_status: "ok",
+                points_count: collection.points.size,
+                segments_count: 1,
+                config: { params: collection.params },
+                payload_schema: {},
+            });
+        }
+        if (request.method === "PUT" && rest === "/points") {
+            for (const p of body.points as Point[]) collection.points.set(String(p.id), p);
+            return ok({ operation_id: 1, status: "completed" });
+        }
+        if (request.method === "POST" && rest === "/points/delete") {
+            const must = ((body.filter as { must?: Condition[] } | undefined)?.must ?? []) as Condition[];
+            for (const [id, p] of collection.points) if (must.every((c) => matches(p, c))) collection.points.delete(id);
+            return ok({ operation_id: 2, status: "completed" });
+        }
+        if (request.method === "POST" && rest === "/points/query") {
+            const query = body.query as number[];
+            const points = [...collection.points.values()]
+                .map((p) => ({ id: p.id, version: 1, score: dot(query, p.vector), payload: p.payload }))
+                .sort((a, b) => b.score - a.score)
+                .slice(0, Number(body.limit ?? 10));
+            return ok({ points });
+        }
+        sendJson(res, 404, { status: { error: `no route ${request.method} ${path}` }, time: 0 });
+    }
+
+    private cluster(): unknown {
+        return {
+            status: "enabled",
+            peer_id: 1,
+            peers: { "1": { uri: "http://qdrant-0:6335/" }, "2": { uri: "http://qdrant-1:6335/" }, "3": { uri: "http://qdrant-2:6335/" } },
+            raft_info: {
+                term: 3,
+                commit: 42,
+                pending_operations: 0,
+                leader: this.mode === "no-quorum" ? null : 1,
+                role: this.mode === "no-quorum" ? "Candidate" : "Leader",
+                is_voter: true,
+            },
+            consensus_thread_status: { consensus_thread_status: "working", last_update: new Date(0).toISOString() },
+            message_send_failures: {},
+        };
+    }
+}
+
+function matches(point: Point, condition: Condition): boolean {
+    const value = point.payload[condition.key];
+    if (condition.match) return value === condition.match.value;
+    if (condition.range?.gte !== undefined) return typeof value === "number" && value >= condition.range.gte;
+    return true;
+}
+
+function dot(a: number[], b: number[]): number {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+    return sum;
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { loadConfig } from "../../../app/src/config";
+import { startServer, type RunningServer } from "../../../app/src/server";
+
+/** Small limits so that breakers open and timeouts fire within a test's patience. */
+export const FAST_ENV: Record<string, string> = {
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    LLM_TIMEOUT_MS: "400",
+    VECTOR_TIMEOUT_MS: "400",
+    MAX_RETRIES: "1",
+    RETRY_INITIAL_DELAY_MS: "5",
+    BREAKER_THRESHOLD: "3",
+    BREAKER_HALF_OPEN_MS: "250",
+    ASK_DEADLINE_MS: "5000",
+    SHUTDOWN_DRAIN_MS: "5000",
+};
+
+export interface TestService extends RunningServer {
+    url: string;
+    dataDir: string;
+}
+
+/** The real server, in this process, on an ephemeral port, over a fresh data folder unless one is given. */
+export async function startService(env: Record<string, string>): Promise<TestService> {
+    const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "langchain-ha-app-"));
+    const result = loadConfig({ ...FAST_ENV, DATA_DIR: dataDir, ...env });
+    if (!result.ok) throw new Error(`test config rejected: ${result.errors.join("; ")}`);
+    const running = await startServer(result.config, { logger: pino({ level: "silent" }), processMetrics: false });
+    return { ...running, url: running.urls[0], dataDir };
+}
+
+export interface JsonResponse<T = Record<string, unknown>> {
+    status: number;
+    headers: Headers;
+    body: T;
+}
+
+export async function postJson<T = Record<string, unknown>>(url: string, body: unknown): Promise<JsonResponse<T>> {
+    const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+}
+
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<JsonResponse<T>> {
+    const response = await fetch(url);
+    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+}
+
+export interface AskBody {
+    answer: string;
+    answeredBy: string;
+    sources: Array<{ id: string; chunk: number; passage: string; score: number }>;
+    degraded: string[];
+}
+
+export const ask = (url: string, question: string) => postJson<AskBody>(`${url}/v1/ask`, { question });
+
+export const SAMPLE_DOCUMENTS = [
+    {
+        id: "qdrant-replication",
+        text: "Qdrant keeps every shard on several peers. The replication factor sets how many copies of each shard exist. A write consistency factor of two waits for two replicas before acknowledging a write.",
+        metadata: { topic: "storage" },
+    },
+    {
+        id: "dns-failover",
+        text: "Route53 health checks probe the health endpoint of each region. When the primary region fails its checks, DNS answers with the secondary region in the GCP disaster recovery site.",
+    },
+];
+
+/** Polls `probe` until it returns true; for state that changes on a timer (a breaker half-opening). */
+export async function eventually(probe: () => Promise<boolean>, what: string, attempts = 100, pauseMs = 50): Promise<void> {
+    for (let i = 0; i < attempts; i++) {
+        if (await probe()) return;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    throw new Error(`never happened: ${what}`);
+}

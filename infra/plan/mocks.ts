@@ -127,7 +127,7 @@ interface RegisterRequest {
 class RecordingMonitor extends MockMonitor {
     readonly registered = new Map<string, RegisteredResource>();
 
-    constructor(mocks: Mocks) {
+    constructor(mocks: Mocks, project: string, stack: string) {
         const recordingMocks: Mocks = {
             call: (args) => mocks.call(args),
             newResource: async (args) => {
@@ -138,6 +138,15 @@ class RecordingMonitor extends MockMonitor {
             },
         };
         super(recordingMocks);
+        // The engine's URN rule, which MockMonitor simplifies: the type is the parent's whole
+        // qualified type chain plus ours, and the root stack does not appear in it.
+        Object.assign(this, {
+            newUrn: (parent: string | undefined, type: string, name: string): string => {
+                const parentType = parent ? parent.split("::")[2] : undefined;
+                const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+                return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+            },
+        });
     }
 
     /** Mock results by `type::name`, taken back by the registration they belong to (registrations interleave). */
@@ -180,7 +189,7 @@ class RecordingMonitor extends MockMonitor {
 
 /** Installs recording mocks for `project`/`stack` and returns the map they fill. */
 export function installRecordingMocks(project: string, stack: string, mocks: Mocks = cloudMocks): Map<string, RegisteredResource> {
-    const monitor = new RecordingMonitor(mocks);
+    const monitor = new RecordingMonitor(mocks, project, stack);
     // setMocks would build its own MockMonitor; this is the same call with ours.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void };

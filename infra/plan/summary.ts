@@ -1,0 +1,77 @@
+import type { PlanResult } from "./run";
+import type { RegisteredResource } from "./mocks";
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- resource inputs are untyped provider payloads
+
+/** Which cluster a Kubernetes resource lands on, from its provider's logical name. */
+function clusterOf(r: RegisteredResource): "eks" | "gke" | "?" {
+    const provider = r.provider ?? "";
+    if (/::[^:]*eks-k8s/.test(provider)) return "eks";
+    if (/::[^:]*gke-k8s/.test(provider)) return "gke";
+    return "?";
+}
+
+function count<T>(items: T[], key: (t: T) => string): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const item of items) m.set(key(item), (m.get(key(item)) ?? 0) + 1);
+    return m;
+}
+
+function minutes(seconds: number): string {
+    return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds} s`;
+}
+
+/** A readable account of what the plan declares: clouds, regions, zones, replicas, RTO/RPO. */
+export function renderSummary(plan: PlanResult): string {
+    const rs = plan.resources;
+    const o = plan.outputs as Inputs;
+    const of = (type: string) => rs.filter((r) => r.type === type);
+    const lines: string[] = [];
+    const custom = rs.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const byPackage = count(custom, (r) => (r.type.startsWith("kubernetes:") ? `kubernetes (${clusterOf(r)})` : r.type.split(":")[0]!));
+
+    lines.push(`Stack ${plan.stack}: ${rs.length} resources (${custom.length} cloud and Kubernetes objects, ${rs.length - custom.length} components and providers)`);
+    lines.push(`  by cloud: ${[...byPackage].map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    lines.push("");
+    lines.push(`AWS primary region ${o.aws.region} (active side: ${o.activeSide})`);
+    const subnets = of("aws:ec2/subnet:Subnet");
+    for (const az of o.aws.availabilityZones as string[]) {
+        const here = subnets.filter((s) => s.inputs.availabilityZone === az);
+        const nat = of("aws:ec2/natGateway:NatGateway").filter((n) => n.name.endsWith(az)).length;
+        const group = of("aws:eks/nodeGroup:NodeGroup").find((g) => g.name.endsWith(az));
+        const scaling = (group?.inputs as Inputs | undefined)?.scalingConfig;
+        lines.push(`  ${az}: ${here.length} subnets, ${nat} NAT gateway, node group min/desired/max ${scaling ? `${scaling.minSize}/${scaling.desiredSize}/${scaling.maxSize}` : "none"}`);
+    }
+    lines.push(`  EKS ${o.aws.clusterName} ${(of("aws:eks/cluster:Cluster")[0]?.inputs as Inputs | undefined)?.version ?? "?"}`);
+    lines.push("");
+    const pool = of("gcp:container/nodePool:NodePool")[0]?.inputs as Inputs | undefined;
+    lines.push(`GCP DR region ${o.gcp.region} (mode: ${o.drMode})`);
+    lines.push(`  GKE ${o.gcp.clusterName}: regional, node pool over ${(pool?.nodeLocations ?? []).join(", ")}, ${pool?.autoscaling?.minNodeCount}-${pool?.autoscaling?.maxNodeCount} nodes per zone`);
+    lines.push("");
+    lines.push("Workloads");
+    for (const r of [...of("kubernetes:apps/v1:StatefulSet"), ...of("kubernetes:apps/v1:Deployment")]) {
+        const inputs = r.inputs as Inputs;
+        const name = inputs.metadata?.name;
+        const hpa = of("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find((h) => clusterOf(h) === clusterOf(r) && (h.inputs as Inputs).spec?.scaleTargetRef?.name === name);
+        const pdb = of("kubernetes:policy/v1:PodDisruptionBudget").some((p) => clusterOf(p) === clusterOf(r) && (p.inputs as Inputs).metadata?.name === name);
+        const standby = inputs.metadata?.annotations?.["langchain-ha.io/failover-replicas"];
+        const scale = standby !== undefined ? `0 replicas (pilot light; failover scales to ${standby})`
+            : hpa ? `${(hpa.inputs as Inputs).spec.minReplicas}-${(hpa.inputs as Inputs).spec.maxReplicas} replicas (HPA)` : `${inputs.spec?.replicas} replicas`;
+        lines.push(`  ${clusterOf(r)}  ${r.type.split(":")[2]} ${name}: ${scale}${pdb ? ", PDB" : ""}`);
+    }
+    lines.push("");
+    const checks = of("aws:route53/healthCheck:HealthCheck").map((h) => h.inputs as Inputs);
+    const failover = of("aws:route53/record:Record").filter((r) => (r.inputs as Inputs).failoverRoutingPolicies);
+    lines.push(`DNS ${o.domain}: ${failover.map((r) => `${(r.inputs as Inputs).failoverRoutingPolicies[0].type} -> ${(r.inputs as Inputs).records[0]}`).join(", ")}`);
+    if (checks[0]) lines.push(`  ${checks.length} HTTPS health checks on ${checks[0].resourcePath}, every ${checks[0].requestInterval} s, ${checks[0].failureThreshold} failures, from ${checks[0].regions.length} regions`);
+    lines.push("");
+    lines.push(`Backups: snapshots ${o.backup.snapshotCron} to S3, ${o.backup.transferMode}-driven Storage Transfer to GCS`);
+    lines.push("");
+    lines.push(`RTO target ${minutes(o.rtoTargetSeconds)}; the settings imply ${minutes(o.impliedRtoSeconds)} (health-check detection + TTL${o.drMode === "pilot-light" ? " + scale-up" : ""})`);
+    lines.push(`RPO target ${o.rpoTargetMinutes} min; worst case ${o.worstCaseRpoMinutes} min (snapshot interval + transfer delay)`);
+    if (plan.placeholderSecrets.length > 0) {
+        lines.push("");
+        lines.push(`Placeholders used for secrets the stack file does not set: ${plan.placeholderSecrets.join(", ")}`);
+    }
+    return lines.join("\n");
+}

@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
+import type { PolicyConfig } from "./config";
+
+export const PACK_DIR = path.resolve(__dirname, "..");
+
+/** Raised when the pack process cannot be started or answers with an error. */
+export class PackError extends Error {}
+
+export interface PolicySummary {
+    name: string;
+    enforcementLevel: string;
+    /** JSON-schema properties of the policy's config, if any. */
+    configSchema?: Record<string, Record<string, unknown>>;
+}
+
+export interface PackInfo {
+    name: string;
+    version: string;
+    policies: PolicySummary[];
+}
+
+export interface PackHostOptions {
+    packDir?: string;
+    project?: string;
+    stack?: string;
+    /** Milliseconds to wait for the pack to print its port. */
+    startTimeoutMs?: number;
+}
+
+const LEVELS: Record<number, string> = {
+    [pb.EnforcementLevel.ADVISORY]: "advisory",
+    [pb.EnforcementLevel.MANDATORY]: "mandatory",
+    [pb.EnforcementLevel.DISABLED]: "disabled",
+    [pb.EnforcementLevel.REMEDIATE]: "remediate",
+};
+
+export function levelToProto(level: string): pb.EnforcementLevel {
+    switch (level) {
+        case "mandatory":
+            return pb.EnforcementLevel.MANDATORY;
+        case "disabled":
+            return pb.EnforcementLevel.DISABLED;
+        case "remediate":
+            return pb.EnforcementLevel.REMEDIATE;
+        default:
+            return pb.EnforcementLevel.ADVISORY;
+    }
+}
+
+function unary<Req, Res>(
+    call: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+    req: Req,
+): Promise<Res> {
+    return new Promise((resolve, reject) =>
+        call(req, (err, res) => (err ? reject(new PackError(`policy pack error: ${err.details || err.message}`)) : resolve(res))),
+    );
+}
+
+/**
+ * The policy pack running as its own process, driven over the analyzer gRPC protocol exactly as
+ * the Pulumi engine drives a Node.js pack: `run-policy-pack <engine-address> .` in the pack's
+ * directory (what the `pulumi-analyzer-policy` shim runs), the port read from the first line of
+ * its stdout.
+ */
+export class PackHost {
+    private constructor(
+        private readonly child: ChildProcess,
+        readonly client: AnalyzerClient,
+    ) {}
+
+    static async start(opts: PackHostOptions = {}): Promise<PackHost> {
+        const packDir = opts.packDir ?? PACK_DIR;
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        // No engine runs here; run-policy-pack drops the address argument before loading the pack.
+        const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+            cwd: packDir,
+            env: {
+                ...process.env,
+                PULUMI_NODEJS_PROJECT: opts.project ?? "langchain-ha",
+                PULUMI_NODEJS_STACK: opts.stack ?? "check",
+                PULUMI_NODEJS_DRY_RUN: "true",
+                PULUMI_PROJECT: opts.project ?? "langchain-ha",
+                PULUMI_STACK: opts.stack ?? "check",
+                PULUMI_DRY_RUN: "true",
+            },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const port = await readPort(child, opts.startTimeoutMs ?? 60_000);
+        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+            "grpc.max_send_message_length": 400 * 1024 * 1024,
+        });
+        return new PackHost(child, client);
+    }
+
+    async info(): Promise<PackInfo> {
+        const info = await unary<Empty, pb.AnalyzerInfo>(this.client.getAnalyzerInfo.bind(this.client), new Empty());
+        return {
+            name: info.getName(),
+            version: info.getVersion(),
+            policies: info.getPoliciesList().map((p) => {
+                const schema = p.getConfigschema()?.getProperties()?.toJavaScript() as PolicySummary["configSchema"];
+                return { name: p.getName(), enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory", configSchema: schema };
+            }),
+        };
+    }
+
+    async configureStack(stack: string, project: string): Promise<void> {
+        const req = new pb.AnalyzerStackConfigureRequest();
+        req.setStack(stack);
+        req.setProject(project);
+        await unary(this.client.configureStack.bind(this.client), req);
+    }
+
+    async configure(config: Record<string, PolicyConfig>): Promise<void> {
+        const req = new pb.ConfigureAnalyzerRequest();
+        const map = req.getPolicyconfigMap();
+        for (const [name, c] of Object.entries(config)) {
+            const pc = new pb.PolicyConfig();
+            pc.setEnforcementlevel(levelToProto(c.enforcementLevel));
+            pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
+            map.set(name, pc);
+        }
+        await unary(this.client.configure.bind(this.client), req);
+    }
+
+    analyze(req: pb.AnalyzeRequest): Promise<pb.AnalyzeResponse> {
+        return unary(this.client.analyze.bind(this.client), req);
+    }
+
+    analyzeStack(req: pb.AnalyzeStackRequest): Promise<pb.AnalyzeResponse> {
+        return unary(this.client.analyzeStack.bind(this.client), req);
+    }
+
+    close(): void {
+        this.client.close();
+        this.child.kill();
+    }
+}
+
+function readPort(child: ChildProcess, timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+        let out = "";
+        let err = "";
+        const fail = (why: string) => {
+            clearTimeout(timer);
+            child.kill();
+            const detail = err.trim().split("\n").find((l) => /error/i.test(l)) ?? err.trim().split("\n")[0] ?? "";
+            reject(new PackError(`the policy pack failed to start: ${why}${detail ? ` (${detail.trim()})` : ""}`));
+        };
+        const timer = setTimeout(() => fail(`no port within ${timeoutMs} ms`), timeoutMs);
+        child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+        child.stdout?.on("data", (d: Buffer) => {
+            out += d.toString();
+            const line = out.split("\n")[0] ?? "";
+            if (out.includes("\n") || /^\d+$/.test(line.trim())) {
+                const port = Number(line.trim());
+                if (Number.isInteger(port) && port > 0) {
+                    clearTimeout(timer);
+                    resolve(port);
+                } else {
+                    fail(`it printed "${line.trim()}" instead of a port`);
+                }
+            }
+        });
+        child.on("exit", (code) => fail(`it exited with code ${code}`));
+    });
+}

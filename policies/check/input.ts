@@ -1,0 +1,73 @@
+import * as fs from "node:fs";
+import { z } from "zod";
+import type { StackExport } from "../../infra/plan/stackExport";
+import { InputError } from "./config";
+
+const resourceSchema = z.object({
+    urn: z.string().startsWith("urn:pulumi:"),
+    type: z.string().min(1),
+    id: z.string().optional(),
+    custom: z.boolean().optional(),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+    parent: z.string().optional(),
+    provider: z.string().optional(),
+    dependencies: z.array(z.string()).optional(),
+    propertyDependencies: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+const exportSchema = z.object({
+    version: z.literal(3, { error: "only deployment version 3 (pulumi stack export) is supported" }),
+    deployment: z.object({
+        manifest: z.unknown().optional(),
+        resources: z.array(resourceSchema).optional(),
+    }),
+});
+
+/** Reads and validates a `pulumi stack export` file. */
+export function readStateFile(file: string): StackExport {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new InputError(`cannot read --state ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    return parseStateExport(text, file);
+}
+
+export function parseStateExport(text: string, file = "state"): StackExport {
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch (e) {
+        throw new InputError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    const parsed = exportSchema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+        throw new InputError(`${file} is not a pulumi stack export${where}: ${issue?.message ?? "invalid"}`);
+    }
+    const resources = (parsed.data.deployment.resources ?? []).map((r) => ({
+        ...r,
+        custom: r.custom ?? false,
+        inputs: r.inputs ?? {},
+        outputs: r.outputs ?? {},
+    }));
+    return {
+        version: 3,
+        deployment: { manifest: { time: "", magic: "", version: "" }, resources },
+    };
+}
+
+/** Runs the program for `stack` under mocks (the same run as `npm run plan`). */
+export async function planStackExport(stack: string): Promise<StackExport> {
+    // Loaded lazily: the program and its providers are heavy, and --state does not need them.
+    const plan = await import("../../infra/plan");
+    try {
+        return (await plan.planStack(stack)).export;
+    } catch (e) {
+        if (e instanceof plan.PlanError) throw new InputError(e.message);
+        throw e;
+    }
+}

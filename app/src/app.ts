@@ -2,6 +2,7 @@ import type { FastifyError, FastifyPluginAsync } from "fastify";
 import type { AnswerService } from "./answer/service";
 import type { HealthService } from "./health/service";
 import type { IngestService } from "./ingest/service";
+import type { Lifecycle } from "./lifecycle/state";
 import type { Metrics } from "./metrics";
 import { HttpError } from "./resilience/errors";
 import { askRoute } from "./routes/ask";
@@ -15,6 +16,7 @@ export interface AppServices {
     answers: AnswerService;
     ingest: IngestService;
     health: HealthService;
+    lifecycle: Lifecycle;
     maxDocumentsPerRequest: number;
 }
 
@@ -38,6 +40,12 @@ export const app: FastifyPluginAsync<{ services: AppServices }> = async (instanc
         metrics.httpRequests.inc({ ...labels, status });
         if (reply.statusCode >= 400) metrics.httpErrors.inc({ ...labels, status });
         metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    });
+
+    // While draining, each finished response closes its connection: a kept-alive socket would
+    // otherwise hold the server open until the drain timeout.
+    instance.addHook("onSend", async (_request, reply) => {
+        if (services.lifecycle.draining) reply.header("connection", "close");
     });
 
     instance.setErrorHandler<FastifyError | HttpError>((error, request, reply) => {

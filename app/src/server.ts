@@ -24,6 +24,8 @@ export async function startServer(config: Config, options: ServiceOptions & { lo
         bodyLimit: config.limits.bodyLimitBytes,
         // Clients behind a load balancer reuse connections; close idle ones at shutdown, keep busy ones.
         forceCloseConnections: "idle" as const,
+        // Strict bodies: fastify's defaults would turn 42 into "42" and silently drop unknown fields.
+        ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     };
     const servers: FastifyInstance[] = [fastify(common)];
     if (config.https) {
@@ -59,7 +61,6 @@ async function main(): Promise<void> {
         process.on(signal, () => {
             if (stopping) return;
             stopping = true;
-            running.services.lifecycle.draining = true;
             void running.shutdown().then((clean) => process.exit(clean ? 0 : 1));
         });
     }

@@ -19,7 +19,6 @@ import { QdrantVectorStore } from "./vectorstore/qdrant";
 const RETRY_AFTER = { overloaded: 1, unavailable: 5 } as const;
 
 export interface Services extends AppServices {
-    lifecycle: Lifecycle;
     close(): Promise<void>;
 }
 

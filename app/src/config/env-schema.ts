@@ -35,7 +35,7 @@ const providerSlot = z.preprocess(
 /** One entry per environment variable, keyed by its name so errors name the variable. */
 export const envSchema = z.object({
     [ENV.port]: integer(0, 65535, HTTP_PORT), // 0: any free port (tests),
-    [ENV.httpsPort]: integer(1, 65535, HTTPS_PORT),
+    [ENV.httpsPort]: integer(0, 65535, HTTPS_PORT),
     [ENV.tlsCertFile]: optionalText,
     [ENV.tlsKeyFile]: optionalText,
     [ENV.region]: z.preprocess(blankToUndefined, z.string().default("local")),

@@ -1,0 +1,39 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+
+const SERVER = join(__dirname, "..", "..", "..", "app", "src", "server.ts");
+
+export interface SpawnedService {
+    child: ChildProcess;
+    url: string;
+    stderr: () => string;
+    exited: Promise<number | null>;
+}
+
+/** The service as a separate process (`node --import tsx app/src/server.ts`), as in its container. */
+export function spawnServer(env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, ["--import", "tsx", SERVER], {
+        env: { PATH: process.env.PATH ?? "", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+}
+
+/** Spawns the server and waits for its "serving" log line, which carries the URL it bound. */
+export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
+    const child = spawnServer({ PORT: "0", LOG_LEVEL: "info", ...env });
+    let err = "";
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+    const exited = once(child, "exit").then(([code]) => code as number | null);
+    const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout?.on("data", (d: Buffer) => {
+            out += d.toString();
+            for (const line of out.split("\n")) {
+                if (line.includes('"msg":"serving"')) resolve((JSON.parse(line) as { urls: string[] }).urls[0]);
+            }
+        });
+        void exited.then((code) => reject(new Error(`server exited with ${code}: ${err}`)));
+    });
+    return { child, url, stderr: () => err, exited };
+}

@@ -52,7 +52,7 @@ export function indexBy(subjects: Subject[], ...keys: string[]): Map<string, Sub
 /**
  * Resolves the resources that `prop` of `subject` refers to (ids or names), falling back to the
  * engine's property dependencies when the values are unknown (preview) or not in the index.
- * Returns UNKNOWN when neither can tell.
+ * Returns UNKNOWN when a value is unknown and no dependency tells.
  */
 export function resolveRefs(
     stack: StackView,
@@ -64,16 +64,15 @@ export function resolveRefs(
     const raw = tryGet(subject.props, prop);
     const values: unknown[] = raw === UNKNOWN ? [UNKNOWN] : Array.isArray(raw) ? asArray(raw) : raw === undefined ? [] : [raw];
     const found: Subject[] = [];
-    let unresolved = false;
+    let unknown = false;
+    let missing = false;
     for (const v of values) {
         const s = typeof v === "string" ? index.get(v) : undefined;
-        if (s) {
-            found.push(s);
-        } else {
-            unresolved = true;
-        }
+        if (s) found.push(s);
+        else if (typeof v === "string") missing = true; // Known, but names something outside the stack.
+        else unknown = true;
     }
-    if (!unresolved) {
+    if (!unknown && !missing) {
         return found;
     }
     const deps = (subject.propertyDependencies[prop] ?? [])
@@ -82,7 +81,7 @@ export function resolveRefs(
     if (deps.length > 0) {
         return [...new Map([...found, ...deps].map((s) => [s.urn, s])).values()];
     }
-    return values.length === 0 ? [] : UNKNOWN;
+    return unknown ? UNKNOWN : found;
 }
 
 /** A stack output (the Stack resource's outputs are the program's exports), or UNKNOWN / undefined. */

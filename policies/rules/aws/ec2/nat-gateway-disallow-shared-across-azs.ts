@@ -1,7 +1,7 @@
 import { AWS, SubnetZones } from "../../../lib/aws";
 import { stackRule, type StackView, type Subject } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
-import { asArray, asRecord, get, UNKNOWN } from "../../../lib/values";
+import { asArray, asRecord, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** NAT gateways a route table sends traffic to (inline routes plus separate Route resources). */
 function natsByTable(stack: StackView, nats: Map<string, Subject>): Map<string, Set<Subject>> {
@@ -13,10 +13,10 @@ function natsByTable(stack: StackView, nats: Map<string, Subject>): Map<string, 
         result.set(table.urn, set);
     };
     for (const t of stack.ofType(AWS.routeTable)) {
-        const routes = asArray(get(t.props, "routes")).map(asRecord);
+        const routes = asArray(tryGet(t.props, "routes")).map(asRecord);
         let unresolved = false;
         for (const route of routes) {
-            const id = route["natGatewayId"];
+            const id = tryGet(route, "natGatewayId");
             if (id === undefined || id === null || id === "") continue;
             const nat = typeof id === "string" ? nats.get(id) : undefined;
             if (nat) add(t, nat);

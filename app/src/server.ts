@@ -22,6 +22,8 @@ export async function startServer(config: Config, options: ServiceOptions & { lo
     const common = {
         loggerInstance: log as FastifyBaseLogger,
         bodyLimit: config.limits.bodyLimitBytes,
+        // A client that trickles its request body must not hold a socket for Node's default 5 minutes.
+        requestTimeout: 30_000,
         // Clients behind a load balancer reuse connections; close idle ones at shutdown, keep busy ones.
         forceCloseConnections: "idle" as const,
         // Strict bodies: fastify's defaults would turn 42 into "42" and silently drop unknown fields.

@@ -67,7 +67,9 @@ export function createDependencyPolicy(
         },
     );
     const guard = wrap(retryPolicy, breaker);
-    const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: aborting a finished attempt's signal builds an AbortError with a stack
+    // trace on every call, for nothing (a finished call has nothing left to cancel).
+    const attemptTimeout = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     return {
         name,
         state: () => STATES[breaker.state],

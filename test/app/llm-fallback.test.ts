@@ -43,6 +43,11 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         assert.equal(body.sources[0].id, "qdrant-replication");
         // The real OpenAI client sent the passages to the provider.
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /replication factor sets how many copies/);
+        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        assert.match(metrics, /llm_calls_total\{provider="openai",outcome="success"\} 1/);
+        assert.match(metrics, /llm_tokens_total\{provider="openai",kind="input"\} 11/);
+        assert.match(metrics, /llm_tokens_total\{provider="openai",kind="output"\} 7/);
+        assert.match(metrics, /llm_call_duration_seconds_count\{provider="openai"\} 1/);
     });
 
     it("does not retry a non-retryable error (400) and falls back to the secondary", async () => {
@@ -164,5 +169,48 @@ describe("Google as the secondary provider", () => {
         assert.match(body.answer, /^google says: Who answers now\?/);
         assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         assert.match(google.requests.at(-1)?.path ?? "", /:generateContent/);
+    });
+});
+
+describe("the per-request deadline bounds the whole chain", () => {
+    const openai = new LlmStandIn("openai");
+    const anthropic = new LlmStandIn("anthropic");
+    let service: TestService;
+
+    before(async () => {
+        await openai.start();
+        await anthropic.start();
+        service = await startService({
+            LLM_PRIMARY: "openai",
+            LLM_SECONDARY: "anthropic",
+            OPENAI_API_KEY: "sk-test",
+            ANTHROPIC_API_KEY: "sk-ant-test",
+            OPENAI_BASE_URL: openai.baseUrl,
+            ANTHROPIC_BASE_URL: anthropic.baseUrl,
+            // The per-attempt timeout is far longer than the request's deadline.
+            LLM_TIMEOUT_MS: "20000",
+            ASK_DEADLINE_MS: "600",
+        });
+        await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+    });
+
+    after(async () => {
+        openai.release();
+        await service.shutdown();
+        await openai.stop();
+        await anthropic.stop();
+    });
+
+    it("cuts a hanging primary at the deadline, skips the secondary, answers extractively", async () => {
+        openai.mode = { kind: "hold" };
+        const { status, body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "extractive");
+        assert.deepEqual(body.degraded, ["llm-primary:openai", "llm-secondary:anthropic"]);
+        assert.equal(openai.calls(), 1, "no retry once the deadline has passed");
+        assert.equal(anthropic.calls(), 0, "no time left for the secondary");
+        // Our own deadline is not the provider's fault: its breaker has counted nothing.
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
     });
 });

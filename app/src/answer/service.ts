@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { LexicalHashEmbeddings } from "../embeddings/lexical";
 import type { LlmStep } from "../llm/step";
 import type { Metrics } from "../metrics";
-import { NoAnswerPathError } from "../resilience/errors";
+import { HttpError, NoAnswerPathError } from "../resilience/errors";
 import type { LoadShedder } from "../resilience/load-shedder";
 import type { ScoredChunk, VectorStore } from "../vectorstore/types";
 import { extractiveAnswer } from "./extractive";
@@ -51,7 +51,7 @@ export class AnswerService {
         const answer =
             this.o.steps.length === 0
                 ? this.withoutLlm(question, passages, [...degraded, "llm:not-configured"])
-                : await this.o.shedder.run(() => this.throughChain(question, passages, degraded, signal), signal);
+                : await this.throughBulkhead(question, passages, degraded, signal);
         for (const component of answer.degraded) this.o.metrics.degradedAnswers.inc({ component });
         this.o.metrics.answers.inc({ answered_by: answer.answeredBy });
         return answer;
@@ -65,6 +65,23 @@ export class AnswerService {
             this.o.log.warn({ err: error }, "vector store unavailable; answering without the knowledge base");
             degraded.push("vectorstore");
             return undefined;
+        }
+    }
+
+    /** The LLM steps hold a bulkhead slot; a full bulkhead sheds the request (429) rather than queue it. */
+    private async throughBulkhead(
+        question: string,
+        passages: ScoredChunk[] | undefined,
+        degraded: string[],
+        signal: AbortSignal,
+    ): Promise<Answer> {
+        try {
+            return await this.o.shedder.run(() => this.throughChain(question, passages, degraded, signal), signal);
+        } catch (error) {
+            if (error instanceof HttpError) throw error;
+            // The deadline passed while queued for a slot: no time left for an LLM, but passages may still answer.
+            this.o.log.warn({ err: error }, "deadline reached while waiting for an LLM slot");
+            return this.withoutLlm(question, passages, [...degraded, ...this.o.steps.map((s) => s.label)]);
         }
     }
 

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { FIXTURES } from "./harness";
+
+const ROOT = path.join(__dirname, "..", "..");
+const CLI = path.join(ROOT, "policies", "check", "cli.ts");
+
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs the CLI as `npm run check` does (tsx policies/check/cli.ts). */
+function check(...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
+
+function assertOneLine(run: Run, pattern: RegExp) {
+    assert.equal(run.code, 2, run.stderr);
+    const lines = run.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, `one line, got: ${run.stderr}`);
+    assert.match(lines[0] ?? "", pattern);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+}
+
+describe("npm run check", { concurrency: 2 }, () => {
+    it("exits 0 on a clean stack export, with a summary line", async () => {
+        const run = await check("--state", fixture("stacks", "clean-prod.json"));
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout.trim(), /^passed: 0 mandatory, 0 advisory violations in 132 resources$/);
+    });
+
+    it("exits 1 on a planted SPOF and prints a table grouped by resource", async () => {
+        const run = await check("--state", fixture("stacks", "spof--aws-route53-record-missing-secondary--no-secondary.json"));
+        assert.equal(run.code, 1, run.stderr);
+        const lines = run.stdout.trim().split("\n");
+        assert.match(lines[0] ?? "", /^prod-dns-primary {2}\(urn:pulumi:prod::langchain-ha::.*::prod-dns-primary\)$/);
+        assert.match(lines[1] ?? "", /^ {2}aws-route53-record-missing-secondary {2}mandatory {2}Failover PRIMARY record "prod-dns-primary" has no SECONDARY/);
+        assert.equal(lines[lines.length - 1], "FAILED: 1 mandatory, 0 advisory violations in 131 resources");
+    });
+
+    it("--format json prints [{policy, level, urn, message}]", async () => {
+        const run = await check("--state", fixture("stacks", "spof--aws-s3-bucket-enable-versioning--no-versioning.json"), "--format", "json");
+        assert.equal(run.code, 1, run.stderr);
+        const findings = JSON.parse(run.stdout) as Record<string, unknown>[];
+        assert.deepEqual(Object.keys(findings[0] ?? {}), ["policy", "level", "urn", "message"]);
+        assert.deepEqual(findings.map((f) => f["policy"]), ["aws-s3-bucket-enable-versioning"]);
+    });
+
+    it("--policy-pack-config applies like the Pulumi CLI's flag", async () => {
+        const run = await check(
+            "--state", fixture("stacks", "spof--aws-s3-bucket-enable-versioning--no-versioning.json"),
+            "--policy-pack-config", fixture("config", "all-advisory.json"),
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /passed: 0 mandatory, 1 advisory violation in/);
+    });
+
+    it("--stack runs the program under mocks and checks it", async () => {
+        const run = await check("--stack", "prod");
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^passed: 0 mandatory, 0 advisory violations in \d+ resources$/m);
+    });
+
+    it("exits 2 with one line on an unknown stack", async () => {
+        assertOneLine(await check("--stack", "nosuchstack"), /^check: .*nosuchstack/);
+    });
+    it("exits 2 with one line on an unreadable state file", async () => {
+        assertOneLine(await check("--state", fixture("state", "missing.json")), /^check: cannot read --state .*missing\.json: ENOENT$/);
+    });
+    it("exits 2 with one line on a malformed state file", async () => {
+        assertOneLine(await check("--state", fixture("state", "truncated.json")), /^check: .*truncated\.json is not valid JSON/);
+        assertOneLine(await check("--state", fixture("state", "version-2.json")), /^check: .*version-2\.json is not a pulumi stack export at version: only deployment version 3/);
+        assertOneLine(await check("--state", fixture("state", "bad-urn.json")), /^check: .*bad-urn\.json is not a pulumi stack export at deployment\.resources\.0\.urn/);
+    });
+    it("exits 2 with one line on bad options or config", async () => {
+        assertOneLine(await check(), /^check: give exactly one of --stack <name> or --state <file>$/);
+        assertOneLine(await check("--stack", "prod", "--state", "x.json"), /^check: give exactly one of --stack <name> or --state <file>$/);
+        assertOneLine(await check("--state", "x.json", "--format", "xml"), /^check: --format must be table or json$/);
+        assertOneLine(await check("--bogus"), /^error: unknown option '--bogus'$/);
+        assertOneLine(
+            await check("--state", fixture("stacks", "clean-dev.json"), "--policy-pack-config", fixture("config", "unknown-policy.json")),
+            /^check: --policy-pack-config: unknown policy "aws-rds-instance-enable-multiaz"/,
+        );
+    });
+});

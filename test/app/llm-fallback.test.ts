@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LlmStandIn } from "./support/llm-stand-in";
-import { ask, eventually, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
+import { ask, eventually, getJson, startWithProviders, stopWithProviders, type TestService } from "./support/service";
 
 interface HealthBody {
     status: string;
@@ -14,25 +14,10 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
     let service: TestService;
 
     before(async () => {
-        await openai.start();
-        await anthropic.start();
-        service = await startService({
-            LLM_PRIMARY: "openai",
-            LLM_SECONDARY: "anthropic",
-            OPENAI_API_KEY: "sk-test",
-            ANTHROPIC_API_KEY: "sk-ant-test",
-            OPENAI_BASE_URL: openai.baseUrl,
-            ANTHROPIC_BASE_URL: anthropic.baseUrl,
-        });
-        const ingested = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
-        assert.equal(ingested.status, 200);
+        service = await startWithProviders([openai, anthropic]);
     });
 
-    after(async () => {
-        await service.shutdown();
-        await openai.stop();
-        await anthropic.stop();
-    });
+    after(() => stopWithProviders(service, [openai, anthropic]));
 
     it("answers from the primary when it is healthy, grounded in the retrieved passages", async () => {
         const { status, body } = await ask(service.url, "What does the replication factor set?");
@@ -144,23 +129,10 @@ describe("Google as the secondary provider", () => {
     let service: TestService;
 
     before(async () => {
-        await openai.start();
-        await google.start();
-        service = await startService({
-            LLM_PRIMARY: "openai",
-            LLM_SECONDARY: "google",
-            OPENAI_API_KEY: "sk-test",
-            GOOGLE_API_KEY: "g-test",
-            OPENAI_BASE_URL: openai.baseUrl,
-            GOOGLE_BASE_URL: google.baseUrl,
-        });
+        service = await startWithProviders([openai, google]);
     });
 
-    after(async () => {
-        await service.shutdown();
-        await openai.stop();
-        await google.stop();
-    });
+    after(() => stopWithProviders(service, [openai, google]));
 
     it("answers through the real Google client when the primary fails", async () => {
         openai.mode = { kind: "status", status: 502 };
@@ -178,28 +150,11 @@ describe("the per-request deadline bounds the whole chain", () => {
     let service: TestService;
 
     before(async () => {
-        await openai.start();
-        await anthropic.start();
-        service = await startService({
-            LLM_PRIMARY: "openai",
-            LLM_SECONDARY: "anthropic",
-            OPENAI_API_KEY: "sk-test",
-            ANTHROPIC_API_KEY: "sk-ant-test",
-            OPENAI_BASE_URL: openai.baseUrl,
-            ANTHROPIC_BASE_URL: anthropic.baseUrl,
-            // The per-attempt timeout is far longer than the request's deadline.
-            LLM_TIMEOUT_MS: "20000",
-            ASK_DEADLINE_MS: "600",
-        });
-        await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+        // The per-attempt timeout is far longer than the request's deadline.
+        service = await startWithProviders([openai, anthropic], { LLM_TIMEOUT_MS: "20000", ASK_DEADLINE_MS: "600" });
     });
 
-    after(async () => {
-        openai.release();
-        await service.shutdown();
-        await openai.stop();
-        await anthropic.stop();
-    });
+    after(() => stopWithProviders(service, [openai, anthropic]));
 
     it("cuts a hanging primary at the deadline, skips the secondary, answers extractively", async () => {
         openai.mode = { kind: "hold" };

@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LlmStandIn } from "./support/llm-stand-in";
-import { ask, eventually, type AskBody, type JsonResponse, startService, type TestService } from "./support/service";
+import { ask, eventually, startWithProviders, stopWithProviders, type AskBody, type JsonResponse, type TestService } from "./support/service";
 
 describe("overload: the LLM bulkhead sheds load instead of queueing without bound", () => {
     const openai = new LlmStandIn("openai");
     let service: TestService;
 
     before(async () => {
-        await openai.start();
-        service = await startService({
-            LLM_PRIMARY: "openai",
-            OPENAI_API_KEY: "sk-test",
-            OPENAI_BASE_URL: openai.baseUrl,
+        service = await startWithProviders([openai], {
             LLM_MAX_CONCURRENCY: "2",
             LLM_QUEUE_SIZE: "1",
             // Held calls must outlive the test's own waiting, not time out into the fallback.
@@ -21,11 +17,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
         });
     });
 
-    after(async () => {
-        openai.release();
-        await service.shutdown();
-        await openai.stop();
-    });
+    after(() => stopWithProviders(service, [openai]));
 
     it("runs 2, queues 1, and answers the rest 429 with Retry-After at once", async () => {
         openai.mode = { kind: "hold" };

@@ -27,9 +27,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     before(async () => {
         await qdrant.start();
         await openai.start();
-        service = await startService(
-            qdrantEnv(qdrant, { LLM_PRIMARY: "openai", OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: openai.baseUrl }),
-        );
+        service = await startService(qdrantEnv(qdrant, openai.envFor("primary")));
     });
 
     after(async () => {

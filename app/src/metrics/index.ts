@@ -10,83 +10,68 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, "half-open": 1
 export class Metrics {
     readonly registry = new Registry();
 
-    readonly httpRequests = new Counter({
-        name: "http_requests_total",
-        help: "HTTP requests by method, route and status code.",
-        labelNames: ["method", "route", "status"] as const,
-        registers: [this.registry],
-    });
-    readonly httpErrors = new Counter({
-        name: "http_request_errors_total",
-        help: "HTTP responses with a 4xx or 5xx status, by route and status code.",
-        labelNames: ["method", "route", "status"] as const,
-        registers: [this.registry],
-    });
-    readonly httpDuration = new Histogram({
-        name: "http_request_duration_seconds",
-        help: "HTTP request latency by method and route.",
-        labelNames: ["method", "route"] as const,
-        buckets: LATENCY_BUCKETS,
-        registers: [this.registry],
-    });
-    readonly llmCalls = new Counter({
-        name: "llm_calls_total",
-        help: "LLM call attempts by provider and outcome (success, error, rejected when the breaker is open).",
-        labelNames: ["provider", "outcome"] as const,
-        registers: [this.registry],
-    });
-    readonly llmDuration = new Histogram({
-        name: "llm_call_duration_seconds",
-        help: "LLM call attempt latency by provider.",
-        labelNames: ["provider"] as const,
-        buckets: LATENCY_BUCKETS,
-        registers: [this.registry],
-    });
-    readonly llmTokens = new Counter({
-        name: "llm_tokens_total",
-        help: "Tokens reported by the provider, by provider and kind (input, output).",
-        labelNames: ["provider", "kind"] as const,
-        registers: [this.registry],
-    });
-    readonly vectorQueries = new Counter({
-        name: "vector_queries_total",
-        help: "Vector store operations by store, operation and outcome.",
-        labelNames: ["store", "operation", "outcome"] as const,
-        registers: [this.registry],
-    });
-    readonly vectorDuration = new Histogram({
-        name: "vector_query_duration_seconds",
-        help: "Vector store operation latency by store and operation.",
-        labelNames: ["store", "operation"] as const,
-        buckets: LATENCY_BUCKETS,
-        registers: [this.registry],
-    });
+    readonly httpRequests = this.counter("http_requests_total", "HTTP requests by method, route and status code.", [
+        "method",
+        "route",
+        "status",
+    ]);
+    readonly httpErrors = this.counter(
+        "http_request_errors_total",
+        "HTTP responses with a 4xx or 5xx status, by route and status code.",
+        ["method", "route", "status"],
+    );
+    readonly httpDuration = this.histogram("http_request_duration_seconds", "HTTP request latency by method and route.", [
+        "method",
+        "route",
+    ]);
+    readonly llmCalls = this.counter(
+        "llm_calls_total",
+        "LLM call attempts by provider and outcome (success, error, rejected when the breaker is open).",
+        ["provider", "outcome"],
+    );
+    readonly llmDuration = this.histogram("llm_call_duration_seconds", "LLM call attempt latency by provider.", ["provider"]);
+    readonly llmTokens = this.counter("llm_tokens_total", "Tokens reported by the provider, by provider and kind (input, output).", [
+        "provider",
+        "kind",
+    ]);
+    readonly vectorQueries = this.counter("vector_queries_total", "Vector store operations by store, operation and outcome.", [
+        "store",
+        "operation",
+        "outcome",
+    ]);
+    readonly vectorDuration = this.histogram(
+        "vector_query_duration_seconds",
+        "Vector store operation latency by store and operation.",
+        ["store", "operation"],
+    );
     readonly breakerState = new Gauge({
         name: "circuit_breaker_state",
         help: "Circuit breaker state per dependency: 0 closed, 1 half-open, 2 open.",
-        labelNames: ["dependency"] as const,
+        labelNames: ["dependency"],
         registers: [this.registry],
     });
-    readonly degradedAnswers = new Counter({
-        name: "degraded_answers_total",
-        help: "Answers given without some component, by the component that was unavailable.",
-        labelNames: ["component"] as const,
-        registers: [this.registry],
-    });
-    readonly answers = new Counter({
-        name: "answers_total",
-        help: "Answers by the step of the fallback chain that produced them.",
-        labelNames: ["answered_by"] as const,
-        registers: [this.registry],
-    });
-    readonly shedRequests = new Counter({
-        name: "load_shed_requests_total",
-        help: "Requests refused with 429 because the LLM bulkhead and its queue were full.",
-        registers: [this.registry],
-    });
+    readonly degradedAnswers = this.counter(
+        "degraded_answers_total",
+        "Answers given without some component, by the component that was unavailable.",
+        ["component"],
+    );
+    readonly answers = this.counter("answers_total", "Answers by the step of the fallback chain that produced them.", ["answered_by"]);
+    readonly shedRequests = this.counter(
+        "load_shed_requests_total",
+        "Requests refused with 429 because the LLM bulkhead and its queue were full.",
+        [],
+    );
 
     constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
         if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    }
+
+    private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+        return new Counter({ name, help, labelNames, registers: [this.registry] });
+    }
+
+    private histogram<L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> {
+        return new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [this.registry] });
     }
 
     setBreakerState(dependency: string, state: BreakerState): void {

@@ -28,6 +28,16 @@ export class LlmStandIn extends HttpStandIn {
         return this.api === "openai" ? `${this.url}/v1` : this.url;
     }
 
+    /** The environment that makes the service use this stand-in in the given slot of its chain. */
+    envFor(slot: "primary" | "secondary"): Record<string, string> {
+        const prefix = this.api.toUpperCase();
+        return {
+            [slot === "primary" ? "LLM_PRIMARY" : "LLM_SECONDARY"]: this.api,
+            [`${prefix}_API_KEY`]: `${this.api}-test-key`,
+            [`${prefix}_BASE_URL`]: this.baseUrl,
+        };
+    }
+
     get heldCount(): number {
         return this.held.length;
     }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { loadConfig } from "../../../app/src/config";
+import type { LlmStandIn } from "./llm-stand-in";
 import { startServer, type RunningServer } from "../../../app/src/server";
 
 /** Small limits so that breakers open and timeouts fire within a test's patience. */
@@ -81,4 +82,28 @@ export async function eventually(probe: () => Promise<boolean>, what: string, at
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
     throw new Error(`never happened: ${what}`);
+}
+
+/**
+ * Starts the provider stand-ins (primary first, then secondary), then the service pointed at
+ * them, with the sample documents ingested.
+ */
+export async function startWithProviders(providers: LlmStandIn[], env: Record<string, string> = {}): Promise<TestService> {
+    const slots = ["primary", "secondary"] as const;
+    let providerEnv: Record<string, string> = {};
+    for (const [i, provider] of providers.entries()) {
+        await provider.start();
+        providerEnv = { ...providerEnv, ...provider.envFor(slots[i]) };
+    }
+    const service = await startService({ ...providerEnv, ...env });
+    const ingested = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
+    if (ingested.status !== 200) throw new Error(`ingest answered ${ingested.status}`);
+    return service;
+}
+
+/** Lets held calls go, drains the service, then stops the stand-ins. */
+export async function stopWithProviders(service: TestService, providers: LlmStandIn[]): Promise<void> {
+    for (const provider of providers) provider.release();
+    await service.shutdown();
+    for (const provider of providers) await provider.stop();
 }

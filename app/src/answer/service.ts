@@ -68,7 +68,7 @@ export class AnswerService {
         }
     }
 
-    /** The LLM steps hold a bulkhead slot; a full bulkhead sheds the request (429) rather than queue it. */
+    /** The LLM steps hold a bulkhead slot; when the slots and the short queue are full, the request is shed (429). */
     private async throughBulkhead(
         question: string,
         passages: ScoredChunk[] | undefined,

@@ -15,6 +15,7 @@ export async function drain(
     log: FastifyBaseLogger,
 ): Promise<boolean> {
     lifecycle.draining = true;
+    log.info({ drainMs }, "draining: readiness fails, no new connections, in-flight requests finish");
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
         timer = setTimeout(() => resolve(false), drainMs);
@@ -27,5 +28,6 @@ export async function drain(
         for (const s of servers) s.server.closeAllConnections();
     }
     await closeServices();
+    log.info({ clean }, "drained");
     return clean;
 }

@@ -151,21 +151,31 @@ describe("the per-request deadline bounds the whole chain", () => {
 
     before(async () => {
         // The per-attempt timeout is far longer than the request's deadline.
-        service = await startWithProviders([openai, anthropic], { LLM_TIMEOUT_MS: "20000", ASK_DEADLINE_MS: "600" });
+        service = await startWithProviders([openai, anthropic], { LLM_TIMEOUT_MS: "20000", ASK_DEADLINE_MS: "800" });
     });
 
     after(() => stopWithProviders(service, [openai, anthropic]));
 
-    it("cuts a hanging primary at the deadline, skips the secondary, answers extractively", async () => {
+    it("gives a hanging primary half the deadline and the secondary the rest", async () => {
         openai.mode = { kind: "hold" };
+        const { status, body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(status, 200);
+        assert.equal(body.answeredBy, "anthropic");
+        assert.deepEqual(body.degraded, ["llm-primary:openai"]);
+        assert.equal(openai.calls(), 1, "no retry once the primary's share has passed");
+        // Our own deadline is not the provider's fault: its breaker has counted nothing.
+        const health = await getJson<HealthBody>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
+    });
+
+    it("cuts both providers at the deadline and answers extractively", async () => {
+        anthropic.mode = { kind: "hold" };
         const { status, body } = await ask(service.url, "What does the replication factor set?");
         assert.equal(status, 200);
         assert.equal(body.answeredBy, "extractive");
         assert.deepEqual(body.degraded, ["llm-primary:openai", "llm-secondary:anthropic"]);
-        assert.equal(openai.calls(), 1, "no retry once the deadline has passed");
-        assert.equal(anthropic.calls(), 0, "no time left for the secondary");
-        // Our own deadline is not the provider's fault: its breaker has counted nothing.
-        const health = await getJson<HealthBody>(`${service.url}/health`);
-        assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
+        assert.match(body.answer, /replication factor sets how many copies/);
+        assert.equal(openai.calls(), 2);
+        assert.equal(anthropic.calls(), 2);
     });
 });

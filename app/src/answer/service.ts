@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { LexicalHashEmbeddings } from "../embeddings/lexical";
 import type { LlmStep } from "../llm/step";
 import type { Metrics } from "../metrics";
+import { Deadline } from "../resilience/deadline";
 import { HttpError, NoAnswerPathError } from "../resilience/errors";
 import type { LoadShedder } from "../resilience/load-shedder";
 import type { ScoredChunk, VectorStore } from "../vectorstore/types";
@@ -45,13 +46,13 @@ export class AnswerService {
 
     async ask(question: string): Promise<Answer> {
         // One deadline for the whole request; every step below sees what is left of it.
-        const signal = AbortSignal.timeout(this.o.deadlineMs);
+        const deadline = new Deadline(this.o.deadlineMs);
         const degraded: string[] = [];
-        const passages = await this.retrieve(question, signal, degraded);
+        const passages = await this.retrieve(question, deadline.signal, degraded);
         const answer =
             this.o.steps.length === 0
                 ? this.withoutLlm(question, passages, [...degraded, "llm:not-configured"])
-                : await this.throughBulkhead(question, passages, degraded, signal);
+                : await this.throughBulkhead(question, passages, degraded, deadline);
         for (const component of answer.degraded) this.o.metrics.degradedAnswers.inc({ component });
         this.o.metrics.answers.inc({ answered_by: answer.answeredBy });
         return answer;
@@ -73,10 +74,10 @@ export class AnswerService {
         question: string,
         passages: ScoredChunk[] | undefined,
         degraded: string[],
-        signal: AbortSignal,
+        deadline: Deadline,
     ): Promise<Answer> {
         try {
-            return await this.o.shedder.run(() => this.throughChain(question, passages, degraded, signal), signal);
+            return await this.o.shedder.run(() => this.throughChain(question, passages, degraded, deadline), deadline.signal);
         } catch (error) {
             if (error instanceof HttpError) throw error;
             // The deadline passed while queued for a slot: no time left for an LLM, but passages may still answer.
@@ -89,13 +90,16 @@ export class AnswerService {
         question: string,
         passages: ScoredChunk[] | undefined,
         degraded: string[],
-        signal: AbortSignal,
+        deadline: Deadline,
     ): Promise<Answer> {
         const messages = buildMessages(question, passages);
-        for (const step of this.o.steps) {
-            if (!signal.aborted) {
+        const steps = this.o.steps;
+        for (const [i, step] of steps.entries()) {
+            // An even share of what is left: a hanging primary cannot eat the secondary's time.
+            const budgetMs = deadline.remainingMs / (steps.length - i);
+            if (budgetMs >= 1) {
                 try {
-                    const reply = await step.invoke(messages, signal);
+                    const reply = await step.invoke(messages, deadline.within(budgetMs));
                     const answer = passages ? reply.text : `${KNOWLEDGE_BASE_UNAVAILABLE}\n\n${reply.text}`;
                     return { answer, answeredBy: step.provider, sources: toSources(passages ?? []), degraded };
                 } catch (error) {

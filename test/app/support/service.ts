@@ -10,8 +10,8 @@ import { startServer, type RunningServer } from "../../../app/src/server";
 export const FAST_ENV: Record<string, string> = {
     PORT: "0",
     LOG_LEVEL: "silent",
-    LLM_TIMEOUT_MS: "400",
-    VECTOR_TIMEOUT_MS: "400",
+    LLM_TIMEOUT_MS: "1000",
+    VECTOR_TIMEOUT_MS: "1000",
     MAX_RETRIES: "1",
     RETRY_INITIAL_DELAY_MS: "5",
     BREAKER_THRESHOLD: "3",

@@ -1,5 +1,6 @@
 import type { Finding } from "./requests";
 import { logicalName } from "./requests";
+import { pushTo } from "../lib/stack";
 
 export function renderJson(findings: Finding[]): string {
     return JSON.stringify(findings.map(({ policy, level, urn, message }) => ({ policy, level, urn, message })), null, 2);
@@ -16,7 +17,7 @@ export function summaryLine(findings: Finding[], resources: number): string {
 export function renderTable(findings: Finding[], resources: number): string {
     const lines: string[] = [];
     const groups = new Map<string, Finding[]>();
-    for (const f of findings) groups.set(f.urn, [...(groups.get(f.urn) ?? []), f]);
+    for (const f of findings) pushTo(groups, f.urn, f);
     const ruleWidth = Math.max(4, ...findings.map((f) => f.policy.length));
     for (const [urn, list] of groups) {
         lines.push(`${logicalName(urn)}  (${urn})`);

@@ -43,7 +43,7 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
                 findings.push(...findingsOf(await host.analyze(analyzeRequest(r, byUrn)), r.urn));
             }
         };
-        await Promise.all(Array.from({ length: opts.concurrency ?? 16 }, worker));
+        await Promise.all(Array.from({ length: opts.concurrency ?? 64 }, worker));
         findings.push(...findingsOf(await host.analyzeStack(analyzeStackRequest(resources, byUrn)), stackUrn));
         return { findings: sortFindings(findings, resources), resources: resources.length, pack: info };
     } finally {

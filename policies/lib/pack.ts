@@ -76,13 +76,21 @@ export function subjectOf(r: PolicyResource | ResourceValidationArgs): Subject {
     };
 }
 
+/**
+ * Tags a single-type rule's function with its type token, as @pulumi/policy's typed helpers do:
+ * the server then skips the policy for other types before deserializing the properties.
+ */
+function typed<F extends object>(rule: ResourceRule, fn: F): F {
+    return rule.types.length === 1 ? Object.assign(fn, { __pulumiType: rule.types[0] }) : fn;
+}
+
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     const policy: ResourceValidationPolicy = {
         name: rule.name,
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
         severity: rule.severity,
-        validateResource: (args, report) => {
+        validateResource: typed(rule, (args: ResourceValidationArgs, report: ReportViolation) => {
             if (!rule.types.includes(args.type)) {
                 return;
             }
@@ -96,16 +104,16 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
                 }
                 ctx.undecided(subject.urn, e.message);
             }
-        },
+        }),
     };
     const remediate = rule.remediate;
     if (remediate) {
-        policy.remediateResource = (args) => {
+        policy.remediateResource = typed(rule, (args: ResourceValidationArgs) => {
             if (!rule.types.includes(args.type) || findExemption(activeSettings(), rule.name, args.urn)) {
                 return undefined;
             }
             return remediate(args.props as Record<string, unknown>, subjectOf(args));
-        };
+        });
     }
     return policy;
 }

@@ -94,3 +94,10 @@ export function cloudOf(type: string): string {
     return type.split(":")[0] ?? "";
 }
 
+
+/** Appends `item` to the list under `key`. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, item: V): void {
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+}

@@ -11,6 +11,7 @@ import {
     scopeKey,
 } from "./kubernetes";
 import type { RuleContext, StackView, Subject } from "./rule";
+import { pushTo } from "./stack";
 import { asNumber, get } from "./values";
 
 export interface Workload {
@@ -31,8 +32,7 @@ export interface Workload {
 export function workloads(stack: StackView, ctx: RuleContext): Workload[] {
     const hpas = new Map<string, Subject[]>();
     stack.each(stack.ofType(...HPA_TYPES), ctx, (h) => {
-        const key = scopeKey(h);
-        hpas.set(key, [...(hpas.get(key) ?? []), h]);
+        pushTo(hpas, scopeKey(h), h);
     });
     const result: Workload[] = [];
     stack.each(stack.ofType(...REPLICATED_WORKLOADS), ctx, (w) => {

@@ -1,6 +1,6 @@
 import { plural } from "../../../lib/aws";
 import { stackRule, type Subject } from "../../../lib/rule";
-import { indexBy, resolveRefs } from "../../../lib/stack";
+import { indexBy, pushTo, resolveRefs } from "../../../lib/stack";
 import { asArray, asString, get, UNKNOWN } from "../../../lib/values";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -30,7 +30,7 @@ export const awsRdsClusterConfigureMultiAzInstances = stackRule({
                 return;
             }
             for (const c of owners) {
-                members.set(c.urn, [...(members.get(c.urn) ?? []), i]);
+                pushTo(members, c.urn, i);
             }
         });
         if (undecided.size > 0) {

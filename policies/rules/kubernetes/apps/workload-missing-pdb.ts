@@ -1,5 +1,6 @@
 import { PDB_TYPES, scopeKey, selectorMatches } from "../../../lib/kubernetes";
 import { stackRule, type Subject } from "../../../lib/rule";
+import { pushTo } from "../../../lib/stack";
 import { get } from "../../../lib/values";
 import { workloads } from "../../../lib/workloads";
 
@@ -15,8 +16,7 @@ export const kubernetesAppsWorkloadMissingPdb = stackRule({
     check(stack, ctx) {
         const pdbs = new Map<string, Subject[]>();
         stack.each(stack.ofType(...PDB_TYPES), ctx, (p) => {
-            const key = scopeKey(p);
-            pdbs.set(key, [...(pdbs.get(key) ?? []), p]);
+            pushTo(pdbs, scopeKey(p), p);
         });
         for (const w of workloads(stack, ctx)) {
             if (w.replicas < 2 && (w.hpaMin ?? 0) < 2) continue; // Single-replica and standby workloads are judged by the replica rules.

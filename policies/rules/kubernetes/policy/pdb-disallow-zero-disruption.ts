@@ -1,7 +1,8 @@
 import { kindOf, PDB_TYPES, scopeKey, selectorMatches } from "../../../lib/kubernetes";
 import { stackRule } from "../../../lib/rule";
+import { pushTo } from "../../../lib/stack";
 import { asNumber, get } from "../../../lib/values";
-import { workloads } from "../../../lib/workloads";
+import { workloads, type Workload } from "../../../lib/workloads";
 
 export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
     name: "kubernetes-policy-pdb-disallow-zero-disruption",
@@ -13,7 +14,8 @@ export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
     resource: "pdb",
     fix: "Use `maxUnavailable: 1` (or a `minAvailable` below the replica count of every workload it selects).",
     check(stack, ctx) {
-        const all = workloads(stack, ctx);
+        const byScope = new Map<string, Workload[]>();
+        for (const w of workloads(stack, ctx)) pushTo(byScope, w.scope, w);
         stack.each(stack.ofType(...PDB_TYPES), ctx, (p) => {
             const maxUnavailable = get(p.props, "spec.maxUnavailable");
             const minAvailable = get(p.props, "spec.minAvailable");
@@ -29,9 +31,8 @@ export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
             }
             const min = asNumber(minAvailable);
             if (min === undefined || typeof minAvailable !== "number") return;
-            const scope = scopeKey(p);
             const selector = get(p.props, "spec.selector");
-            const blocked = all.find((w) => w.scope === scope && selectorMatches(selector, w.labels) && w.minPods > 0 && min >= w.minPods);
+            const blocked = (byScope.get(scopeKey(p)) ?? []).find((w) => selectorMatches(selector, w.labels) && w.minPods > 0 && min >= w.minPods);
             if (blocked) {
                 tell(`requires minAvailable ${min} of ${kindOf(blocked.subject.type)} "${blocked.subject.name}", which runs ${blocked.minPods}`);
             }

@@ -1,0 +1,14 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { it } from "node:test";
+import { DOC_PATH, renderDoc } from "../../policies/docs";
+import { registry } from "../../policies/rules";
+
+it("docs/policies.md is generated from the registry (run npm run docs:policies)", () => {
+    assert.equal(fs.readFileSync(DOC_PATH, "utf8"), renderDoc());
+});
+
+it("documents every rule", () => {
+    const doc = renderDoc();
+    for (const rule of registry.all()) assert.ok(doc.includes(`#### \`${rule.name}\``), rule.name);
+});

@@ -20,8 +20,8 @@ import { startServer, type RunningServer } from "../../app/src/server";
 import { LlmStandIn, type LlmMode } from "../app/support/llm-stand-in";
 
 const P99_BUDGET_MS = 1;
-const ROUNDS = 7;
-const REQUESTS_PER_ROUND = 400;
+const ROUNDS = 9;
+const REQUESTS_PER_ROUND = 500;
 const THROUGHPUT_REQUESTS = 1000;
 const CONCURRENCY = 16;
 
@@ -112,7 +112,8 @@ async function extractivePath(): Promise<boolean> {
     });
     const a = stats("without");
     const b = stats("with");
-    const addedP99 = b.p99 - a.p99;
+    // Paired by round (both sides measured on the same interleaved requests), then the median.
+    const addedP99 = median(rounds.with.map((r, i) => r.p99 - rounds.without[i].p99));
     console.log(
         `\n/v1/ask, extractive path, embedded store (200 documents), real HTTP; median of ${ROUNDS} alternating rounds, each ${REQUESTS_PER_ROUND} sequential requests (latency) and ${THROUGHPUT_REQUESTS} at concurrency ${CONCURRENCY} (req/s)`,
     );
@@ -121,7 +122,7 @@ async function extractivePath(): Promise<boolean> {
     console.log(`  with resilience      ${b.rps.toFixed(0).padStart(6)}   ${ms(b.p50).padEnd(11)}  ${ms(b.p99)}`);
     console.log(`  ratio with/without   ${(b.rps / a.rps).toFixed(3).padStart(6)}   ${(b.p50 / a.p50).toFixed(3).padEnd(11)}  ${(b.p99 / a.p99).toFixed(3)}`);
     const ok = addedP99 < P99_BUDGET_MS;
-    console.log(`  added p99: ${ms(addedP99)} (budget < ${P99_BUDGET_MS} ms): ${ok ? "OK" : "OVER BUDGET"}`);
+    console.log(`  added p99 (median of the per-round differences): ${ms(addedP99)} (budget < ${P99_BUDGET_MS} ms): ${ok ? "OK" : "OVER BUDGET"}`);
     await servers.with.shutdown();
     await servers.without.shutdown();
     return ok;

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyPluginAsync } from "fastify";
 import type { AnswerService } from "./answer/service";
 import type { HealthService } from "./health/service";
@@ -20,15 +21,15 @@ export interface AppServices {
     maxDocumentsPerRequest: number;
 }
 
-const REASONS: Record<number, string> = {
-    400: "Bad Request",
-    404: "Not Found",
-    413: "Payload Too Large",
-    415: "Unsupported Media Type",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-};
+/**
+ * The status an error may set: our own HttpErrors and fastify's (validation, body parsing).
+ * Anything else is a 500, even if it carries a statusCode: an SDK's 401 from a provider is
+ * our failure, not the client's.
+ */
+function statusFor(error: FastifyError | HttpError): number {
+    const trusted = error instanceof HttpError || error.validation !== undefined || /^FST_/.test(String(error.code));
+    return trusted && error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+}
 
 /** The service as a fastify plugin: cross-cutting hooks, one error handler, then the routes. */
 export const app: FastifyPluginAsync<{ services: AppServices }> = async (instance, { services }) => {
@@ -49,18 +50,20 @@ export const app: FastifyPluginAsync<{ services: AppServices }> = async (instanc
     });
 
     instance.setErrorHandler<FastifyError | HttpError>((error, request, reply) => {
-        const statusCode = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+        const statusCode = statusFor(error);
         if (error instanceof HttpError && error.retryAfterSeconds !== undefined) {
             reply.header("retry-after", String(error.retryAfterSeconds));
         }
-        if (statusCode >= 500) {
+        if (statusCode >= 500 && !(error instanceof HttpError)) {
             request.log.error({ err: error }, "request failed");
+        } else if (statusCode >= 500) {
+            request.log.warn({ err: error }, "request refused: a dependency is unavailable");
         } else {
             request.log.info({ err: { message: error.message, code: "code" in error ? error.code : undefined } }, "request rejected");
         }
         // 5xx internals stay in the log; only our own HttpErrors carry a message meant for clients.
         const message = statusCode < 500 || error instanceof HttpError ? error.message : "internal error";
-        return reply.code(statusCode).send({ error: REASONS[statusCode] ?? "Error", message, requestId: request.id });
+        return reply.code(statusCode).send({ error: STATUS_CODES[statusCode] ?? "Error", message, requestId: request.id });
     });
 
     instance.setNotFoundHandler((request, reply) =>

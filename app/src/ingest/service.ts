@@ -33,7 +33,8 @@ export class IngestService {
         try {
             for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, signal);
         } catch (error) {
-            throw new HttpError(503, "the vector store is unavailable; nothing past the failure was stored, retry the request", this.retryAfterSeconds, {
+            // Retrying is safe: the point ids are deterministic, so a partial write is simply overwritten.
+            throw new HttpError(503, "the vector store is unavailable; retry the request (ingestion is idempotent)", this.retryAfterSeconds, {
                 cause: error,
             });
         }

@@ -12,12 +12,12 @@ const FILE_NAME = "vectors.json";
 
 /**
  * The fresh-machine default: all points in memory, searched exhaustively, persisted to one JSON
- * file under DATA_DIR after every write (written beside it, then renamed, so a crash never
- * leaves half a file). Sized for local use and tests, not for a production corpus.
+ * file under DATA_DIR after every write. Sized for local use and tests, not for a production
+ * corpus.
  */
 export class EmbeddedVectorStore implements VectorStore {
     readonly kind = "embedded";
-    private readonly points = new Map<string, ChunkWithVector>();
+    private points = new Map<string, ChunkWithVector>();
     private writes: Promise<void> = Promise.resolve();
 
     private constructor(
@@ -44,16 +44,22 @@ export class EmbeddedVectorStore implements VectorStore {
         return store;
     }
 
-    get size(): number {
-        return this.points.size;
-    }
-
-    async upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
-        for (const [id, point] of this.points) {
-            if (point.docId === docId && point.chunkIndex >= chunks.length) this.points.delete(id);
-        }
-        for (const chunk of chunks) this.points.set(chunk.id, chunk);
-        await this.persist();
+    /**
+     * Writes are queued one after another; each builds the next state aside, persists it, and
+     * only then makes it visible, so a failed write leaves memory and disk as they were.
+     */
+    upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
+        const write = this.writes.then(async () => {
+            const next = new Map(this.points);
+            for (const [id, point] of next) {
+                if (point.docId === docId && point.chunkIndex >= chunks.length) next.delete(id);
+            }
+            for (const chunk of chunks) next.set(chunk.id, chunk);
+            await this.save(next);
+            this.points = next;
+        });
+        this.writes = write.catch(() => undefined);
+        return write;
     }
 
     async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
@@ -74,17 +80,13 @@ export class EmbeddedVectorStore implements VectorStore {
         await this.writes;
     }
 
-    /** Writes are chained so that two concurrent ingests never interleave their renames. */
-    private persist(): Promise<void> {
-        const snapshot: StoreFile = { version: 1, dimension: this.dimension, points: [...this.points.values()] };
-        const next = this.writes.then(async () => {
-            const target = join(this.dir, FILE_NAME);
-            const temporary = `${target}.${process.pid}.tmp`;
-            await writeFile(temporary, JSON.stringify(snapshot));
-            await rename(temporary, target);
-        });
-        this.writes = next.catch(() => undefined);
-        return next;
+    /** Written beside the target, then renamed over it: a crash never leaves half a file. */
+    private async save(points: Map<string, ChunkWithVector>): Promise<void> {
+        const file: StoreFile = { version: 1, dimension: this.dimension, points: [...points.values()] };
+        const target = join(this.dir, FILE_NAME);
+        const temporary = `${target}.${process.pid}.tmp`;
+        await writeFile(temporary, JSON.stringify(file));
+        await rename(temporary, target);
     }
 }
 

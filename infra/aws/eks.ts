@@ -31,6 +31,17 @@ const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
 ];
 
+/** Throws on args that would leave a zone without nodes or the cluster in one zone. */
+export function validateEksClusterArgs(name: string, args: EksClusterArgs): void {
+    if (args.privateSubnetIds.length !== args.availabilityZones.length) {
+        throw new Error(`EksCluster ${name}: ${args.privateSubnetIds.length} subnets for ${args.availabilityZones.length} zones; give one subnet per zone`);
+    }
+    if (args.availabilityZones.length < 2) throw new Error(`EksCluster ${name}: needs subnets in at least 2 zones`);
+    const { min, desired, max } = args.nodesPerZone;
+    if (min < 1) throw new Error(`EksCluster ${name}: nodesPerZone.min must be at least 1`);
+    if (!(min <= desired && desired <= max)) throw new Error(`EksCluster ${name}: nodesPerZone needs min <= desired <= max, got ${min}/${desired}/${max}`);
+}
+
 /**
  * An EKS cluster over the private subnets with one managed node group per availability zone
  * (min >= 1 each), so every zone always has a node for its Qdrant replica and the cluster
@@ -48,12 +59,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly nodeGroupNames: pulumi.Output<string>[];
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateEksClusterArgs(name, args);
         super("langchain-ha:aws:EksCluster", name, {}, opts);
-        if (args.privateSubnetIds.length !== args.availabilityZones.length) {
-            throw new Error(`EksCluster ${name}: ${args.privateSubnetIds.length} subnets for ${args.availabilityZones.length} zones; give one subnet per zone`);
-        }
-        if (args.availabilityZones.length < 2) throw new Error(`EksCluster ${name}: needs subnets in at least 2 zones`);
-        if (args.nodesPerZone.min < 1) throw new Error(`EksCluster ${name}: nodesPerZone.min must be at least 1`);
         const parent = { parent: this };
         const tags = args.tags ?? {};
 

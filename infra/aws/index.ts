@@ -1,6 +1,6 @@
-export { AwsNetwork } from "./network";
+export { AwsNetwork, validateAwsNetworkArgs } from "./network";
 export type { AwsNetworkArgs } from "./network";
-export { EksCluster } from "./eks";
+export { EksCluster, validateEksClusterArgs } from "./eks";
 export type { EksClusterArgs, NodesPerZone } from "./eks";
 export { serviceTrustPolicy, webIdentityTrustPolicy, policyDocument } from "./iam";
 export { subnetCidr } from "./cidr";

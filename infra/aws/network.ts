@@ -12,6 +12,16 @@ export interface AwsNetworkArgs {
     tags?: Record<string, string>;
 }
 
+/** Throws on args that would make the network a single point of failure or not fit. */
+export function validateAwsNetworkArgs(name: string, args: AwsNetworkArgs): void {
+    if (args.availabilityZones.length < 2) {
+        throw new Error(`AwsNetwork ${name}: needs at least 2 availability zones, got ${args.availabilityZones.length}`);
+    }
+    if (args.availabilityZones.length > 8) {
+        throw new Error(`AwsNetwork ${name}: at most 8 availability zones fit the subnet layout`);
+    }
+}
+
 /**
  * A VPC over several availability zones: a public and a private subnet per zone and one NAT
  * gateway per zone, each private route table routing through its own zone's gateway, so
@@ -25,13 +35,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     public readonly availabilityZones: string[];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateAwsNetworkArgs(name, args);
         super("langchain-ha:aws:Network", name, {}, opts);
-        if (args.availabilityZones.length < 2) {
-            throw new Error(`AwsNetwork ${name}: needs at least 2 availability zones, got ${args.availabilityZones.length}`);
-        }
-        if (args.availabilityZones.length > 8) {
-            throw new Error(`AwsNetwork ${name}: at most 8 availability zones fit the subnet layout`);
-        }
         const parent = { parent: this };
         const tags = args.tags ?? {};
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };

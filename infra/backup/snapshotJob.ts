@@ -40,8 +40,8 @@ export class SnapshotJob extends pulumi.ComponentResource {
     public readonly cronJobName: pulumi.Output<string>;
 
     constructor(name: string, args: SnapshotJobArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("langchain-ha:backup:SnapshotJob", name, {}, opts);
         if (args.peers < 1) throw new Error(`SnapshotJob ${name}: peers must be at least 1`);
+        super("langchain-ha:backup:SnapshotJob", name, {}, opts);
         const parent = { parent: this };
         const labels = workloadLabels("qdrant-snapshots", "backup");
 

@@ -38,8 +38,8 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
     public readonly eventQueueArn?: pulumi.Output<string>;
 
     constructor(name: string, args: CrossCloudTransferArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("langchain-ha:backup:CrossCloudTransfer", name, {}, opts);
         if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "1800s", got ${args.repeatInterval}`);
+        super("langchain-ha:backup:CrossCloudTransfer", name, {}, opts);
         const onAws = { parent: this, provider: args.awsProvider };
         const onGcp = { parent: this, provider: args.gcpProvider };
         const tags = args.tags ?? {};

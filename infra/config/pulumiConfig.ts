@@ -11,15 +11,16 @@ export interface ProgramConfig {
 
 /**
  * Reads the stack's `langchain-ha:*` values through Pulumi's config (the only input of the
- * program), validates them once, and returns the typed config and the secrets.
+ * program), validates them once, and returns the typed config and the secrets. `stackFile`
+ * is only named in error messages.
  */
-export function readProgramConfig(): ProgramConfig {
+export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`): ProgramConfig {
     const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const raw: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
         // Structured keys arrive as JSON text; `environment` is a plain string.
-        const value = key === "environment" ? config.get(key) : getObject(config, key, stack);
+        const value = key === "environment" ? config.get(key) : getObject(config, key, stackFile);
         if (value !== undefined) raw[key] = value;
     }
     const secrets: ProgramConfig["secrets"] = {};
@@ -27,18 +28,18 @@ export function readProgramConfig(): ProgramConfig {
         const value = config.getSecret(key);
         if (value !== undefined) secrets[key] = value;
     }
-    const resolved = resolveConfig(stack, raw);
+    const resolved = resolveConfig(stack, raw, stackFile);
     const missing = (["gcpTlsCertificate", "gcpTlsPrivateKey"] as const).filter((k) => secrets[k] === undefined);
     if (missing.length > 0) {
-        throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${k} < file.pem)`), `stacks/Pulumi.${stack}.yaml`);
+        throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${k} < file.pem)`), stackFile);
     }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
 }
 
-function getObject(config: pulumi.Config, key: string, stack: string): unknown {
+function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {
     try {
         return config.getObject<unknown>(key);
     } catch {
-        throw new Error(`stacks/Pulumi.${stack}.yaml: ${CONFIG_NAMESPACE}:${key} must be a YAML mapping`);
+        throw new ConfigError([`${CONFIG_NAMESPACE}:${key} must be a YAML mapping`], stackFile);
     }
 }

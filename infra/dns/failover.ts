@@ -27,6 +27,13 @@ export interface DnsFailoverArgs {
 /** Route53 publishes health-check metrics only in us-east-1, so alarms on them live there. */
 const HEALTH_METRICS_REGION = "us-east-1";
 
+/** Throws on health-check settings Route53 rejects or that a single checker region could flip. */
+export function validateDnsFailoverArgs(name: string, args: DnsFailoverArgs): void {
+    if (args.checkerRegions.length < 3) throw new Error(`DnsFailover ${name}: Route53 needs at least 3 checker regions, got ${args.checkerRegions.length}`);
+    if (args.failureThreshold < 1 || args.failureThreshold > 10) throw new Error(`DnsFailover ${name}: failureThreshold must be 1..10, got ${args.failureThreshold}`);
+    if (!args.domain.includes(".")) throw new Error(`DnsFailover ${name}: domain must be a subdomain such as rag.example.com, got ${args.domain}`);
+}
+
 /**
  * DNS failover between the clouds: each side gets a stable regional name
  * (`aws.<domain>`, `gcp.<domain>`) and an HTTPS health check on the deep /health path from
@@ -39,9 +46,8 @@ export class DnsFailover extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
 
     constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateDnsFailoverArgs(name, args);
         super("langchain-ha:dns:Failover", name, {}, opts);
-        if (args.checkerRegions.length < 3) throw new Error(`DnsFailover ${name}: Route53 needs at least 3 checker regions, got ${args.checkerRegions.length}`);
-        if (args.failureThreshold < 1 || args.failureThreshold > 10) throw new Error(`DnsFailover ${name}: failureThreshold must be 1..10`);
         const parent = { parent: this };
         const tags = args.tags ?? {};
 

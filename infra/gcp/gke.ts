@@ -19,6 +19,15 @@ export interface GkeClusterArgs {
     deletionProtection?: boolean;
 }
 
+/** Throws on args that would put the node pool in one zone or let a zone drop to no node. */
+export function validateGkeClusterArgs(name: string, args: GkeClusterArgs): void {
+    if (args.zones.length < 2) throw new Error(`GkeCluster ${name}: needs at least 2 zones, got ${args.zones.length}`);
+    const foreign = args.zones.filter((z) => !z.startsWith(`${args.region}-`));
+    if (foreign.length > 0) throw new Error(`GkeCluster ${name}: zones ${foreign.join(", ")} are not in ${args.region}`);
+    if (args.nodesPerZone.min < 1) throw new Error(`GkeCluster ${name}: nodesPerZone.min must be at least 1`);
+    if (args.nodesPerZone.min > args.nodesPerZone.max) throw new Error(`GkeCluster ${name}: nodesPerZone.min must not exceed max`);
+}
+
 /**
  * A regional GKE cluster (control plane replicated over the region's zones) with private
  * nodes, Workload Identity, and one autoscaled node pool over `zones`.
@@ -31,11 +40,8 @@ export class GkeCluster extends pulumi.ComponentResource {
     public readonly nodePoolName: pulumi.Output<string>;
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateGkeClusterArgs(name, args);
         super("langchain-ha:gcp:GkeCluster", name, {}, opts);
-        if (args.zones.length < 2) throw new Error(`GkeCluster ${name}: needs at least 2 zones, got ${args.zones.length}`);
-        const foreign = args.zones.filter((z) => !z.startsWith(`${args.region}-`));
-        if (foreign.length > 0) throw new Error(`GkeCluster ${name}: zones ${foreign.join(", ")} are not in ${args.region}`);
-        if (args.nodesPerZone.min < 1) throw new Error(`GkeCluster ${name}: nodesPerZone.min must be at least 1`);
         const parent = { parent: this };
         this.workloadPool = `${args.project}.svc.id.goog`;
 

@@ -1,4 +1,4 @@
 export { GcpNetwork } from "./network";
 export type { GcpNetworkArgs } from "./network";
-export { GkeCluster } from "./gke";
+export { GkeCluster, validateGkeClusterArgs } from "./gke";
 export type { GkeClusterArgs } from "./gke";

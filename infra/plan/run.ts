@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, readProgramConfig, SECRET_KEYS } from "../config";
+import { CONFIG_NAMESPACE, ConfigError, readProgramConfig, SECRET_KEYS, type ProgramConfig } from "../config";
 import { defineStack } from "../program";
 import { cloudMocks, installRecordingMocks, type RegisteredResource } from "./mocks";
 import { toStackExport } from "./exportFormat";
@@ -43,14 +43,16 @@ export async function planStack(stack: string, opts: { stacksDir?: string } = {}
     pulumi.runtime.setAllConfig(values, secretKeys);
     const registered = installRecordingMocks(PROJECT, stack, cloudMocks);
 
-    let outputs: Record<string, unknown>;
+    // Config is read and validated before the stack exists, as `pulumi up` does at module load.
+    let config: ProgramConfig;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(async () => defineStack(readProgramConfig()))) ?? {}) as Record<string, unknown>;
-        await pulumi.runtime.disconnect();
+        config = readProgramConfig(file.file);
     } catch (err) {
         if (err instanceof ConfigError) throw new PlanError(err.message);
         throw err;
     }
+    const outputs = ((await pulumi.runtime.runInPulumiStack(async () => defineStack(config))) ?? {}) as Record<string, unknown>;
+    await pulumi.runtime.disconnect();
     const resources = [...registered.values()];
     return { stack, export: toStackExport(resources), resources, outputs, placeholderSecrets };
 }

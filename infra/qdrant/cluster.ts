@@ -43,6 +43,17 @@ function startScript(headless: string): string {
     ].join("\n");
 }
 
+/** Throws on args with which losing one peer loses quorum, data or writes. */
+export function validateQdrantClusterArgs(name: string, args: QdrantClusterArgs): void {
+    if (args.replicas < 3) throw new Error(`QdrantCluster ${name}: replicas must be at least 3, got ${args.replicas}`);
+    if (args.replicationFactor < 2 || args.replicationFactor > args.replicas) {
+        throw new Error(`QdrantCluster ${name}: replicationFactor must be between 2 and replicas (${args.replicas}), got ${args.replicationFactor}`);
+    }
+    if (args.writeConsistencyFactor < 1 || args.writeConsistencyFactor > args.replicationFactor - 1) {
+        throw new Error(`QdrantCluster ${name}: writeConsistencyFactor must be between 1 and replicationFactor - 1, got ${args.writeConsistencyFactor}`);
+    }
+}
+
 /**
  * Qdrant in distributed mode as typed Kubernetes objects: a StatefulSet of `replicas` peers
  * spread over zones (hard) and nodes (required anti-affinity), probes on Qdrant's own
@@ -58,14 +69,8 @@ export class QdrantCluster extends pulumi.ComponentResource {
     public readonly replicas: number;
 
     constructor(name: string, args: QdrantClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateQdrantClusterArgs(name, args);
         super("langchain-ha:qdrant:Cluster", name, {}, opts);
-        if (args.replicas < 3) throw new Error(`QdrantCluster ${name}: replicas must be at least 3, got ${args.replicas}`);
-        if (args.replicationFactor < 2 || args.replicationFactor > args.replicas) {
-            throw new Error(`QdrantCluster ${name}: replicationFactor must be between 2 and replicas (${args.replicas}), got ${args.replicationFactor}`);
-        }
-        if (args.writeConsistencyFactor < 1 || args.writeConsistencyFactor > args.replicationFactor - 1) {
-            throw new Error(`QdrantCluster ${name}: writeConsistencyFactor must be between 1 and replicationFactor - 1, got ${args.writeConsistencyFactor}`);
-        }
         const parent = { parent: this };
         const labels = workloadLabels(NAME, "vector-store");
         const selector = selectorLabels(NAME);

@@ -1,2 +1,2 @@
-export { QdrantCluster } from "./cluster";
+export { QdrantCluster, validateQdrantClusterArgs } from "./cluster";
 export type { QdrantClusterArgs } from "./cluster";

@@ -1,2 +1,2 @@
-export { LangchainService } from "./workload";
+export { LangchainService, validateLangchainServiceArgs } from "./workload";
 export type { LangchainServiceArgs, ServiceScale } from "./workload";

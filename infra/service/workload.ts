@@ -30,20 +30,28 @@ export interface LangchainServiceArgs {
 const NAME = "langchain-ha";
 const TLS_DIR = "/etc/langchain-ha/tls";
 
+/** Throws on a scale that is a single point of failure, or TLS settings the cloud cannot serve. */
+export function validateLangchainServiceArgs(name: string, args: LangchainServiceArgs): void {
+    const scale = args.scale;
+    if (scale.kind === "serving" && scale.replicas < 2) throw new Error(`LangchainService ${name}: a serving deployment needs at least 2 replicas, got ${scale.replicas}`);
+    if (scale.kind === "serving" && scale.maxReplicas < scale.replicas) throw new Error(`LangchainService ${name}: maxReplicas must be at least replicas`);
+    if (scale.kind === "standby" && scale.failoverReplicas < 2) throw new Error(`LangchainService ${name}: failoverReplicas must be at least 2`);
+    if (args.cloud === "aws" && args.certificateArn === undefined) throw new Error(`LangchainService ${name}: certificateArn is required on aws (TLS ends at the NLB)`);
+    if (args.cloud === "gcp" && args.tls === undefined) throw new Error(`LangchainService ${name}: tls certificate and key are required on gcp (the L4 load balancer passes TLS through)`);
+}
+
 function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pulumi.Input<string>> {
     if (args.cloud === "aws") {
-        if (args.certificateArn === undefined) throw new Error("LangchainService on aws: certificateArn is required for TLS at the NLB");
         return {
             "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": args.certificateArn,
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": args.certificateArn!,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": PROBE_PATHS.readyz,
         };
     }
-    if (args.tls === undefined) throw new Error("LangchainService on gcp: tls certificate and key are required (the L4 load balancer passes TLS through)");
     // Backend-service based regional L4 load balancer: health-checked backends in every zone.
     return { "cloud.google.com/l4-rbs": "enabled" };
 }
@@ -60,11 +68,9 @@ export class LangchainService extends pulumi.ComponentResource {
     public readonly endpoint: pulumi.Output<string>;
 
     constructor(name: string, args: LangchainServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateLangchainServiceArgs(name, args);
         super("langchain-ha:service:LangchainService", name, {}, opts);
         const scale = args.scale;
-        if (scale.kind === "serving" && scale.replicas < 2) throw new Error(`LangchainService ${name}: a serving deployment needs at least 2 replicas, got ${scale.replicas}`);
-        if (scale.kind === "serving" && scale.maxReplicas < scale.replicas) throw new Error(`LangchainService ${name}: maxReplicas must be at least replicas`);
-        if (scale.kind === "standby" && scale.failoverReplicas < 2) throw new Error(`LangchainService ${name}: failoverReplicas must be at least 2`);
         const annotations = loadBalancerAnnotations(args);
         const parent = { parent: this };
         const labels = workloadLabels(NAME, "api");

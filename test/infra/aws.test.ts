@@ -1,0 +1,82 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { AwsNetwork, EksCluster, validateAwsNetworkArgs, validateEksClusterArgs } from "../../infra/aws";
+import { declare } from "./harness";
+
+const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+describe("AwsNetwork", () => {
+    test("puts a public and a private subnet and a NAT gateway in every zone", async () => {
+        const r = await declare(() => new AwsNetwork("net", { availabilityZones: ZONES, vpcCidr: "10.20.0.0/16", clusterName: "eks" }));
+        const subnets = r.inputsOf("aws:ec2/subnet:Subnet");
+        const privateSubnets = subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
+        const publicSubnets = subnets.filter((s) => s.tags["kubernetes.io/role/elb"] === "1");
+        assert.deepEqual(privateSubnets.map((s) => s.availabilityZone).sort(), ZONES);
+        assert.deepEqual(publicSubnets.map((s) => s.availabilityZone).sort(), ZONES);
+        assert.equal(new Set(subnets.map((s) => s.cidrBlock)).size, 6, "subnet CIDRs overlap");
+        assert.equal(r.ofType("aws:ec2/natGateway:NatGateway").length, 3);
+        assert.ok(publicSubnets.every((s) => s.mapPublicIpOnLaunch === false));
+    });
+
+    test("routes each private subnet through the NAT gateway of its own zone", async () => {
+        const r = await declare(() => new AwsNetwork("net", { availabilityZones: ZONES, vpcCidr: "10.20.0.0/16", clusterName: "eks" }));
+        const idOf = (type: string, name: string) => r.ofType(type).find((x) => x.name === name)!.id;
+        for (const az of ZONES) {
+            const nat = r.ofType("aws:ec2/natGateway:NatGateway").find((n) => n.name === `net-nat-${az}`)!;
+            assert.equal((nat.inputs as { subnetId: string }).subnetId, idOf("aws:ec2/subnet:Subnet", `net-public-${az}`));
+            const table = r.one("aws:ec2/routeTable:RouteTable", `net-private-${az}`);
+            assert.deepEqual(table.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }]);
+            const association = r.one("aws:ec2/routeTableAssociation:RouteTableAssociation", `net-private-${az}`);
+            assert.equal(association.subnetId, idOf("aws:ec2/subnet:Subnet", `net-private-${az}`));
+            assert.equal(association.routeTableId, idOf("aws:ec2/routeTable:RouteTable", `net-private-${az}`));
+        }
+    });
+
+    test("refuses a single zone before declaring anything", () => {
+        assert.throws(
+            () => validateAwsNetworkArgs("net", { availabilityZones: ["us-east-1a"], vpcCidr: "10.20.0.0/16", clusterName: "eks" }),
+            { message: "AwsNetwork net: needs at least 2 availability zones, got 1" },
+        );
+    });
+});
+
+describe("EksCluster", () => {
+    const args = {
+        version: "1.33",
+        privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+        availabilityZones: ZONES,
+        instanceTypes: ["m6i.xlarge"],
+        capacityType: "ON_DEMAND" as const,
+        diskSizeGb: 100,
+        nodesPerZone: { min: 1, desired: 2, max: 4 },
+        publicAccessCidrs: ["0.0.0.0/0"],
+    };
+
+    test("declares one node group per zone, each in its zone's subnet with at least one node", async () => {
+        const r = await declare(() => new EksCluster("eks", args));
+        const groups = r.inputsOf("aws:eks/nodeGroup:NodeGroup");
+        assert.equal(groups.length, 3);
+        assert.deepEqual(groups.map((g) => g.subnetIds).sort(), [["subnet-a"], ["subnet-b"], ["subnet-c"]]);
+        assert.ok(groups.every((g) => g.scalingConfig.minSize >= 1 && g.scalingConfig.maxSize >= g.scalingConfig.desiredSize));
+        assert.deepEqual(groups.map((g) => g.labels["langchain-ha.io/zone"]).sort(), ZONES);
+    });
+
+    test("spans the control plane over every private subnet, encrypts secrets, enables zonal shift", async () => {
+        const r = await declare(() => new EksCluster("eks", args));
+        const cluster = r.one("aws:eks/cluster:Cluster");
+        assert.deepEqual(cluster.vpcConfig.subnetIds, args.privateSubnetIds);
+        assert.equal(cluster.version, "1.33");
+        assert.deepEqual(cluster.encryptionConfig.resources, ["secrets"]);
+        assert.ok(cluster.encryptionConfig.provider.keyArn);
+        assert.equal(cluster.zonalShiftConfig.enabled, true);
+        assert.equal(r.one("aws:eks/addon:Addon").addonName, "aws-ebs-csi-driver");
+        assert.equal(r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
+    });
+
+    test("refuses mismatched subnets and zones, and zones that can drop to no node", () => {
+        assert.throws(() => validateEksClusterArgs("eks", { ...args, privateSubnetIds: ["subnet-a"] }), { message: "EksCluster eks: 1 subnets for 3 zones; give one subnet per zone" });
+        assert.throws(() => validateEksClusterArgs("eks", { ...args, nodesPerZone: { min: 0, desired: 1, max: 2 } }), { message: "EksCluster eks: nodesPerZone.min must be at least 1" });
+        assert.throws(() => validateEksClusterArgs("eks", { ...args, nodesPerZone: { min: 2, desired: 1, max: 2 } }), { message: "EksCluster eks: nodesPerZone needs min <= desired <= max, got 2/1/2" });
+        assert.doesNotThrow(() => validateEksClusterArgs("eks", args));
+    });
+});

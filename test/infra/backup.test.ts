@@ -1,0 +1,130 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup";
+import { declare, type Resources } from "./harness";
+
+function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
+    return () => {
+        const eks = new k8s.Provider("eks-k8s", { kubeconfig: "{}" });
+        const gke = new k8s.Provider("gke-k8s", { kubeconfig: "{}" });
+        new CrossCloudBackup("backup", {
+            stack: "prod",
+            activeSide: "aws",
+            collection: "documents",
+            qdrantPeers: 3,
+            snapshotCron: "*/30 * * * *",
+            transferMode: "schedule",
+            transferRepeatInterval: "1800s",
+            retentionDays: 35,
+            noncurrentVersionDays: 30,
+            jobImage: "amazon/aws-cli:2.27.50",
+            gcpProject: "acme-rag-dr",
+            gcpRegion: "europe-west1",
+            eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+            eksOidcIssuerHost: "oidc.eks.us-east-1.amazonaws.com/id/ABC",
+            gkeWorkloadPool: "acme-rag-dr.svc.id.goog",
+            aws: { provider: eks, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
+            gcp: { provider: gke, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
+            ...overrides,
+        });
+    };
+}
+
+function trustOf(r: Resources, name: string) {
+    return JSON.parse(r.one("aws:iam/role:Role", name).assumeRolePolicy);
+}
+
+describe("CrossCloudBackup", () => {
+    test("the S3 bucket is versioned, KMS-encrypted, private, TLS-only and expires old snapshots", async () => {
+        const r = await declare(backup());
+        const bucketId = r.ofType("aws:s3/bucket:Bucket")[0]!.id;
+        assert.deepEqual(r.one("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration, { status: "Enabled" });
+        assert.equal(r.one("aws:s3/bucketVersioning:BucketVersioning").bucket, bucketId);
+        const sse = r.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0];
+        assert.equal(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
+        const pab = r.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+        assert.ok(pab.blockPublicAcls && pab.blockPublicPolicy && pab.ignorePublicAcls && pab.restrictPublicBuckets);
+        const rule = r.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0];
+        assert.deepEqual([rule.expiration.days, rule.noncurrentVersionExpiration.noncurrentDays], [35, 30]);
+        const policy = JSON.parse(r.one("aws:s3/bucketPolicy:BucketPolicy").policy);
+        assert.deepEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
+    });
+
+    test("the GCS copy lives in the DR region, versioned, with public access prevented", async () => {
+        const r = await declare(backup());
+        const gcs = r.one("gcp:storage/bucket:Bucket");
+        assert.equal(gcs.location, "EUROPE-WEST1");
+        assert.deepEqual(gcs.versioning, { enabled: true });
+        assert.equal(gcs.publicAccessPrevention, "enforced");
+        assert.equal(gcs.uniformBucketLevelAccess, true);
+    });
+
+    test("schedule mode: Storage Transfer copies S3 to GCS every repeat interval, never deleting in the sink", async () => {
+        const r = await declare(backup());
+        const job = r.one("gcp:storage/transferJob:TransferJob");
+        assert.equal(job.schedule.repeatInterval, "1800s");
+        assert.equal(job.eventStream, undefined);
+        assert.equal(job.transferSpec.awsS3DataSource.bucketName, r.ofType("aws:s3/bucket:Bucket")[0]!.outputs.bucket);
+        assert.equal(job.transferSpec.gcsDataSink.bucketName, r.ofType("gcp:storage/bucket:Bucket")[0]!.outputs.name);
+        assert.equal(job.transferSpec.transferOptions.deleteObjectsUniqueInSink, false);
+        assert.equal(r.ofType("aws:sqs/queue:Queue").length, 0);
+    });
+
+    test("event mode: S3 notifies an SQS queue that the transfer job consumes", async () => {
+        const r = await declare(backup({ transferMode: "event" }));
+        const job = r.one("gcp:storage/transferJob:TransferJob");
+        const queue = r.ofType("aws:sqs/queue:Queue")[0]!;
+        assert.equal(job.eventStream.name, queue.outputs.arn);
+        assert.equal(job.schedule, undefined);
+        assert.deepEqual(r.one("aws:s3/bucketNotification:BucketNotification").queues, [{ queueArn: queue.outputs.arn, events: ["s3:ObjectCreated:*"] }]);
+        const read = JSON.parse(r.one("aws:iam/rolePolicy:RolePolicy", "backup-transfer-sts-read").policy);
+        assert.ok(read.Statement.some((s: { Action: string[] }) => s.Action.includes("sqs:ReceiveMessage")));
+    });
+
+    test("the transfer role trusts only the project's Storage Transfer identity, with no keys", async () => {
+        const r = await declare(backup());
+        const trust = trustOf(r, "backup-transfer-sts-role").Statement[0];
+        assert.equal(trust.Principal.Federated, "accounts.google.com");
+        assert.equal(trust.Action, "sts:AssumeRoleWithWebIdentity");
+        assert.deepEqual(trust.Condition.StringEquals, { "accounts.google.com:sub": "109876543210987654321" });
+        const job = r.one("gcp:storage/transferJob:TransferJob");
+        assert.equal(job.transferSpec.awsS3DataSource.roleArn, r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-transfer-sts-role")!.outputs.arn);
+        assert.equal(job.transferSpec.awsS3DataSource.awsAccessKey, undefined);
+    });
+
+    test("AWS active: the snapshot CronJob runs on EKS with an IRSA role bound to its service account", async () => {
+        const r = await declare(backup());
+        const cron = r.ofType("kubernetes:batch/v1:CronJob");
+        assert.equal(cron.length, 1);
+        assert.match(cron[0]!.provider!, /eks-k8s/);
+        const spec = (cron[0]!.inputs as { spec: Record<string, any> }).spec; // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
+        assert.equal(spec.schedule, "*/30 * * * *");
+        assert.equal(spec.concurrencyPolicy, "Forbid");
+        const env = Object.fromEntries(spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        assert.equal(env.TARGET, "s3");
+        assert.equal(env.PEERS, "3");
+        const trust = trustOf(r, "backup-job-aws").Statement[0];
+        assert.deepEqual(trust.Condition.StringEquals, {
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:langchain-ha:qdrant-snapshots",
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+        });
+        const sa = r.one("kubernetes:core/v1:ServiceAccount");
+        assert.equal(sa.metadata.annotations["eks.amazonaws.com/role-arn"], r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-job-aws")!.outputs.arn);
+    });
+
+    test("GCP active: the CronJob moves to GKE and still copies out of GCP through a federated AWS role", async () => {
+        const r = await declare(backup({ activeSide: "gcp" }));
+        const cron = r.ofType("kubernetes:batch/v1:CronJob");
+        assert.equal(cron.length, 1);
+        assert.match(cron[0]!.provider!, /gke-k8s/);
+        const env = Object.fromEntries((cron[0]!.inputs as any).spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value])); // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
+        assert.equal(env.TARGET, "gcs");
+        assert.equal(env.AWS_ROLE_ARN, r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-job-gcp-to-aws")!.outputs.arn);
+        const trust = trustOf(r, "backup-job-gcp-to-aws").Statement[0];
+        const account = r.ofType("gcp:serviceaccount/account:Account")[0]!;
+        assert.deepEqual(trust.Condition.StringEquals, { "accounts.google.com:sub": account.outputs.uniqueId, "accounts.google.com:oaud": "langchain-ha-prod-snapshots" });
+        const wi = r.one("gcp:serviceaccount/iAMMember:IAMMember");
+        assert.equal(wi.member, "serviceAccount:acme-rag-dr.svc.id.goog[langchain-ha/qdrant-snapshots]");
+    });
+});

@@ -1,0 +1,116 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { backupSchedule, ConfigError, cronEvery, recoveryTimes, resolveConfig } from "../../infra/config";
+import { subnetCidr } from "../../infra/aws";
+
+const minimal = {
+    environment: "prod",
+    gcp: { project: "acme-rag-dr" },
+    dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" },
+};
+
+function problemsOf(raw: Record<string, unknown>): string {
+    try {
+        resolveConfig("prod", raw);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+        return err.message;
+    }
+    assert.fail("config was accepted");
+}
+
+describe("stack config", () => {
+    test("a minimal stack gets HA-safe defaults", () => {
+        const c = resolveConfig("prod", minimal);
+        assert.deepEqual(c.aws.availabilityZones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepEqual(c.gcp.zones, ["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
+        assert.equal(c.qdrant.replicas, 3);
+        assert.equal(c.qdrant.replicationFactor, 2);
+        assert.equal(c.qdrant.writeConsistencyFactor, 1);
+        assert.equal(c.app.replicas, 3);
+        assert.equal(c.dr.mode, "warm");
+        assert.equal(c.dr.activeSide, "aws");
+        assert.equal(c.dns.healthCheck.intervalSeconds, 10);
+        assert.ok(c.dns.healthCheck.regions.length >= 3);
+        assert.equal(c.aws.eks.nodesPerZone.min, 1);
+    });
+
+    const cases: [string, Record<string, unknown>, string][] = [
+        ["an unknown drMode", { ...minimal, dr: { mode: "hot" } }, "stacks/Pulumi.prod.yaml: langchain-ha:dr.mode Invalid option"],
+        ["zero Qdrant replicas", { ...minimal, qdrant: { replicas: 0 } }, "langchain-ha:qdrant.replicas must be at least 3"],
+        ["one app replica", { ...minimal, app: { replicas: 1 } }, "langchain-ha:app.replicas must be at least 2"],
+        ["a malformed domain", { ...minimal, dns: { ...minimal.dns, domain: "rag_example" } }, "langchain-ha:dns.domain must be a DNS name"],
+        ["a domain at the zone apex", { ...minimal, dns: { ...minimal.dns, domain: "example.com" } }, "langchain-ha:dns.domain must be a subdomain of zoneName example.com"],
+        ["an unknown top-level key", { ...minimal, replicas: 3 }, "langchain-ha:replicas is not a known setting"],
+        ["an unknown nested key", { ...minimal, qdrant: { replica: 3 } }, "langchain-ha:qdrant.replica is not a known setting"],
+        ["a missing required section", { environment: "prod", dns: minimal.dns }, "langchain-ha:gcp is required"],
+        ["a single AWS zone", { ...minimal, aws: { availabilityZones: ["us-east-1a"] } }, "langchain-ha:aws.availabilityZones needs at least 2 zones"],
+        ["a zone outside the region", { ...minimal, aws: { availabilityZones: ["us-east-1a", "us-west-2b"] } }, "langchain-ha:aws.availabilityZones[1] us-west-2b is not a zone of us-east-1"],
+        ["a repeated GCP zone", { ...minimal, gcp: { project: "acme-rag-dr", zones: ["europe-west1-b", "europe-west1-b"] } }, "langchain-ha:gcp.zones lists a zone twice"],
+        ["a replication factor above the replicas", { ...minimal, qdrant: { replicas: 3, replicationFactor: 4, writeConsistencyFactor: 1 } }, "langchain-ha:qdrant.replicationFactor is 4 but only 3 replicas hold shards"],
+        ["a write consistency that cannot lose a node", { ...minimal, qdrant: { replicationFactor: 2, writeConsistencyFactor: 2 } }, "langchain-ha:qdrant.writeConsistencyFactor must be at most replicationFactor - 1 (1)"],
+        ["the same LLM provider twice", { ...minimal, app: { llm: { primary: "openai", secondary: "openai" } } }, "langchain-ha:app.llm.secondary must be another provider than primary"],
+        ["a Route53 interval of 15 s", { ...minimal, dns: { ...minimal.dns, healthCheck: { intervalSeconds: 15 } } }, "langchain-ha:dns.healthCheck.intervalSeconds must be 10 or 30"],
+        ["two checker regions", { ...minimal, dns: { ...minimal.dns, healthCheck: { regions: ["us-east-1", "eu-west-1"] } } }, "langchain-ha:dns.healthCheck.regions needs at least 3 checker regions"],
+        ["min above max node counts", { ...minimal, aws: { eks: { nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
+        ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
+    ];
+    for (const [what, raw, expected] of cases) {
+        test(`rejects ${what}, naming the key and the stack file`, () => {
+            const message = problemsOf(raw);
+            assert.ok(message.startsWith("stacks/Pulumi.prod.yaml: "), message);
+            assert.ok(message.includes(expected), `${message}\n  should include: ${expected}`);
+        });
+    }
+
+    test("reports every bad key at once", () => {
+        const message = problemsOf({ ...minimal, dr: { mode: "hot" }, qdrant: { replicas: 1 } });
+        assert.match(message, /dr\.mode/);
+        assert.match(message, /qdrant\.replicas/);
+    });
+
+    test("rejects an RTO that health checks, TTL and scale-up cannot meet", () => {
+        const message = problemsOf({ ...minimal, dr: { mode: "pilot-light", rtoMinutes: 5, scaleUpMinutes: 10 } });
+        assert.match(message, /langchain-ha:dr\.rtoMinutes is 5 but detection \(30 s\) \+ TTL \(30 s\) \+ scale-up \(600 s\) = 660 s/);
+    });
+});
+
+describe("derived values", () => {
+    test("the snapshot interval is the largest cron-friendly value within half the RPO", () => {
+        assert.deepEqual(backupSchedule(60, "schedule"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "1800s", worstCaseRpoMinutes: 60 });
+        assert.equal(backupSchedule(240, "schedule").snapshotCron, "0 */2 * * *");
+        assert.equal(backupSchedule(10, "event").snapshotEveryMinutes, 5);
+        assert.equal(backupSchedule(2880, "event").snapshotCron, "0 0 * * *");
+    });
+
+    test("the worst-case RPO never exceeds the target", () => {
+        for (const rpo of [10, 15, 45, 60, 90, 120, 600, 1440, 10080]) {
+            for (const mode of ["event", "schedule"] as const) {
+                const s = backupSchedule(rpo, mode);
+                assert.ok(s.worstCaseRpoMinutes <= rpo, `rpo ${rpo} ${mode}: worst case ${s.worstCaseRpoMinutes}`);
+            }
+        }
+    });
+
+    test("cron expressions", () => {
+        assert.equal(cronEvery(5), "*/5 * * * *");
+        assert.equal(cronEvery(60), "0 * * * *");
+        assert.equal(cronEvery(360), "0 */6 * * *");
+    });
+
+    test("recovery time adds detection, TTL and the pilot-light scale-up", () => {
+        const dns = { healthCheck: { intervalSeconds: 10 as const, failureThreshold: 3, regions: [] }, ttlSeconds: 60 };
+        const warm = recoveryTimes({ dns, dr: { mode: "warm", scaleUpMinutes: 10 } } as never);
+        assert.deepEqual(warm, { detectionSeconds: 30, ttlSeconds: 60, scaleUpSeconds: 0, impliedRtoSeconds: 90 });
+        const pilot = recoveryTimes({ dns, dr: { mode: "pilot-light", scaleUpMinutes: 10 } } as never);
+        assert.equal(pilot.impliedRtoSeconds, 690);
+    });
+
+    test("subnets are carved from the VPC block without overlap", () => {
+        assert.equal(subnetCidr("10.20.0.0/16", 4, 0), "10.20.0.0/20");
+        assert.equal(subnetCidr("10.20.0.0/16", 4, 8), "10.20.128.0/20");
+        assert.equal(subnetCidr("10.20.0.0/16", 4, 15), "10.20.240.0/20");
+        assert.throws(() => subnetCidr("10.20.0.0/16", 4, 16), /no subnet number 16/);
+        assert.throws(() => subnetCidr("10.20.0.0/26", 4, 0), /too small/);
+    });
+});

@@ -1,0 +1,69 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function plan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), ...args], { cwd: ROOT });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
+        child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+describe("npm run plan", () => {
+    test("prints the summary and writes a version-3 stack export", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "prod.json");
+        const { code, stdout, stderr } = await plan(["--stack", "prod", "--export", file]);
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /^Stack prod: \d+ resources/);
+        assert.match(stdout, /us-east-1a: 2 subnets, 1 NAT gateway/);
+        assert.match(stdout, /DNS rag\.example\.com: PRIMARY -> aws\.rag\.example\.com, SECONDARY -> gcp\.rag\.example\.com/);
+        assert.match(stdout, /RTO target 15\.0 min; the settings imply 60 s/);
+        const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+        assert.equal(exported.version, 3);
+        const resources = exported.deployment.resources as Record<string, unknown>[];
+        assert.equal(resources[0]!.type, "pulumi:pulumi:Stack");
+        const group = resources.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup")!;
+        for (const field of ["urn", "id", "type", "custom", "inputs", "outputs", "parent", "provider", "dependencies", "propertyDependencies"]) {
+            assert.ok(field in group, `exported resource has ${field}`);
+        }
+        assert.match(group.urn as string, /^urn:pulumi:prod::langchain-ha::langchain-ha:aws:EksCluster\$aws:eks\/nodeGroup:NodeGroup::/);
+        assert.match(group.provider as string, /^urn:pulumi:prod::langchain-ha::pulumi:providers:aws::prod-aws::/);
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+        assert.equal(JSON.stringify(secret.inputs).includes("<secret"), false, "secret values never reach the export");
+    });
+
+    const bad: [string, string[], RegExp][] = [
+        ["an unknown stack", ["--stack", "qa"], /^plan: unknown stack "qa": no stacks\/Pulumi\.qa\.yaml \(stacks: dev, prod, staging\)\n$/],
+        ["a malformed stack name", ["--stack", "../etc"], /^plan: "\.\.\/etc" is not a valid stack name/],
+        ["no --stack", [], /^plan: required option '-s, --stack <name>' not specified\n$/],
+        ["an unknown flag", ["--stack", "prod", "--fast"], /^plan: unknown option '--fast'\n$/],
+        ["an unwritable export path", ["--stack", "dev", "--export", "/nonexistent/dir/x.json"], /^plan: cannot write \/nonexistent\/dir\/x\.json: ENOENT\n$/],
+    ];
+    for (const [what, args, message] of bad) {
+        test(`exits 2 with one line on ${what}`, async () => {
+            const { code, stderr } = await plan(args);
+            assert.equal(code, 2);
+            assert.match(stderr, message);
+            assert.equal(stderr.trim().split("\n").length, 1);
+        });
+    }
+
+    test("exits 2 naming the key on bad config", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        const prod = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.prod.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prod.replace("replicas: 3\n    storageGi", "replicas: 0\n    storageGi"));
+        const { code, stderr } = await plan(["--stack", "prod", "--stacks-dir", dir]);
+        assert.equal(code, 2);
+        assert.ok(stderr.startsWith(`plan: ${path.relative(ROOT, path.join(dir, "Pulumi.prod.yaml"))}: langchain-ha:qdrant.replicas must be at least 3`), stderr);
+    });
+});

@@ -1,0 +1,128 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { listStacks, planStack, PlanError, type PlanResult } from "../../infra/plan";
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- provider payloads are untyped
+
+function ofType(plan: PlanResult, type: string) {
+    return plan.resources.filter((r) => r.type === type);
+}
+function inputs(plan: PlanResult, type: string): Inputs[] {
+    return ofType(plan, type).map((r) => r.inputs as Inputs);
+}
+function onCluster(plan: PlanResult, type: string, cluster: "eks" | "gke") {
+    return ofType(plan, type).filter((r) => (r.provider ?? "").includes(`${cluster}-k8s`));
+}
+
+/** A stacks folder holding prod's file with `edit` applied to its text. */
+function variantOfProd(edit: (text: string) => string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+    const prod = fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.prod.yaml"), "utf8");
+    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), edit(prod));
+    return dir;
+}
+
+describe("the program", () => {
+    test("every stack file plans cleanly", async () => {
+        const stacks = listStacks();
+        assert.deepEqual(stacks, ["dev", "prod", "staging"]);
+        for (const stack of stacks) {
+            const plan = await planStack(stack);
+            assert.ok(plan.resources.length > 100, `${stack}: ${plan.resources.length} resources`);
+            assert.equal(plan.outputs.environment, stack);
+        }
+    });
+
+    test("prod declares the no-single-point-of-failure architecture", async () => {
+        const plan = await planStack("prod");
+        const subnets = inputs(plan, "aws:ec2/subnet:Subnet").filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
+        assert.equal(new Set(subnets.map((s) => s.availabilityZone)).size, 3, "3 private subnets in 3 distinct AZs");
+        const privateIds = new Set(ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs as Inputs).tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.id));
+        const cluster = inputs(plan, "aws:eks/cluster:Cluster")[0]!;
+        assert.deepEqual(new Set(cluster.vpcConfig.subnetIds), privateIds, "EKS over the private subnets");
+        const groups = inputs(plan, "aws:eks/nodeGroup:NodeGroup");
+        assert.deepEqual(new Set(groups.flatMap((g) => g.subnetIds)), privateIds, "node groups over the private subnets");
+        assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, 3);
+
+        const gke = inputs(plan, "gcp:container/cluster:Cluster")[0]!;
+        assert.match(gke.location, /^[a-z]+-[a-z]+\d$/, "GKE location is a region");
+
+        for (const cluster of ["eks", "gke"] as const) {
+            const sts = onCluster(plan, "kubernetes:apps/v1:StatefulSet", cluster).map((r) => r.inputs as Inputs);
+            assert.equal(sts.length, 1);
+            assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
+            const pdbs = onCluster(plan, "kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
+            assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
+            assert.equal(onCluster(plan, "kubernetes:apps/v1:Deployment", cluster).length, 1, `${cluster}: app Deployment`);
+        }
+
+        const s3Versioning = inputs(plan, "aws:s3/bucketVersioning:BucketVersioning");
+        assert.deepEqual(s3Versioning.map((v) => v.versioningConfiguration.status), ["Enabled"]);
+        assert.deepEqual(inputs(plan, "gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true]);
+        assert.equal(ofType(plan, "gcp:storage/transferJob:TransferJob").length, 1);
+
+        assert.equal(ofType(plan, "aws:route53/healthCheck:HealthCheck").length, 2);
+        const failover = inputs(plan, "aws:route53/record:Record").filter((r) => r.failoverRoutingPolicies);
+        assert.deepEqual(failover.map((r) => `${r.name} ${r.type} ${r.failoverRoutingPolicies[0].type}`).sort(), ["rag.example.com CNAME PRIMARY", "rag.example.com CNAME SECONDARY"]);
+    });
+
+    test("prod's outputs give the runbook what it needs", async () => {
+        const { outputs } = await planStack("prod");
+        for (const key of ["domain", "endpoints", "healthCheckIds", "backup", "kubeconfigs", "aws", "gcp", "rtoTargetSeconds", "rpoTargetMinutes", "alarmTopicArn"]) {
+            assert.ok(outputs[key] !== undefined, `output ${key}`);
+        }
+        assert.equal(outputs.rtoTargetSeconds, 900);
+        assert.ok((outputs.impliedRtoSeconds as number) <= (outputs.rtoTargetSeconds as number));
+        assert.ok((outputs.worstCaseRpoMinutes as number) <= (outputs.rpoTargetMinutes as number));
+    });
+
+    test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
+        const plan = await planStack("dev");
+        const standby = onCluster(plan, "kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
+        assert.equal(standby.spec.replicas, 0);
+        assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
+        assert.equal(onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
+        assert.equal((onCluster(plan, "kubernetes:apps/v1:StatefulSet", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+    });
+
+    test("warm DR serves the standby with its reduced replica count", async () => {
+        const plan = await planStack("prod");
+        const hpa = onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
+        assert.equal(hpa.spec.minReplicas, 2);
+        assert.equal((onCluster(plan, "kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
+    });
+
+    test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
+        const dir = variantOfProd((t) => t.replace("activeSide: aws", "activeSide: gcp"));
+        const plan = await planStack("prod", { stacksDir: dir });
+        const primary = inputs(plan, "aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
+        assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
+        assert.equal((onCluster(plan, "kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal((onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
+        assert.equal(onCluster(plan, "kubernetes:batch/v1:CronJob", "gke").length, 1);
+        assert.equal(onCluster(plan, "kubernetes:batch/v1:CronJob", "eks").length, 0);
+        assert.equal(plan.outputs.primaryCloud, "gcp");
+    });
+
+    test("bad config fails before any resource, naming the key and the stack file", async () => {
+        const dir = variantOfProd((t) => t.replace("mode: warm", "mode: hot"));
+        await assert.rejects(planStack("prod", { stacksDir: dir }), (err: unknown) => {
+            assert.ok(err instanceof PlanError);
+            assert.match(err.message, /Pulumi\.prod\.yaml: langchain-ha:dr\.mode Invalid option: expected one of "warm"\|"pilot-light"/);
+            return true;
+        });
+    });
+
+    test("an unknown stack names the stacks there are", async () => {
+        await assert.rejects(planStack("qa"), { message: 'unknown stack "qa": no stacks/Pulumi.qa.yaml (stacks: dev, prod, staging)' });
+    });
+
+    test("a stack file that is not YAML, or whose values are not mappings, is a clear error", async () => {
+        await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config: [unclosed") }), /is not valid YAML/);
+        await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config:\n  langchain-ha:aws: us-east-1\n") }), /langchain-ha:aws must be a YAML mapping/);
+        await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config:\n  environment: prod\n") }), /config key "environment" needs a namespace/);
+    });
+});

@@ -1,0 +1,89 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
+import { LangchainService, validateLangchainServiceArgs, type LangchainServiceArgs } from "../../infra/service";
+import { declare, unsecret } from "./harness";
+
+const serving = { kind: "serving" as const, replicas: 3, maxReplicas: 12, targetCpuPercent: 70 };
+const onAws: LangchainServiceArgs = {
+    namespace: "langchain-ha",
+    image: "ghcr.io/acme/langchain-ha:0.1.0",
+    scale: serving,
+    cloud: "aws",
+    env: { QDRANT_URL: "http://qdrant:6333" },
+    secretEnv: { OPENAI_API_KEY: "sk-test", GOOGLE_API_KEY: undefined },
+    resources: { cpu: "500m", memory: "1Gi" },
+    certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+};
+const onGcp: LangchainServiceArgs = { ...onAws, cloud: "gcp", certificateArn: undefined, tls: { certificate: "CERT", privateKey: "KEY" } };
+
+describe("LangchainService", () => {
+    test("runs the serving replicas spread over zones, with probes on the service's own paths", async () => {
+        const r = await declare(() => new LangchainService("app", onAws));
+        const d = r.one("kubernetes:apps/v1:Deployment");
+        assert.equal(d.spec.replicas, 3);
+        assert.equal(d.spec.strategy.rollingUpdate.maxUnavailable, 0);
+        const pod = d.spec.template.spec;
+        assert.equal(pod.terminationGracePeriodSeconds, TERMINATION_GRACE_SECONDS);
+        assert.ok(pod.topologySpreadConstraints.some((c: { topologyKey: string; whenUnsatisfiable: string }) => c.topologyKey === "topology.kubernetes.io/zone" && c.whenUnsatisfiable === "DoNotSchedule"));
+        const c = pod.containers[0];
+        assert.equal(c.readinessProbe.httpGet.path, PROBE_PATHS.readyz);
+        assert.equal(c.livenessProbe.httpGet.path, PROBE_PATHS.livez);
+        assert.equal(c.startupProbe.httpGet.path, PROBE_PATHS.readyz);
+        assert.deepEqual(c.ports, [{ name: "http", containerPort: HTTP_PORT }]);
+        assert.deepEqual(c.lifecycle.preStop, { sleep: { seconds: 5 } });
+        assert.equal(c.securityContext.runAsNonRoot, true);
+    });
+
+    test("autoscales from the replica count and keeps a PDB that allows one pod down", async () => {
+        const r = await declare(() => new LangchainService("app", onAws));
+        const hpa = r.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [3, 12]);
+        assert.equal(hpa.spec.scaleTargetRef.name, "langchain-ha");
+        const pdb = r.one("kubernetes:policy/v1:PodDisruptionBudget");
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        assert.deepEqual(pdb.spec.selector.matchLabels, r.one("kubernetes:apps/v1:Deployment").spec.selector.matchLabels);
+    });
+
+    test("on AWS: an internet-facing cross-zone NLB that ends TLS with the ACM certificate", async () => {
+        const r = await declare(() => new LangchainService("app", onAws));
+        const svc = r.one("kubernetes:core/v1:Service");
+        assert.equal(svc.spec.type, "LoadBalancer");
+        assert.deepEqual(svc.spec.ports, [{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }]);
+        const a = svc.metadata.annotations;
+        assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+        assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled"], "true");
+        assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], onAws.certificateArn);
+        const secret = r.one("kubernetes:core/v1:Secret");
+        assert.deepEqual(unsecret(secret.stringData), { OPENAI_API_KEY: "sk-test" }, "unset secrets are left out");
+    });
+
+    test("on GCP: pods serve TLS themselves from a mounted certificate", async () => {
+        const r = await declare(() => new LangchainService("app", onGcp));
+        const svc = r.one("kubernetes:core/v1:Service");
+        assert.equal(svc.spec.ports[0].targetPort, "https");
+        const c = r.one("kubernetes:apps/v1:Deployment").spec.template.spec.containers[0];
+        const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        assert.equal(env.HTTPS_PORT, String(HTTPS_PORT));
+        assert.equal(env.TLS_CERT_FILE, "/etc/langchain-ha/tls/tls.crt");
+        assert.ok(c.volumeMounts.some((m: { name: string; readOnly?: boolean }) => m.name === "tls" && m.readOnly));
+        assert.equal(r.one("kubernetes:core/v1:Secret", "app-tls").type, "kubernetes.io/tls");
+    });
+
+    test("a pilot-light standby has no pods, no HPA, and says how far failover scales it", async () => {
+        const r = await declare(() => new LangchainService("app", { ...onGcp, scale: { kind: "standby", failoverReplicas: 3 } }));
+        const d = r.one("kubernetes:apps/v1:Deployment");
+        assert.equal(d.spec.replicas, 0);
+        assert.equal(d.metadata.annotations["langchain-ha.io/standby"], "pilot-light");
+        assert.equal(d.metadata.annotations["langchain-ha.io/failover-replicas"], "3");
+        assert.equal(r.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 0);
+    });
+
+    test("refuses a single serving replica and missing TLS material", () => {
+        assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { ...serving, replicas: 1 } }), { message: "LangchainService app: a serving deployment needs at least 2 replicas, got 1" });
+        assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { kind: "standby", failoverReplicas: 1 } }), { message: "LangchainService app: failoverReplicas must be at least 2" });
+        assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, certificateArn: undefined }), /certificateArn is required on aws/);
+        assert.throws(() => validateLangchainServiceArgs("app", { ...onGcp, tls: undefined }), /tls certificate and key are required on gcp/);
+        assert.doesNotThrow(() => validateLangchainServiceArgs("app", onGcp));
+    });
+});

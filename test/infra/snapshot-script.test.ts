@@ -1,0 +1,119 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SNAPSHOT_SCRIPT } from "../../infra/backup";
+
+/**
+ * Runs the real snapshot script with bash against a stand-in for Qdrant's snapshot API
+ * (peers told apart by Host: qdrant-N.localhost, which curl resolves to loopback) and an
+ * `aws` command on PATH that copies into a folder the way `aws s3 cp` would.
+ */
+
+let server: http.Server;
+let port = 0;
+const calls: string[] = [];
+let failingPeer: string | undefined;
+
+before(async () => {
+    server = http.createServer((req, res) => {
+        const peer = (req.headers.host ?? "").split(".")[0]!;
+        calls.push(`${req.method} ${peer} ${req.url}`);
+        if (peer === failingPeer) {
+            res.writeHead(500).end('{"status":{"error":"disk full"}}');
+            return;
+        }
+        const m = /^\/collections\/documents\/snapshots(?:\/([^?]+))?/.exec(req.url ?? "");
+        if (!m) return void res.writeHead(404).end();
+        if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: { name: `documents-${peer}.snapshot`, size: 9 }, status: "ok", time: 0.1 }));
+        if (req.method === "GET") return void res.writeHead(200).end(`data of ${peer}`);
+        if (req.method === "DELETE") return void res.writeHead(200).end('{"result":true,"status":"ok"}');
+        res.writeHead(405).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+});
+after(() => server.close());
+
+/** Runs bash asynchronously: the stand-in server lives in this process and must keep answering. */
+function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("bash", [script], { env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
+        child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+}
+
+async function run(env: Record<string, string>) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-"));
+    const bin = path.join(dir, "bin");
+    const s3 = path.join(dir, "s3");
+    fs.mkdirSync(bin);
+    fs.mkdirSync(s3);
+    // A stand-in for `aws s3 cp FILE s3://BUCKET/KEY --sse aws:kms --sse-kms-key-id KEY`.
+    fs.writeFileSync(path.join(bin, "aws"), [
+        "#!/bin/bash",
+        'echo "$*" >> "$FAKE_S3/.calls"',
+        'src="$4"; dst="${5#s3://}"',
+        'mkdir -p "$FAKE_S3/$(dirname "$dst")" && cp "$src" "$FAKE_S3/$dst"',
+        'echo "$dst" >> "$FAKE_S3/.order"',
+    ].join("\n"), { mode: 0o755 });
+    const script = path.join(dir, "snapshot.sh");
+    fs.writeFileSync(script, SNAPSHOT_SCRIPT);
+    const result = await bash(script, {
+            PATH: `${bin}:${process.env.PATH}`,
+            FAKE_S3: s3,
+            COLLECTION: "documents",
+            PEERS: "3",
+            HEADLESS_HOST: "localhost",
+            QDRANT_PORT: String(port),
+            TARGET: "s3",
+            S3_BUCKET: "snapshots",
+            KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/k",
+            GCS_BUCKET: "unused",
+            ...env,
+    });
+    const read = (f: string) => (fs.existsSync(path.join(s3, f)) ? fs.readFileSync(path.join(s3, f), "utf8") : "");
+    return { result, read, order: read(".order").trim().split("\n").filter(Boolean), awsCalls: read(".calls") };
+}
+
+describe("snapshot script", () => {
+    test("is valid bash", () => {
+        const check = spawnSync("bash", ["-n"], { input: SNAPSHOT_SCRIPT, encoding: "utf8" });
+        assert.equal(check.status, 0, check.stderr);
+    });
+
+    test("snapshots every peer, uploads each encrypted, writes the manifest last and cleans the peers", async () => {
+        calls.length = 0;
+        failingPeer = undefined;
+        const { result, read, order, awsCalls } = await run({});
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(order.length, 4);
+        const prefix = path.dirname(order[0]!);
+        assert.match(prefix, /^snapshots\/documents\/\d{8}T\d{6}Z$/);
+        assert.deepEqual(order.map((k) => path.basename(k)), ["peer-0.snapshot", "peer-1.snapshot", "peer-2.snapshot", "manifest.json"]);
+        assert.equal(read(`${prefix}/peer-1.snapshot`), "data of qdrant-1");
+        const manifest = JSON.parse(read(`${prefix}/manifest.json`));
+        assert.deepEqual(manifest.peers, ["peer-0.snapshot", "peer-1.snapshot", "peer-2.snapshot"]);
+        assert.equal(manifest.collection, "documents");
+        assert.ok(awsCalls.split("\n").filter(Boolean).every((line) => line.includes("--sse aws:kms --sse-kms-key-id arn:aws:kms:us-east-1:123456789012:key/k")));
+        assert.deepEqual(calls.filter((c) => c.startsWith("DELETE")).map((c) => c.split(" ")[1]), ["qdrant-0", "qdrant-1", "qdrant-2"]);
+        assert.match(result.stdout, /snapshot set documents\/\d{8}T\d{6}Z complete \(3 peers\)/);
+    });
+
+    test("a failing peer fails the run and leaves no manifest, so a restore never trusts the partial set", async () => {
+        failingPeer = "qdrant-1";
+        const { result, order } = await run({});
+        failingPeer = undefined;
+        assert.notEqual(result.status, 0);
+        assert.deepEqual(order.map((k) => path.basename(k)), ["peer-0.snapshot"]);
+    });
+});

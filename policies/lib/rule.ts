@@ -68,10 +68,10 @@ export interface StackView {
     /** The pulumi:pulumi:Stack resource, if present. */
     stack: Subject | undefined;
     /**
-     * Runs `fn` for one subject; an unknown value stops only that subject and is reported as
-     * undecided on it.
+     * Runs `fn` for each subject; an unknown value stops only that subject and is reported as
+     * undecided on it. Returns false when any subject was undecided.
      */
-    each(subjects: Subject[], ctx: RuleContext, fn: (s: Subject) => void): void;
+    each(subjects: Subject[], ctx: RuleContext, fn: (s: Subject) => void): boolean;
 }
 
 export function resourceRule(rule: Omit<ResourceRule, "kind">): ResourceRule {

@@ -20,7 +20,8 @@ export function makeStackView(resources: Subject[]): StackView {
         ofType: (...types) => types.flatMap((t) => byType.get(t) ?? []),
         byUrn: (urn) => byUrn.get(urn),
         stack: byType.get(STACK_TYPE)?.[0],
-        each(subjects: Subject[], ctx: RuleContext, fn: (s: Subject) => void): void {
+        each(subjects: Subject[], ctx: RuleContext, fn: (s: Subject) => void): boolean {
+            let decided = true;
             for (const s of subjects) {
                 try {
                     fn(s);
@@ -29,8 +30,10 @@ export function makeStackView(resources: Subject[]): StackView {
                         throw e;
                     }
                     ctx.undecided(s.urn, e.message);
+                    decided = false;
                 }
             }
+            return decided;
         },
     };
 }

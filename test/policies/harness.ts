@@ -24,6 +24,8 @@ export const TEST_STACK_URN = "urn:pulumi:test::langchain-ha::pulumi:pulumi:Stac
 export interface FixtureResource {
     type: string;
     name: string;
+    /** Defaults to a test URN built from type and name. */
+    urn?: string;
     props?: Record<string, unknown>;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
@@ -52,7 +54,7 @@ function refUrn(ref: string, all: FixtureResource[]): string {
     if (ref.startsWith("urn:")) return ref;
     const r = all.find((x) => x.name === ref);
     if (!r) throw new Error(`fixture references unknown resource ${ref}`);
-    return urnOf(r.type, r.name);
+    return r.urn ?? urnOf(r.type, r.name);
 }
 
 export function toExported(resources: FixtureResource[]): ExportedResource[] {
@@ -61,7 +63,7 @@ export function toExported(resources: FixtureResource[]): ExportedResource[] {
         const outputs = unknowns(r.outputs ?? r.props ?? {}) as Record<string, unknown>;
         const custom = r.type !== "pulumi:pulumi:Stack";
         return {
-            urn: urnOf(r.type, r.name),
+            urn: r.urn ?? urnOf(r.type, r.name),
             type: r.type,
             custom,
             id: custom ? String(outputs["id"] ?? `${r.name}-id`) : undefined,

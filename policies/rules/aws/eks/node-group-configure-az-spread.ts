@@ -1,7 +1,7 @@
 import { plural, SubnetZones } from "../../../lib/aws";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
-import { asNumber, get, tryGet, UNKNOWN } from "../../../lib/values";
+import { asNumber, get, UNKNOWN } from "../../../lib/values";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -21,20 +21,22 @@ export const awsEksNodeGroupConfigureAzSpread = stackRule({
         const clusters = indexBy(stack.ofType(CLUSTER), "name", "id");
         const subnets = new SubnetZones(stack);
         const byCluster = new Map<string, { label: string; groups: Subject[] }>();
-        stack.each(groups, ctx, (g) => {
+        const grouped = stack.each(groups, ctx, (g) => {
             const owner = resolveRefs(stack, g, "clusterName", clusters, [CLUSTER]);
-            const raw = tryGet(g.props, "clusterName");
-            const key = owner !== UNKNOWN && owner[0] ? owner[0].urn : typeof raw === "string" ? raw : g.urn;
-            const label = owner !== UNKNOWN && owner[0] ? owner[0].name : typeof raw === "string" ? raw : g.name;
-            const entry = byCluster.get(key) ?? { label, groups: [] };
+            const cluster = owner !== UNKNOWN ? owner[0] : undefined;
+            // A known name outside the stack still groups the node groups that share it.
+            const raw = cluster ? undefined : get(g.props, "clusterName");
+            const key = cluster?.urn ?? (typeof raw === "string" ? raw : g.urn);
+            const entry = byCluster.get(key) ?? { label: cluster?.name ?? (typeof raw === "string" ? raw : g.name), groups: [] };
             entry.groups.push(g);
             byCluster.set(key, entry);
         });
+        if (!grouped) return; // Which cluster a group belongs to is unknown, so no cluster can be judged.
         for (const { label, groups: members } of byCluster.values()) {
             const zones = new Set<string>();
             let minNodes = 0;
             let undecided = false;
-            stack.each(members, ctx, (g) => {
+            const decided = stack.each(members, ctx, (g) => {
                 minNodes += asNumber(get(g.props, "scalingConfig.minSize")) ?? 0;
                 const z = subnets.zonesOf(g, "subnetIds");
                 if (z === UNKNOWN) {
@@ -44,7 +46,7 @@ export const awsEksNodeGroupConfigureAzSpread = stackRule({
                 }
                 z.forEach((zone) => zones.add(zone));
             });
-            if (undecided) continue;
+            if (undecided || !decided) continue;
             if (zones.size < ctx.settings.minAzs || minNodes < 2) {
                 const names = members.map((g) => `"${g.name}"`).join(", ");
                 for (const g of members) {

@@ -28,6 +28,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         assert.equal(body.sources[0].id, "qdrant-replication");
         // The real OpenAI client sent the passages to the provider.
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /replication factor sets how many copies/);
+        assert.equal(openai.requests.at(-1)?.headers.authorization, "Bearer openai-test-key");
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
         assert.match(metrics, /llm_calls_total\{provider="openai",outcome="success"\} 1/);
         assert.match(metrics, /llm_tokens_total\{provider="openai",kind="input"\} 11/);
@@ -42,6 +43,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         assert.equal(body.answeredBy, "anthropic");
         assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         assert.equal(openai.calls() - before, 1);
+        assert.equal(anthropic.requests.at(-1)?.headers["x-api-key"], "anthropic-test-key");
         openai.mode = { kind: "ok" };
         await eventually(async () => (await ask(service.url, "reset")).body.answeredBy === "openai", "primary answers again");
     });
@@ -141,6 +143,7 @@ describe("Google as the secondary provider", () => {
         assert.match(body.answer, /^google says: Who answers now\?/);
         assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         assert.match(google.requests.at(-1)?.path ?? "", /:generateContent/);
+        assert.equal(google.requests.at(-1)?.headers["x-goog-api-key"], "google-test-key");
     });
 });
 

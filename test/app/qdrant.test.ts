@@ -16,6 +16,7 @@ const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) =>
     QDRANT_REPLICATION_FACTOR: "3",
     QDRANT_WRITE_CONSISTENCY_FACTOR: "2",
     QDRANT_SHARD_NUMBER: "2",
+    QDRANT_API_KEY: "qdrant-test-key",
     ...extra,
 });
 
@@ -48,6 +49,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
             shard_number: 2,
         });
         assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+        assert.ok(qdrant.requests.every((r) => r.headers["api-key"] === "qdrant-test-key"), "every call carries the API key");
     });
 
     it("re-ingesting is idempotent: the same point ids, no duplicates, no recreation", async () => {

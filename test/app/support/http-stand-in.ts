@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 export interface RecordedRequest {
     method: string;
     path: string;
+    headers: Record<string, string | string[] | undefined>;
     body: unknown;
 }
 
@@ -60,7 +61,7 @@ export class HttpStandIn {
         } catch {
             // not JSON: keep the raw text
         }
-        const recorded = { method: req.method ?? "GET", path: req.url ?? "/", body };
+        const recorded = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body };
         this.requests.push(recorded);
         await this.handle(recorded, res);
     }

@@ -38,6 +38,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         diskSizeGb: c.aws.eks.diskSizeGb,
         nodesPerZone: c.aws.eks.nodesPerZone,
         publicAccessCidrs: c.aws.eks.publicAccessCidrs,
+        adminPrincipalArns: c.aws.eks.adminPrincipalArns,
     }, { providers: [awsProvider] });
 
     // --- GCP DR region ------------------------------------------------------------------
@@ -54,6 +55,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         zones: c.gcp.zones,
         networkId: gcpNetwork.networkId,
         subnetworkId: gcpNetwork.subnetworkId,
+        masterCidr: c.gcp.masterCidr,
         releaseChannel: c.gcp.gke.releaseChannel,
         machineType: c.gcp.gke.machineType,
         diskSizeGb: c.gcp.gke.diskSizeGb,

@@ -21,6 +21,8 @@ export interface EksClusterArgs {
     nodesPerZone: NodesPerZone;
     /** CIDRs that may reach the public API endpoint. */
     publicAccessCidrs: string[];
+    /** IAM principals given cluster-admin through EKS access entries. Defaults to none. */
+    adminPrincipalArns?: string[];
     tags?: Record<string, string>;
 }
 
@@ -118,6 +120,16 @@ export class EksCluster extends pulumi.ComponentResource {
             addonName: "aws-ebs-csi-driver",
             resolveConflictsOnUpdate: "OVERWRITE",
         }, { parent: this, dependsOn: nodePolicies });
+
+        for (const [i, principalArn] of (args.adminPrincipalArns ?? []).entries()) {
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
+            new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
+                clusterName: cluster.name,
+                principalArn: entry.principalArn,
+                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                accessScope: { type: "cluster" },
+            }, parent);
+        }
 
         const issuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
         const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {

@@ -52,6 +52,8 @@ const awsSchema = z
                     .default({ min: 1, desired: 2, max: 4 }),
                 /** CIDRs allowed to reach the public API endpoint. */
                 publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+                /** IAM roles or users given cluster-admin (the on-call's role, CI's deploy role). */
+                adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")).default([]),
             })
             .prefault({}),
     })
@@ -65,6 +67,8 @@ const gcpSchema = z.strictObject({
     subnetCidr: cidr.default("10.40.0.0/20"),
     podsCidr: cidr.default("10.44.0.0/14"),
     servicesCidr: cidr.default("10.48.0.0/20"),
+    /** /28 for the GKE control plane's private endpoint. */
+    masterCidr: cidr.refine((v) => v.endsWith("/28"), "must be a /28 block").default("172.16.0.0/28"),
     gke: z
         .strictObject({
             releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),

@@ -10,6 +10,8 @@ export interface GkeClusterArgs {
     zones: string[];
     networkId: pulumi.Input<string>;
     subnetworkId: pulumi.Input<string>;
+    /** /28 for the control plane's private endpoint. */
+    masterCidr: string;
     releaseChannel: "RAPID" | "REGULAR" | "STABLE";
     machineType: string;
     diskSizeGb: number;
@@ -69,7 +71,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             initialNodeCount: 1,
             networkingMode: "VPC_NATIVE",
             ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
-            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: args.masterCidr },
             releaseChannel: { channel: args.releaseChannel },
             workloadIdentityConfig: { workloadPool: this.workloadPool },
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
-import { HOST_KEY, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { HOST_KEY, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 
 export interface QdrantClusterArgs {
     /** Namespace to deploy into (must exist). */
@@ -26,6 +26,8 @@ export interface QdrantClusterArgs {
 const NAME = "qdrant";
 const STORAGE_PATH = "/qdrant/storage";
 const SNAPSHOTS_PATH = "/qdrant/snapshots";
+/** Qdrant writes a marker file on first start; the root filesystem is read-only, so it goes here. */
+const INIT_PATH = "/qdrant/init";
 
 /**
  * The peer's start command. Peer 0 founds the cluster; every other peer bootstraps from it.
@@ -103,6 +105,7 @@ export class QdrantCluster extends pulumi.ComponentResource {
             { name: "QDRANT__STORAGE__COLLECTION__REPLICATION_FACTOR", value: String(args.replicationFactor) },
             { name: "QDRANT__STORAGE__COLLECTION__WRITE_CONSISTENCY_FACTOR", value: String(args.writeConsistencyFactor) },
             { name: "QDRANT__TELEMETRY_DISABLED", value: "true" },
+            { name: "QDRANT_INIT_FILE_PATH", value: `${INIT_PATH}/.qdrant-initialized` },
         ];
         if (args.apiKeySecretName !== undefined) {
             env.push({ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } });
@@ -144,12 +147,14 @@ export class QdrantCluster extends pulumi.ComponentResource {
                             // Loading large collections can take minutes; liveness must not kill a peer that is still loading.
                             startupProbe: { httpGet: { path: QDRANT.livenessPath, port: "http" }, periodSeconds: 10, failureThreshold: 60 },
                             resources: { requests: args.resources, limits: { memory: args.resources.memory } },
-                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                            securityContext: RESTRICTED_CONTAINER,
                             volumeMounts: [
                                 { name: "storage", mountPath: STORAGE_PATH },
                                 { name: "snapshots", mountPath: SNAPSHOTS_PATH },
+                                { name: "init", mountPath: INIT_PATH },
                             ],
                         }],
+                        volumes: [{ name: "init", emptyDir: {} }],
                     },
                 },
                 volumeClaimTemplates: [

@@ -73,6 +73,14 @@ describe("EksCluster", () => {
         assert.equal(r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
     });
 
+    test("gives the configured principals cluster-admin through access entries", async () => {
+        const r = await declare(() => new EksCluster("eks", { ...args, adminPrincipalArns: ["arn:aws:iam::123456789012:role/oncall"] }));
+        assert.equal(r.one("aws:eks/accessEntry:AccessEntry").principalArn, "arn:aws:iam::123456789012:role/oncall");
+        const association = r.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        assert.equal(association.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+        assert.deepEqual(association.accessScope, { type: "cluster" });
+    });
+
     test("refuses mismatched subnets and zones, and zones that can drop to no node", () => {
         assert.throws(() => validateEksClusterArgs("eks", { ...args, privateSubnetIds: ["subnet-a"] }), { message: "EksCluster eks: 1 subnets for 3 zones; give one subnet per zone" });
         assert.throws(() => validateEksClusterArgs("eks", { ...args, nodesPerZone: { min: 0, desired: 1, max: 2 } }), { message: "EksCluster eks: nodesPerZone.min must be at least 1" });

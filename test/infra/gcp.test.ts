@@ -9,6 +9,7 @@ const args = {
     zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
     networkId: "net",
     subnetworkId: "subnet",
+    masterCidr: "172.16.0.0/28",
     releaseChannel: "REGULAR" as const,
     machineType: "e2-standard-4",
     diskSizeGb: 100,

@@ -56,6 +56,8 @@ describe("QdrantCluster", () => {
         assert.equal(claims[0].spec.resources.requests.storage, "50Gi");
         assert.equal(claims[0].spec.storageClassName, "gp3");
         assert.equal(sts.spec.persistentVolumeClaimRetentionPolicy.whenDeleted, "Retain");
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+        assert.ok(c.volumeMounts.some((m: { mountPath: string }) => m.mountPath === "/qdrant/init"), "the init marker has a writable place");
     });
 
     test("has a PDB that selects the peers and allows exactly one down", async () => {

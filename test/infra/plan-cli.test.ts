@@ -1,22 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runProcess } from "../support/process";
 
 const ROOT = path.join(__dirname, "..", "..");
 
-function plan(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), ...args], { cwd: ROOT });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-        child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+function plan(args: string[]) {
+    return runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), ...args], { cwd: ROOT });
 }
 
 describe("npm run plan", () => {

@@ -1,12 +1,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SNAPSHOT_SCRIPT } from "../../infra/backup";
+import { runProcess } from "../support/process";
 
 /**
  * Runs the real snapshot script with bash against a stand-in for Qdrant's snapshot API
@@ -39,20 +40,7 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Runs bash asynchronously: the stand-in server lives in this process and must keep answering. */
-function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("bash", [script], { env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-        child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
-}
-
-async function run(env: Record<string, string>) {
+async function run() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-"));
     const bin = path.join(dir, "bin");
     const s3 = path.join(dir, "s3");
@@ -68,7 +56,8 @@ async function run(env: Record<string, string>) {
     ].join("\n"), { mode: 0o755 });
     const script = path.join(dir, "snapshot.sh");
     fs.writeFileSync(script, SNAPSHOT_SCRIPT);
-    const result = await bash(script, {
+    const result = await runProcess("bash", [script], {
+        env: {
             PATH: `${bin}:${process.env.PATH}`,
             FAKE_S3: s3,
             COLLECTION: "documents",
@@ -79,7 +68,7 @@ async function run(env: Record<string, string>) {
             S3_BUCKET: "snapshots",
             KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/k",
             GCS_BUCKET: "unused",
-            ...env,
+        },
     });
     const read = (f: string) => (fs.existsSync(path.join(s3, f)) ? fs.readFileSync(path.join(s3, f), "utf8") : "");
     return { result, read, order: read(".order").trim().split("\n").filter(Boolean), awsCalls: read(".calls") };
@@ -94,8 +83,8 @@ describe("snapshot script", () => {
     test("snapshots every peer, uploads each encrypted, writes the manifest last and cleans the peers", async () => {
         calls.length = 0;
         failingPeer = undefined;
-        const { result, read, order, awsCalls } = await run({});
-        assert.equal(result.status, 0, result.stderr);
+        const { result, read, order, awsCalls } = await run();
+        assert.equal(result.code, 0, result.stderr);
         assert.equal(order.length, 4);
         const prefix = path.dirname(order[0]!);
         assert.match(prefix, /^snapshots\/documents\/\d{8}T\d{6}Z$/);
@@ -111,9 +100,9 @@ describe("snapshot script", () => {
 
     test("a failing peer fails the run and leaves no manifest, so a restore never trusts the partial set", async () => {
         failingPeer = "qdrant-1";
-        const { result, order } = await run({});
+        const { result, order } = await run();
         failingPeer = undefined;
-        assert.notEqual(result.status, 0);
+        assert.notEqual(result.code, 0);
         assert.deepEqual(order.map((k) => path.basename(k)), ["peer-0.snapshot"]);
     });
 });

@@ -1,4 +1,4 @@
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ListValue, NullValue, Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { ExportedResource } from "../../infra/plan/stackExport";
 
@@ -7,37 +7,41 @@ export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/**
- * Turns exported state values into what the engine marshals to an analyzer: secrets exported
- * with --show-secrets become secret values; encrypted ones cannot be read here and are sent as
- * unknown, so a rule that needs one says it cannot decide.
- */
-export function engineValue(v: unknown): unknown {
-    if (Array.isArray(v)) {
-        return v.map(engineValue);
-    }
-    if (v === null || typeof v !== "object") {
-        return v === undefined ? null : v;
-    }
-    const obj = v as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) {
-        if (typeof obj["plaintext"] === "string") {
-            return { [SIG_KEY]: SECRET_SIG, value: engineValue(JSON.parse(obj["plaintext"])) };
-        }
-        if ("value" in obj) {
-            return { [SIG_KEY]: SECRET_SIG, value: engineValue(obj["value"]) };
-        }
-        return UNKNOWN_VALUE;
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(obj)) {
-        if (val !== undefined) out[k] = engineValue(val);
-    }
-    return out;
+function secretValue(inner: unknown): Value {
+    const s = new Struct();
+    s.getFieldsMap().set(SIG_KEY, new Value().setStringValue(SECRET_SIG));
+    s.getFieldsMap().set("value", toValue(inner));
+    return new Value().setStructValue(s);
 }
 
-function toStruct(props: Record<string, unknown>): Struct {
-    return Struct.fromJavaScript(engineValue(props) as Record<string, never>);
+/**
+ * Marshals an exported state value as the engine marshals it for an analyzer: secrets exported
+ * with --show-secrets become secret values; encrypted ones cannot be read here and are sent as
+ * unknown, so a rule that needs one says it cannot decide. (One pass, straight into protobuf.)
+ */
+export function toValue(v: unknown): Value {
+    if (v === null || v === undefined) return new Value().setNullValue(NullValue.NULL_VALUE);
+    if (typeof v === "string") return new Value().setStringValue(v);
+    if (typeof v === "number") return new Value().setNumberValue(v);
+    if (typeof v === "boolean") return new Value().setBoolValue(v);
+    if (Array.isArray(v)) return new Value().setListValue(new ListValue().setValuesList(v.map(toValue)));
+    const obj = v as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) {
+        if (typeof obj["plaintext"] === "string") return secretValue(JSON.parse(obj["plaintext"]));
+        if ("value" in obj) return secretValue(obj["value"]);
+        return new Value().setStringValue(UNKNOWN_VALUE);
+    }
+    return new Value().setStructValue(toStruct(obj));
+}
+
+export function toStruct(props: Record<string, unknown>): Struct {
+    const s = new Struct();
+    const fields = s.getFieldsMap();
+    for (const k of Object.keys(props)) {
+        const val = props[k];
+        if (val !== undefined) fields.set(k, toValue(val));
+    }
+    return s;
 }
 
 /** `<provider-urn>::<provider-id>` to the provider's URN. */
@@ -60,15 +64,27 @@ function options(r: ExportedResource): pb.AnalyzerResourceOptions {
     return opts;
 }
 
+// Resources share a few providers; their messages are built once per map of resources.
+const providerCache = new WeakMap<Map<string, ExportedResource>, Map<string, pb.AnalyzerProviderResource>>();
+
 function provider(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb.AnalyzerProviderResource | undefined {
     const urn = providerUrn(r.provider);
     if (!urn) return undefined;
-    const p = new pb.AnalyzerProviderResource();
-    p.setUrn(urn);
-    p.setName(logicalName(urn));
-    const res = byUrn.get(urn);
-    p.setType(res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
-    p.setProperties(toStruct(res?.inputs ?? {}));
+    let cache = providerCache.get(byUrn);
+    if (!cache) {
+        cache = new Map();
+        providerCache.set(byUrn, cache);
+    }
+    let p = cache.get(urn);
+    if (!p) {
+        p = new pb.AnalyzerProviderResource();
+        p.setUrn(urn);
+        p.setName(logicalName(urn));
+        const res = byUrn.get(urn);
+        p.setType(res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
+        p.setProperties(toStruct(res?.inputs ?? {}));
+        cache.set(urn, p);
+    }
     return p;
 }
 
@@ -85,32 +101,40 @@ export function analyzeRequest(r: ExportedResource, byUrn: Map<string, ExportedR
     return req;
 }
 
+function stackResource(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb.AnalyzerResource {
+    const res = new pb.AnalyzerResource();
+    res.setUrn(r.urn);
+    res.setType(r.type);
+    res.setName(logicalName(r.urn));
+    res.setProperties(toStruct(r.outputs ?? {}));
+    res.setOptions(options(r));
+    if (r.parent) res.setParent(r.parent);
+    res.setDependenciesList(r.dependencies ?? []);
+    const deps = res.getPropertydependenciesMap();
+    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+        if (urns.length === 0) continue;
+        const d = new pb.AnalyzerPropertyDependencies();
+        d.setUrnsList(urns);
+        deps.set(k, d);
+    }
+    const p = provider(r, byUrn);
+    if (p) res.setProvider(p);
+    return res;
+}
+
 /** The AnalyzeStackRequest the engine sends at the end: every resource with its outputs. */
 export function analyzeStackRequest(resources: ExportedResource[], byUrn: Map<string, ExportedResource>): pb.AnalyzeStackRequest {
-    const req = new pb.AnalyzeStackRequest();
-    req.setResourcesList(
-        resources.map((r) => {
-            const res = new pb.AnalyzerResource();
-            res.setUrn(r.urn);
-            res.setType(r.type);
-            res.setName(logicalName(r.urn));
-            res.setProperties(toStruct(r.outputs ?? {}));
-            res.setOptions(options(r));
-            if (r.parent) res.setParent(r.parent);
-            res.setDependenciesList(r.dependencies ?? []);
-            const deps = res.getPropertydependenciesMap();
-            for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-                if (urns.length === 0) continue;
-                const d = new pb.AnalyzerPropertyDependencies();
-                d.setUrnsList(urns);
-                deps.set(k, d);
-            }
-            const p = provider(r, byUrn);
-            if (p) res.setProvider(p);
-            return res;
-        }),
-    );
-    return req;
+    return new pb.AnalyzeStackRequest().setResourcesList(resources.map((r) => stackResource(r, byUrn)));
+}
+
+/** The same, built in slices that yield to the event loop, so it overlaps the Analyze calls. */
+export async function analyzeStackRequestInterleaved(resources: ExportedResource[], byUrn: Map<string, ExportedResource>): Promise<pb.AnalyzeStackRequest> {
+    const list: pb.AnalyzerResource[] = [];
+    for (let i = 0; i < resources.length; i++) {
+        list.push(stackResource(resources[i] as ExportedResource, byUrn));
+        if (i % 64 === 63) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return new pb.AnalyzeStackRequest().setResourcesList(list);
 }
 
 export type Level = "mandatory" | "advisory";

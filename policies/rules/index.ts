@@ -22,6 +22,7 @@ import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-mis
 import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
+import { kubernetesCoreServiceMissingWorkload } from "./kubernetes/core/service-missing-workload";
 import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/pdb-disallow-zero-disruption";
 import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
 import { kubernetesQdrantStatefulsetEnableClusterMode } from "./kubernetes/qdrant/statefulset-enable-cluster-mode";
@@ -54,6 +55,7 @@ export const registry = new Registry().add(
     kubernetesAppsWorkloadMissingZoneSpread,
     kubernetesCoreContainerMissingProbes,
     kubernetesCoreContainerConfigureDistinctProbes,
+    kubernetesCoreServiceMissingWorkload,
     kubernetesPolicyPdbDisallowZeroDisruption,
     kubernetesQdrantStatefulsetEnableClusterMode,
     kubernetesQdrantStatefulsetConfigureReplicationFactor,

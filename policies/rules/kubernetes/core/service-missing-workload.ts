@@ -1,0 +1,28 @@
+import { K8S, REPLICATED_WORKLOADS, podLabels, scopeKey, serviceSelects } from "../../../lib/kubernetes";
+import { stackRule, type Subject } from "../../../lib/rule";
+import { pushTo } from "../../../lib/stack";
+import { asRecord, get } from "../../../lib/values";
+
+export const kubernetesCoreServiceMissingWorkload = stackRule({
+    name: "kubernetes-core-service-missing-workload",
+    description: "A Service with a selector must select the pods of a Deployment or StatefulSet in its namespace and cluster, or it has no endpoints to send traffic to.",
+    severity: "high",
+    enforcementLevel: "advisory",
+    provider: "kubernetes",
+    service: "core",
+    resource: "service",
+    fix: "Make `spec.selector` match the pod template labels of the workload it fronts, in the same namespace and on the same Kubernetes provider.",
+    check(stack, ctx) {
+        const workloads = new Map<string, Subject[]>();
+        stack.each(stack.ofType(...REPLICATED_WORKLOADS), ctx, (w) => pushTo(workloads, scopeKey(w), w));
+        stack.each(stack.ofType(K8S.service), ctx, (svc) => {
+            const selector = get(svc.props, "spec.selector");
+            if (Object.keys(asRecord(selector)).length === 0) return; // No selector: endpoints are managed by hand.
+            if ((workloads.get(scopeKey(svc)) ?? []).some((w) => serviceSelects(selector, podLabels(w.props)))) return;
+            ctx.report(
+                `Service "${svc.name}" selects no Deployment or StatefulSet pods in its namespace, so it has no endpoints and its traffic goes nowhere; make spec.selector match the pod labels of the workload it fronts.`,
+                svc.urn,
+            );
+        });
+    },
+});

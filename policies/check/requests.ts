@@ -88,37 +88,32 @@ function provider(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb
     return p;
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share. */
+function describe<M extends pb.AnalyzeRequest | pb.AnalyzerResource>(
+    msg: M,
+    r: ExportedResource,
+    props: Record<string, unknown>,
+    byUrn: Map<string, ExportedResource>,
+): M {
+    msg.setUrn(r.urn).setType(r.type).setName(logicalName(r.urn)).setProperties(toStruct(props)).setOptions(options(r));
+    const p = provider(r, byUrn);
+    if (p) msg.setProvider(p);
+    return msg;
+}
+
 /** The AnalyzeRequest the engine sends for one resource: its inputs. */
 export function analyzeRequest(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb.AnalyzeRequest {
-    const req = new pb.AnalyzeRequest();
-    req.setUrn(r.urn);
-    req.setType(r.type);
-    req.setName(logicalName(r.urn));
-    req.setProperties(toStruct(r.inputs ?? {}));
-    req.setOptions(options(r));
-    const p = provider(r, byUrn);
-    if (p) req.setProvider(p);
-    return req;
+    return describe(new pb.AnalyzeRequest(), r, r.inputs ?? {}, byUrn);
 }
 
 function stackResource(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb.AnalyzerResource {
-    const res = new pb.AnalyzerResource();
-    res.setUrn(r.urn);
-    res.setType(r.type);
-    res.setName(logicalName(r.urn));
-    res.setProperties(toStruct(r.outputs ?? {}));
-    res.setOptions(options(r));
+    const res = describe(new pb.AnalyzerResource(), r, r.outputs ?? {}, byUrn);
     if (r.parent) res.setParent(r.parent);
     res.setDependenciesList(r.dependencies ?? []);
     const deps = res.getPropertydependenciesMap();
     for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-        if (urns.length === 0) continue;
-        const d = new pb.AnalyzerPropertyDependencies();
-        d.setUrnsList(urns);
-        deps.set(k, d);
+        if (urns.length > 0) deps.set(k, new pb.AnalyzerPropertyDependencies().setUrnsList(urns));
     }
-    const p = provider(r, byUrn);
-    if (p) res.setProvider(p);
     return res;
 }
 

@@ -14,7 +14,9 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
     let service: TestService;
 
     before(async () => {
-        service = await startWithProviders([openai, anthropic]);
+        // Long enough that a busy machine cannot let the breaker half-open in the middle of
+        // the fail-fast checks; the half-open test waits it out.
+        service = await startWithProviders([openai, anthropic], { BREAKER_HALF_OPEN_MS: "2000" });
     });
 
     after(() => stopWithProviders(service, [openai, anthropic]));

@@ -47,15 +47,22 @@ export class AnswerService {
     async ask(question: string): Promise<Answer> {
         // One deadline for the whole request; every step below sees what is left of it.
         const deadline = new Deadline(this.o.deadlineMs);
+        try {
+            const answer = await this.answer(question, deadline);
+            for (const component of answer.degraded) this.o.metrics.degradedAnswers.inc({ component });
+            this.o.metrics.answers.inc({ answered_by: answer.answeredBy });
+            return answer;
+        } finally {
+            deadline.dispose();
+        }
+    }
+
+    private async answer(question: string, deadline: Deadline): Promise<Answer> {
         const degraded: string[] = [];
         const passages = await this.retrieve(question, deadline.signal, degraded);
-        const answer =
-            this.o.steps.length === 0
-                ? this.withoutLlm(question, passages, [...degraded, "llm:not-configured"])
-                : await this.throughBulkhead(question, passages, degraded, deadline);
-        for (const component of answer.degraded) this.o.metrics.degradedAnswers.inc({ component });
-        this.o.metrics.answers.inc({ answered_by: answer.answeredBy });
-        return answer;
+        return this.o.steps.length === 0
+            ? this.withoutLlm(question, passages, [...degraded, "llm:not-configured"])
+            : this.throughBulkhead(question, passages, degraded, deadline);
     }
 
     private async retrieve(question: string, signal: AbortSignal, degraded: string[]): Promise<ScoredChunk[] | undefined> {

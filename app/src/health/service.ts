@@ -1,6 +1,7 @@
 import type { LlmStep } from "../llm/step";
 import type { Lifecycle } from "../lifecycle/state";
 import { describeFailure } from "../resilience/classify";
+import { Deadline } from "../resilience/deadline";
 import type { BreakerState } from "../resilience/policy";
 import type { GuardedVectorStore } from "../vectorstore/guarded";
 import { StoreUnhealthyError } from "../vectorstore/types";
@@ -73,12 +74,15 @@ export class HealthService {
 
     private async probeStore(): Promise<ComponentHealth> {
         const started = performance.now();
+        const deadline = new Deadline(this.probeTimeoutMs);
         try {
-            const result = await this.store.check(AbortSignal.timeout(this.probeTimeoutMs));
+            const result = await this.store.check(deadline.signal);
             return { status: "ok", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
         } catch (error) {
             const detail = error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
             return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };
+        } finally {
+            deadline.dispose();
         }
     }
 }

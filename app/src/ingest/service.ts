@@ -1,5 +1,6 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import type { LexicalHashEmbeddings } from "../embeddings/lexical";
+import { Deadline } from "../resilience/deadline";
 import { HttpError } from "../resilience/errors";
 import type { ChunkWithVector, VectorStore } from "../vectorstore/types";
 import { chunkIdFor, documentIdFor } from "./ids";
@@ -27,16 +28,18 @@ export class IngestService {
     ) {}
 
     async ingest(documents: IncomingDocument[]): Promise<IngestResult> {
-        const signal = AbortSignal.timeout(this.deadlineMs);
         // Everything is chunked and embedded before the first write: a bad document fails the batch, not half of it.
         const prepared = await Promise.all(documents.map((d) => this.prepare(d)));
+        const deadline = new Deadline(this.deadlineMs);
         try {
-            for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, signal);
+            for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, deadline.signal);
         } catch (error) {
             // Retrying is safe: the point ids are deterministic, so a partial write is simply overwritten.
             throw new HttpError(503, "the vector store is unavailable; retry the request (ingestion is idempotent)", this.retryAfterSeconds, {
                 cause: error,
             });
+        } finally {
+            deadline.dispose();
         }
         const summary = prepared.map(({ id, chunks }) => ({ id, chunks: chunks.length }));
         return { documents: summary, chunks: summary.reduce((sum, d) => sum + d.chunks, 0) };

@@ -1,11 +1,20 @@
-/** One request's time budget: a signal that fires when it is spent, and what is left of it. */
+/**
+ * One request's time budget: a signal that fires when it is spent, what is left of it, and
+ * shares of it. Its timers are cleared by dispose() when the request ends, so a busy instance
+ * does not carry one pending timer per past request until each would have fired.
+ */
 export class Deadline {
-    readonly signal: AbortSignal;
+    private readonly controller = new AbortController();
+    private readonly timers: NodeJS.Timeout[] = [];
     private readonly endsAt: number;
 
     constructor(ms: number) {
         this.endsAt = performance.now() + ms;
-        this.signal = AbortSignal.timeout(ms);
+        this.timers.push(setTimeout(() => this.controller.abort(new Error(`deadline of ${ms} ms reached`)), ms));
+    }
+
+    get signal(): AbortSignal {
+        return this.controller.signal;
     }
 
     get remainingMs(): number {
@@ -14,6 +23,15 @@ export class Deadline {
 
     /** A signal that fires after `ms` or at the deadline, whichever comes first. */
     within(ms: number): AbortSignal {
-        return AbortSignal.any([this.signal, AbortSignal.timeout(Math.max(1, Math.floor(ms)))]);
+        const share = new AbortController();
+        const parent = this.controller.signal;
+        if (parent.aborted) share.abort(parent.reason);
+        else parent.addEventListener("abort", () => share.abort(parent.reason), { once: true });
+        this.timers.push(setTimeout(() => share.abort(new Error(`share of ${Math.round(ms)} ms reached`)), Math.max(1, ms)));
+        return share.signal;
+    }
+
+    dispose(): void {
+        for (const timer of this.timers) clearTimeout(timer);
     }
 }

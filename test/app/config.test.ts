@@ -12,6 +12,8 @@ describe("configuration from the environment", () => {
             QDRANT_REPLICATION_FACTOR: "0",
             LLM_PRIMARY: "mistral",
             SHUTDOWN_DRAIN_MS: "-5",
+            TLS_KEY_FILE: "/tls/key.pem",
+            QDRANT_WRITE_CONSISTENCY_FACTOR: "3",
         });
         let stderr = "";
         child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -23,6 +25,8 @@ describe("configuration from the environment", () => {
             'config error: QDRANT_REPLICATION_FACTOR: must be at least 1 (got "0")',
             'config error: LLM_PRIMARY: must be one of openai, anthropic, google, none (got "mistral")',
             'config error: SHUTDOWN_DRAIN_MS: must be an integer from 0 to 600000 (got "-5")',
+            // Checks across variables run in the same pass, but not on a variable already reported.
+            "config error: TLS_CERT_FILE: must be set together with TLS_KEY_FILE",
         ]);
     });
 

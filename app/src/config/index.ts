@@ -59,18 +59,24 @@ function describe(value: unknown): string {
     return value === undefined ? "unset" : JSON.stringify(value);
 }
 
-/** Validates the environment; every bad variable yields one line naming it. */
+/** Validates the environment; every bad variable yields one line naming it, all in one pass. */
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
-    const parsed = envSchema.safeParse(env);
+    const errors: string[] = [];
+    const invalid = new Set<string>();
+    let parsed = envSchema.safeParse(env);
     if (!parsed.success) {
-        const errors = parsed.error.issues.map((issue) => {
+        for (const issue of parsed.error.issues) {
             const name = String(issue.path[0] ?? "environment");
-            return `${name}: ${issue.message} (got ${describe(env[name])})`;
-        });
-        return { ok: false, errors };
+            invalid.add(name);
+            errors.push(`${name}: ${issue.message} (got ${describe(env[name])})`);
+        }
+        // Parse again without the bad values (their defaults stand in), so that the checks
+        // across variables still report everything else in the same run.
+        parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([name]) => !invalid.has(name))));
+        if (!parsed.success) return { ok: false, errors };
     }
     const e = parsed.data;
-    const errors: string[] = [];
+    const valid = (...names: string[]) => names.every((name) => !invalid.has(name));
 
     const certFile = e[ENV.tlsCertFile];
     const keyFile = e[ENV.tlsKeyFile];
@@ -78,12 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         const missing = certFile === undefined ? ENV.tlsCertFile : ENV.tlsKeyFile;
         errors.push(`${missing}: must be set together with ${missing === ENV.tlsCertFile ? ENV.tlsKeyFile : ENV.tlsCertFile}`);
     }
-    if (e[ENV.qdrantWriteConsistencyFactor] > e[ENV.qdrantReplicationFactor]) {
-        errors.push(
-            `${ENV.qdrantWriteConsistencyFactor}: must not exceed ${ENV.qdrantReplicationFactor} (${e[ENV.qdrantReplicationFactor]})`,
-        );
+    const [replication, consistency] = [ENV.qdrantReplicationFactor, ENV.qdrantWriteConsistencyFactor];
+    if (valid(replication, consistency) && e[consistency] > e[replication]) {
+        errors.push(`${consistency}: must not exceed ${replication} (${e[replication]})`);
     }
-    const llm = chooseProviders(e, errors);
+    const llm = valid(ENV.llmPrimary, ENV.llmSecondary) ? chooseProviders(e, errors) : {};
     if (errors.length > 0) return { ok: false, errors };
 
     const qdrantUrl = e[ENV.qdrantUrl];

@@ -124,10 +124,13 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
         severity: rule.severity,
-        validateStack: (args: StackValidationArgs, report) => {
-            const stack = makeStackView(args.resources.map(subjectOf));
-            rule.check(stack, makeContext(rule, activeSettings(), report, stack.stack?.urn));
-        },
+        validateStack: Object.assign(
+            (args: StackValidationArgs, report: ReportViolation) => {
+                const stack = makeStackView(args.resources.map(subjectOf));
+                rule.check(stack, makeContext(rule, activeSettings(), report, stack.stack?.urn));
+            },
+            rule.requires ? { __pulumiType: rule.requires } : {},
+        ),
     };
 }
 

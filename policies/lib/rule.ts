@@ -55,6 +55,11 @@ export interface ResourceRule extends RuleMeta {
 
 export interface StackRule extends RuleMeta {
     kind: "stack";
+    /**
+     * A type without which the rule has nothing to judge: the server then skips the rule, before
+     * deserializing the stack, when no resource has it.
+     */
+    requires?: string;
     check(stack: StackView, ctx: RuleContext): void;
 }
 

@@ -11,6 +11,7 @@ export const awsAutoscalingGroupConfigureAzSpread = stackRule({
     service: "autoscaling",
     resource: "group",
     fix: "Set `vpcZoneIdentifiers` (or `availabilityZones`) to subnets in at least `minAzs` AZs and `minSize` to at least 2.",
+    requires: "aws:autoscaling/group:Group",
     check(stack, ctx) {
         const subnets = new SubnetZones(stack);
         stack.each(stack.ofType("aws:autoscaling/group:Group"), ctx, (g) => {

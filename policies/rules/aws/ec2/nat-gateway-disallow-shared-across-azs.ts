@@ -48,6 +48,7 @@ export const awsEc2NatGatewayDisallowSharedAcrossAzs = stackRule({
     service: "ec2",
     resource: "nat-gateway",
     fix: "Declare one NAT gateway per AZ and route each AZ's private route table to the NAT gateway of the same AZ.",
+    requires: AWS.natGateway,
     check(stack, ctx) {
         const natList = stack.ofType(AWS.natGateway);
         if (natList.length === 0) return;

@@ -15,6 +15,7 @@ export const awsEksNodeGroupConfigureAzSpread = stackRule({
     service: "eks",
     resource: "node-group",
     fix: "Give the cluster node groups whose `subnetIds` cover at least `minAzs` AZs (e.g. one group per AZ) with `scalingConfig.minSize` summing to at least 2.",
+    requires: NODE_GROUP,
     check(stack, ctx) {
         const groups = stack.ofType(NODE_GROUP);
         if (groups.length === 0) return;

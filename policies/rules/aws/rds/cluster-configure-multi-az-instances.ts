@@ -15,6 +15,7 @@ export const awsRdsClusterConfigureMultiAzInstances = stackRule({
     service: "rds",
     resource: "cluster",
     fix: "Declare at least two `aws.rds.ClusterInstance` resources for the cluster, leaving `availabilityZone` unset or setting different AZs.",
+    requires: CLUSTER,
     check(stack, ctx) {
         const clusters = stack.ofType(CLUSTER);
         if (clusters.length === 0) {

@@ -16,6 +16,7 @@ export const awsRoute53HealthCheckConfigureRto = stackRule({
     service: "route53",
     resource: "health-check",
     fix: "Lower `requestInterval` (10 or 30), `failureThreshold`, or the failover records' `ttl`, so that requestInterval x failureThreshold + ttl stays within the RTO.",
+    requires: ROUTE53.healthCheck,
     check(stack, ctx) {
         const checks = stack.ofType(ROUTE53.healthCheck);
         if (checks.length === 0) return;

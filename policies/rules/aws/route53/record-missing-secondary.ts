@@ -16,6 +16,7 @@ export const awsRoute53RecordMissingSecondary = stackRule({
     service: "route53",
     resource: "record",
     fix: "Declare an `aws.route53.Record` with the same `zoneId`, `name` and `type`, `failoverRoutingPolicies: [{ type: \"SECONDARY\" }]` and its own `setIdentifier`, pointing at the DR endpoint.",
+    requires: ROUTE53.record,
     check(stack, ctx) {
         const secondaries = new Set<string>();
         const primaries: { key: string; record: Subject }[] = [];

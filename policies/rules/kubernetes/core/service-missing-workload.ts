@@ -12,6 +12,7 @@ export const kubernetesCoreServiceMissingWorkload = stackRule({
     service: "core",
     resource: "service",
     fix: "Make `spec.selector` match the pod template labels of the workload it fronts, in the same namespace and on the same Kubernetes provider.",
+    requires: K8S.service,
     check(stack, ctx) {
         const workloads = new Map<string, Subject[]>();
         stack.each(stack.ofType(...REPLICATED_WORKLOADS), ctx, (w) => pushTo(workloads, scopeKey(w), w));

@@ -35,11 +35,10 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
         await host.configure(config);
         const byUrn = new Map<string, ExportedResource>(resources.map((r) => [r.urn, r]));
         const findings: Finding[] = [];
-        const queue = resources.filter((r) => r.type !== STACK_TYPE && !r.type.startsWith("pulumi:providers:"));
         let next = 0;
         const worker = async () => {
-            while (next < queue.length) {
-                const r = queue[next++] as ExportedResource;
+            while (next < resources.length) {
+                const r = resources[next++] as ExportedResource;
                 findings.push(...findingsOf(await host.analyze(analyzeRequest(r, byUrn)), r.urn));
             }
         };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { LlmStandIn } from "./support/llm-stand-in";
-import { ask, eventually, startWithProviders, stopWithProviders, type AskBody, type JsonResponse, type TestService } from "./support/service";
+import { ask, eventually, startWithProviders, stopWithProviders, type AskResponse, type TestService } from "./support/service";
 
 describe("overload: the LLM bulkhead sheds load instead of queueing without bound", () => {
     const openai = new LlmStandIn("openai");
@@ -21,7 +21,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
 
     it("runs 2, queues 1, and answers the rest 429 with Retry-After at once", async () => {
         openai.mode = { kind: "hold" };
-        const settled: Array<JsonResponse<AskBody>> = [];
+        const settled: AskResponse[] = [];
         const pending = Array.from({ length: 7 }, (_, i) =>
             ask(service.url, `question ${i}`).then((r) => {
                 settled.push(r);
@@ -33,7 +33,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
         for (const response of settled) {
             assert.equal(response.status, 429);
             assert.ok(Number(response.headers.get("retry-after")) >= 1);
-            assert.match(String((response.body as unknown as { message: string }).message), /too many concurrent answers/);
+            assert.match(String(response.body.message), /too many concurrent answers/);
         }
         openai.mode = { kind: "ok" };
         openai.release();

@@ -61,7 +61,16 @@ export interface AskBody {
     degraded: string[];
 }
 
-export const ask = (url: string, question: string) => postJson<AskBody>(`${url}/v1/ask`, { question });
+export interface ErrorBody {
+    error: string;
+    message: string;
+    requestId: string;
+}
+
+/** An answer, or on 4xx/5xx the error fields instead. */
+export type AskResponse = JsonResponse<AskBody & Partial<ErrorBody>>;
+
+export const ask = (url: string, question: string): Promise<AskResponse> => postJson(`${url}/v1/ask`, { question });
 
 export const SAMPLE_DOCUMENTS = [
     {

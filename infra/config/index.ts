@@ -3,5 +3,5 @@ export type { StackConfig, SecretKey } from "./load";
 export { backupSchedule, recoveryTimes, cronEvery } from "./derive";
 export { stackConfigSchema, ROUTE53_CHECKER_REGIONS } from "./schema";
 export type { StackConfigInput } from "./schema";
-export { readProgramConfig } from "./pulumiConfig";
+export { readProgramConfig, requiredSecrets } from "./pulumiConfig";
 export type { ProgramConfig } from "./pulumiConfig";

@@ -29,11 +29,22 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
         if (value !== undefined) secrets[key] = value;
     }
     const resolved = resolveConfig(stack, raw, stackFile);
-    const missing = (["gcpTlsCertificate", "gcpTlsPrivateKey"] as const).filter((k) => secrets[k] === undefined);
+    const missing = requiredSecrets(resolved).filter((k) => secrets[k] === undefined);
     if (missing.length > 0) {
-        throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${k} < file.pem)`), stackFile);
+        throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${CONFIG_NAMESPACE}:${k} ...)`), stackFile);
     }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
+}
+
+const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiApiKey", anthropic: "anthropicApiKey", google: "googleApiKey", none: undefined };
+
+/**
+ * Secrets the deployment cannot run without: the GCP pods' TLS material, and the API key of
+ * each LLM provider the stack names (the service refuses to start without it).
+ */
+export function requiredSecrets(config: StackConfig): SecretKey[] {
+    const providers = [config.app.llm.primary, config.app.llm.secondary].map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined);
+    return ["gcpTlsCertificate", "gcpTlsPrivateKey", ...providers];
 }
 
 function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {

@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { backupSchedule, ConfigError, cronEvery, recoveryTimes, resolveConfig } from "../../infra/config";
+import * as pulumi from "@pulumi/pulumi";
+import { backupSchedule, ConfigError, cronEvery, readProgramConfig, recoveryTimes, requiredSecrets, resolveConfig } from "../../infra/config";
 import { subnetCidr } from "../../infra/aws";
 
 const minimal = {
@@ -112,5 +113,28 @@ describe("derived values", () => {
         assert.equal(subnetCidr("10.20.0.0/16", 4, 15), "10.20.240.0/20");
         assert.throws(() => subnetCidr("10.20.0.0/16", 4, 16), /no subnet number 16/);
         assert.throws(() => subnetCidr("10.20.0.0/26", 4, 0), /too small/);
+    });
+});
+
+describe("secrets", () => {
+    test("a stack needs the GCP TLS material and the key of every LLM provider it names", () => {
+        const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey"]);
+    });
+
+    test("pulumi up stops before any resource when a required secret is not set", () => {
+        pulumi.runtime.setAllConfig({
+            "langchain-ha:environment": "prod",
+            "langchain-ha:gcp": JSON.stringify(minimal.gcp),
+            "langchain-ha:dns": JSON.stringify(minimal.dns),
+            "langchain-ha:gcpTlsCertificate": "CERT",
+            "langchain-ha:gcpTlsPrivateKey": "KEY",
+            "langchain-ha:openaiApiKey": "sk-test",
+        }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey"]);
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
+        });
     });
 });

@@ -13,8 +13,6 @@ import { QdrantCluster } from "./qdrant";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
-/** Image of the snapshot job: bash, curl and the AWS CLI. */
-const SNAPSHOT_JOB_IMAGE = "amazon/aws-cli:2.27.50";
 
 /**
  * The whole deployment: config in, resources out. Returns the stack outputs, which are
@@ -149,7 +147,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         transferRepeatInterval: c.backupSchedule.transferRepeatInterval,
         retentionDays: c.backup.retentionDays,
         noncurrentVersionDays: c.backup.noncurrentVersionDays,
-        jobImage: SNAPSHOT_JOB_IMAGE,
+        jobImage: c.backup.jobImage,
         gcpProject: c.gcp.project,
         gcpRegion: c.gcp.region,
         eksOidcProviderArn: eks.oidcProviderArn,

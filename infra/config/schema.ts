@@ -155,6 +155,8 @@ const backupSchema = z
         transferMode: z.enum(["event", "schedule"]).default("event"),
         retentionDays: z.number().int().min(1).default(30),
         noncurrentVersionDays: z.number().int().min(1).default(30),
+        /** Image of the snapshot job: bash, curl and the AWS CLI. */
+        jobImage: image.default("amazon/aws-cli:2.27.50"),
     })
     .prefault({});
 

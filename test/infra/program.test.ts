@@ -63,6 +63,9 @@ describe("the program", () => {
         assert.deepEqual(s3Versioning.map((v) => v.versioningConfiguration.status), ["Enabled"]);
         assert.deepEqual(inputs(plan, "gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true]);
         assert.equal(ofType(plan, "gcp:storage/transferJob:TransferJob").length, 1);
+        const cron = onCluster(plan, "kubernetes:batch/v1:CronJob", "eks").map((r) => r.inputs as Inputs);
+        assert.deepEqual(cron.map((c) => c.spec.schedule), ["*/30 * * * *"], "snapshots every half RPO (60 min)");
+        assert.equal(cron[0]!.spec.jobTemplate.spec.template.spec.containers[0].image, "amazon/aws-cli:2.27.50");
 
         assert.equal(ofType(plan, "aws:route53/healthCheck:HealthCheck").length, 2);
         const failover = inputs(plan, "aws:route53/record:Record").filter((r) => r.failoverRoutingPolicies);

@@ -28,6 +28,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
     const clusterName = `${env}-eks`;
     const awsNetwork = new AwsNetwork(`${env}-aws`, { availabilityZones: c.aws.availabilityZones, vpcCidr: c.aws.vpcCidr, clusterName }, { providers: [awsProvider] });
     const eks = new EksCluster(clusterName, {
+        clusterName,
         version: c.aws.eks.version,
         privateSubnetIds: awsNetwork.privateSubnetIds,
         availabilityZones: c.aws.availabilityZones,

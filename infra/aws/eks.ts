@@ -9,6 +9,8 @@ export interface NodesPerZone {
 }
 
 export interface EksClusterArgs {
+    /** The cluster's name in EKS; the subnets' discovery tags must carry the same name. */
+    clusterName: string;
     /** Kubernetes version, e.g. "1.33". */
     version: string;
     /** Private subnets, one per zone, in the same order as `availabilityZones`. At least 2. */
@@ -79,6 +81,7 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
 
         const cluster = new aws.eks.Cluster(`${name}-cluster`, {
+            name: args.clusterName,
             version: args.version,
             roleArn: clusterRole.arn,
             vpcConfig: {

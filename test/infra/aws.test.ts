@@ -42,6 +42,7 @@ describe("AwsNetwork", () => {
 
 describe("EksCluster", () => {
     const args = {
+        clusterName: "prod-eks",
         version: "1.33",
         privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
         availabilityZones: ZONES,
@@ -65,6 +66,7 @@ describe("EksCluster", () => {
         const r = await declare(() => new EksCluster("eks", args));
         const cluster = r.one("aws:eks/cluster:Cluster");
         assert.deepEqual(cluster.vpcConfig.subnetIds, args.privateSubnetIds);
+        assert.equal(cluster.name, "prod-eks");
         assert.equal(cluster.version, "1.33");
         assert.deepEqual(cluster.encryptionConfig.resources, ["secrets"]);
         assert.ok(cluster.encryptionConfig.provider.keyArn);

@@ -43,6 +43,7 @@ describe("the program", () => {
         const privateIds = new Set(ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs as Inputs).tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.id));
         const cluster = inputs(plan, "aws:eks/cluster:Cluster")[0]!;
         assert.deepEqual(new Set(cluster.vpcConfig.subnetIds), privateIds, "EKS over the private subnets");
+        assert.ok(subnets.every((s) => s.tags[`kubernetes.io/cluster/${cluster.name}`] === "shared"), "subnets tagged for the cluster's load balancers");
         const groups = inputs(plan, "aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(new Set(groups.flatMap((g) => g.subnetIds)), privateIds, "node groups over the private subnets");
         assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, 3);

@@ -17,11 +17,14 @@ export interface ProgramConfig {
 export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`): ProgramConfig {
     const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
+    // Every key of the namespace, known or not, so that resolveConfig can name a misspelt one.
+    const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: Record<string, unknown> = {};
-    for (const key of CONFIG_KEYS) {
-        // Structured keys arrive as JSON text; `environment` is a plain string.
-        const value = key === "environment" ? config.get(key) : getObject(config, key, stackFile);
-        if (value !== undefined) raw[key] = value;
+    for (const full of Object.keys(pulumi.runtime.allConfig())) {
+        const key = full.slice(prefix.length);
+        if (!full.startsWith(prefix) || isSecretKey(key)) continue;
+        // Structured keys arrive as JSON text; `environment` (and any unknown key) is read as text.
+        raw[key] = isStructuredKey(key) ? getObject(config, key, stackFile) : config.get(key);
     }
     const secrets: ProgramConfig["secrets"] = {};
     for (const key of SECRET_KEYS) {
@@ -34,6 +37,14 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
         throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${CONFIG_NAMESPACE}:${k} ...)`), stackFile);
     }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
+}
+
+function isSecretKey(key: string): key is SecretKey {
+    return (SECRET_KEYS as readonly string[]).includes(key);
+}
+
+function isStructuredKey(key: string): boolean {
+    return key !== "environment" && (CONFIG_KEYS as readonly string[]).includes(key);
 }
 
 const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiApiKey", anthropic: "anthropicApiKey", google: "googleApiKey", none: undefined };

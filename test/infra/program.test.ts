@@ -111,6 +111,11 @@ describe("the program", () => {
         assert.equal(plan.outputs.primaryCloud, "gcp");
     });
 
+    test("a misspelt key in the stack file is named, not ignored", async () => {
+        const dir = variantOfProd((t) => t.replace("  langchain-ha:backup:", "  langchain-ha:backups:"));
+        await assert.rejects(planStack("prod", { stacksDir: dir }), /langchain-ha:backups is not a known setting/);
+    });
+
     test("bad config fails before any resource, naming the key and the stack file", async () => {
         const dir = variantOfProd((t) => t.replace("mode: warm", "mode: hot"));
         await assert.rejects(planStack("prod", { stacksDir: dir }), (err: unknown) => {

@@ -4,7 +4,7 @@ import type { ParsedStackConfig } from "./schema";
 const CRON_FRIENDLY_MINUTES = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440] as const;
 
 /** Assumed delay between an S3 object landing and Storage Transfer copying it in event mode. */
-export const EVENT_TRANSFER_LAG_MINUTES = 5;
+const EVENT_TRANSFER_LAG_MINUTES = 5;
 
 export interface BackupSchedule {
     /** Minutes between two Qdrant snapshots. */

@@ -21,7 +21,7 @@ const image = z.string().regex(/^[\w.\-/:@]+$/, "must be a container image refer
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
 
 /** The Route53 health-checker regions AWS accepts. */
-export const ROUTE53_CHECKER_REGIONS = [
+const ROUTE53_CHECKER_REGIONS = [
     "us-east-1", "us-west-1", "us-west-2", "eu-west-1",
     "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1",
 ] as const;
@@ -203,7 +203,5 @@ export const stackConfigSchema = z
         }
     });
 
-/** Stack config as written in the stack file (before defaults). */
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
 /** Stack config after validation and defaults; zones are always resolved by `resolveConfig`. */
 export type ParsedStackConfig = z.output<typeof stackConfigSchema>;

@@ -15,17 +15,8 @@ function exportValue(value: unknown): unknown {
     return value;
 }
 
-function providerRef(urn: string | undefined, byUrn: Map<string, RegisteredResource>): string | undefined {
-    if (urn === undefined) return undefined;
-    // The engine's provider reference is `<urn>::<id>`; the monitor passes it in that form already.
-    if (urn.split("::").length > 4) return urn;
-    const provider = byUrn.get(urn);
-    return `${urn}::${provider?.id ?? "unknown"}`;
-}
-
 /** The resources of a run as a `pulumi stack export` (deployment version 3). */
 export function toStackExport(resources: RegisteredResource[], time = new Date(0)): StackExport {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const exported: ExportedResource[] = resources.map((r) => ({
         urn: r.urn,
         ...(r.custom && r.id ? { id: r.id } : {}),
@@ -34,7 +25,8 @@ export function toStackExport(resources: RegisteredResource[], time = new Date(0
         inputs: exportValue(r.inputs) as Record<string, unknown>,
         outputs: exportValue(r.outputs) as Record<string, unknown>,
         ...(r.parent ? { parent: r.parent } : {}),
-        ...(r.provider ? { provider: providerRef(r.provider, byUrn) } : {}),
+        // Already the engine's `<provider-urn>::<provider-id>` reference, as the monitor receives it.
+        ...(r.provider ? { provider: r.provider } : {}),
         dependencies: r.dependencies,
         propertyDependencies: r.propertyDependencies,
     }));

@@ -4,5 +4,4 @@ export { listStacks, readStackFile, DEFAULT_STACKS_DIR } from "./stackFile";
 export { toStackExport } from "./exportFormat";
 export { cloudMocks, installRecordingMocks } from "./mocks";
 export type { RegisteredResource } from "./mocks";
-export { urnName, urnType } from "./stackExport";
 export type { ExportedResource, StackExport } from "./stackExport";

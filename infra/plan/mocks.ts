@@ -190,7 +190,7 @@ class RecordingMonitor extends MockMonitor {
 /** Installs recording mocks for `project`/`stack` and returns the map they fill. */
 export function installRecordingMocks(project: string, stack: string, mocks: Mocks = cloudMocks): Map<string, RegisteredResource> {
     const monitor = new RecordingMonitor(mocks, project, stack);
-    // setMocks would build its own MockMonitor; this is the same call with ours.
+    // What setMocks does with its own MockMonitor; the SDK then asks ours which features it supports.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean): void };
     settings.setMockOptions(monitor, project, stack, false);

@@ -26,7 +26,7 @@ export interface PlanResult {
  * Runs the real Pulumi program for `stack` in-process under Pulumi's mocks, with the config
  * from `stacks/Pulumi.<stack>.yaml`, and returns every registered resource. Secrets cannot be
  * decrypted offline, so every secret (set or not) is a placeholder value marked secret.
- * The Pulumi runtime is process-global: call this once per process.
+ * The Pulumi runtime is process-global: runs may follow one another, never overlap.
  */
 export async function planStack(stack: string, opts: { stacksDir?: string } = {}): Promise<PlanResult> {
     const file = readStackFile(stack, opts.stacksDir ?? DEFAULT_STACKS_DIR);

@@ -29,17 +29,3 @@ export interface StackExport {
         resources: ExportedResource[];
     };
 }
-
-/** The part of a URN after the last `::`: the resource's logical name. */
-export function urnName(urn: string): string {
-    const at = urn.lastIndexOf("::");
-    return at < 0 ? urn : urn.slice(at + 2);
-}
-
-/** The type segment of a URN (the last `$`-separated part of the qualified type). */
-export function urnType(urn: string): string {
-    const parts = urn.split("::");
-    const qualified = parts[parts.length - 2] ?? "";
-    const segments = qualified.split("$");
-    return segments[segments.length - 1] ?? "";
-}

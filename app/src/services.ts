@@ -34,7 +34,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const metrics = new Metrics({ processMetrics: options.processMetrics ?? true });
     const r = config.resilience;
     const policyFor = (name: string, timeoutMs: number): DependencyPolicy => {
-        if (options.resilience === "off") return passthroughPolicy(name);
+        if (options.resilience === "off") return passthroughPolicy();
         const policyOptions: PolicyOptions = {
             timeoutMs,
             maxRetries: r.maxRetries,

@@ -148,7 +148,7 @@ async function layerAlone(): Promise<void> {
         for (let i = 0; i < n; i++) await policy.execute(async () => i, signal);
         return ((performance.now() - started) / n) * 1000;
     };
-    const bare = await measure(passthroughPolicy("bench"));
+    const bare = await measure(passthroughPolicy());
     const full = await measure(guarded);
     console.log(`\nthe layer alone (timeout + retry + breaker around a no-op), 50,000 calls`);
     console.log(`  passthrough ${bare.toFixed(2)} us/call, guarded ${full.toFixed(2)} us/call, added ${(full - bare).toFixed(2)} us/call`);

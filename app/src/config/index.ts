@@ -1,7 +1,7 @@
 import { ENV, TUNING_ENV } from "../contract";
 import { envSchema, PROVIDERS, type Env, type Provider } from "./env-schema";
 
-export { PROVIDERS, type Provider } from "./env-schema";
+export type { Provider } from "./env-schema";
 
 export interface LlmConfig {
     provider: Provider;

@@ -1,7 +1,7 @@
 import { Embeddings } from "@langchain/core/embeddings";
 
 /** Vector width of the lexical embedding; a Qdrant collection is created with it. */
-export const LEXICAL_DIMENSION = 512;
+const LEXICAL_DIMENSION = 512;
 
 const STOP_WORDS = new Set(
     "a an and are as at be by for from has have how in is it its of on or that the this to was were what when where which who why will with does do did can".split(

@@ -2,8 +2,4 @@
 export class Lifecycle {
     started = false;
     draining = false;
-
-    get ready(): boolean {
-        return this.started && !this.draining;
-    }
 }

@@ -19,7 +19,7 @@ export class LlmStep {
     lastLatencyMs?: number;
 
     constructor(
-        readonly slot: Slot,
+        slot: Slot,
         readonly provider: Provider,
         private readonly model: BaseChatModel,
         readonly policy: DependencyPolicy,

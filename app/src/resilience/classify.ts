@@ -25,7 +25,7 @@ interface ErrorShape {
 }
 
 /** HTTP status carried by a provider SDK error, under whichever name that SDK uses. */
-export function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown): number | undefined {
     if (typeof error !== "object" || error === null) return undefined;
     const e = error as ErrorShape;
     for (const candidate of [e.status, e.statusCode, e.response?.status]) {

@@ -9,20 +9,12 @@ export class LoadShedder {
     private readonly policy;
 
     constructor(
-        readonly capacity: number,
-        readonly queueSize: number,
+        capacity: number,
+        queueSize: number,
         private readonly retryAfterSeconds: number,
         private readonly onReject: () => void = () => undefined,
     ) {
         this.policy = bulkhead(capacity, queueSize);
-    }
-
-    get inFlight(): number {
-        return this.capacity - this.policy.executionSlots;
-    }
-
-    get queued(): number {
-        return this.queueSize - this.policy.queueSlots;
     }
 
     async run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {

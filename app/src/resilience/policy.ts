@@ -29,7 +29,6 @@ export interface PolicyOptions {
 
 /** The outbound-call guard for one dependency: a breaker of its own, timeouts, retries. */
 export interface DependencyPolicy {
-    readonly name: string;
     state(): BreakerState;
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T>;
 }
@@ -71,7 +70,6 @@ export function createDependencyPolicy(
     // trace on every call, for nothing (a finished call has nothing left to cancel).
     const attemptTimeout = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     return {
-        name,
         state: () => STATES[breaker.state],
         execute: (fn, signal) =>
             guard.execute(async (context) => {
@@ -86,6 +84,6 @@ export function createDependencyPolicy(
 }
 
 /** No guard at all: the bench's baseline for what the resilience layer costs. */
-export function passthroughPolicy(name: string): DependencyPolicy {
-    return { name, state: () => "closed", execute: (fn, signal) => fn(signal) };
+export function passthroughPolicy(): DependencyPolicy {
+    return { state: () => "closed", execute: (fn, signal) => fn(signal) };
 }

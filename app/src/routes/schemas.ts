@@ -1,6 +1,6 @@
 /** JSON Schemas shared by several routes. */
 
-export const errorResponse = {
+const errorResponse = {
     type: "object",
     properties: {
         error: { type: "string" },

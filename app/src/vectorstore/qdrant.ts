@@ -10,9 +10,6 @@ type Payload = {
     metadata: Record<string, unknown>;
 };
 
-/** The collection exists with a shape the service cannot use; recreating it would lose data, so we refuse. */
-export class CollectionMismatchError extends StoreUnhealthyError {}
-
 /**
  * Qdrant over REST. The collection is created on first contact with the replication factor,
  * write consistency and shard count from config, and never recreated: an existing collection
@@ -117,7 +114,8 @@ export class QdrantVectorStore implements VectorStore {
         const vectors = info.config.params.vectors;
         const size = vectors && "size" in vectors ? vectors.size : undefined;
         if (size !== this.dimension) {
-            throw new CollectionMismatchError(
+            // Recreating the collection would lose its data: report the mismatch and refuse.
+            throw new StoreUnhealthyError(
                 `collection ${name} has vectors of size ${String(size)}, the service needs ${this.dimension}; it is left as it is`,
             );
         }

@@ -7,7 +7,6 @@ const SERVER = join(__dirname, "..", "..", "..", "app", "src", "server.ts");
 export interface SpawnedService {
     child: ChildProcess;
     url: string;
-    stderr: () => string;
     exited: Promise<number | null>;
 }
 
@@ -35,5 +34,5 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
         });
         void exited.then((code) => reject(new Error(`server exited with ${code}: ${err}`)));
     });
-    return { child, url, stderr: () => err, exited };
+    return { child, url, exited };
 }

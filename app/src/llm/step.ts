@@ -32,7 +32,6 @@ export class LlmStep {
         const provider = this.provider;
         try {
             return await this.policy.execute(async (attemptSignal) => {
-                const started = performance.now();
                 const end = this.metrics.llmDuration.startTimer({ provider });
                 try {
                     const message = await this.model.invoke(messages, { signal: attemptSignal });
@@ -49,8 +48,7 @@ export class LlmStep {
                     this.metrics.llmCalls.inc({ provider, outcome: "error" });
                     throw error;
                 } finally {
-                    end();
-                    this.lastLatencyMs = performance.now() - started;
+                    this.lastLatencyMs = end() * 1000; // the histogram's timer reports seconds
                 }
             }, signal);
         } catch (error) {

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../app/src/contract";
 import { AwsNetwork, EksCluster } from "./aws";
 import { CrossCloudBackup } from "./backup";
@@ -13,6 +12,13 @@ import { QdrantCluster } from "./qdrant";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
+
+type Side = "aws" | "gcp";
+
+/** The same declaration on both clusters, keyed by side. */
+function perSide<T>(declare: (side: Side) => T): Record<Side, T> {
+    return { aws: declare("aws"), gcp: declare("gcp") };
+}
 
 /**
  * The whole deployment: config in, resources out. Returns the stack outputs, which are
@@ -80,18 +86,18 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         parameters: { type: "gp3", encrypted: "true" },
     }, { provider: k8sProviders.aws });
 
-    const sides = ["aws", "gcp"] as const;
-    const namespaces = Object.fromEntries(sides.map((side) => [side, new k8s.core.v1.Namespace(`${env}-${side}-ns`, {
+    const namespaces = perSide((side) => new k8s.core.v1.Namespace(`${env}-${side}-ns`, {
         metadata: { name: NAMESPACE, labels: { "app.kubernetes.io/part-of": "langchain-ha" } },
-    }, { provider: k8sProviders[side] }).metadata.name])) as Record<(typeof sides)[number], pulumi.Output<string>>;
+    }, { provider: k8sProviders[side] }).metadata.name);
 
-    const qdrantApiKeySecrets = Object.fromEntries(sides.map((side) => [side, secrets.qdrantApiKey === undefined ? undefined
+    const qdrantApiKey = secrets.qdrantApiKey;
+    const qdrantApiKeySecrets = perSide((side) => qdrantApiKey === undefined ? undefined
         : new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
             metadata: { name: "qdrant-api-key", namespace: namespaces[side] },
-            stringData: { "api-key": secrets.qdrantApiKey },
-        }, { provider: k8sProviders[side] }).metadata.name])) as Record<(typeof sides)[number], pulumi.Output<string> | undefined>;
+            stringData: { "api-key": qdrantApiKey },
+        }, { provider: k8sProviders[side] }).metadata.name);
 
-    const qdrant = Object.fromEntries(sides.map((side) => [side, new QdrantCluster(`${env}-${side}-qdrant`, {
+    const qdrant = perSide((side) => new QdrantCluster(`${env}-${side}-qdrant`, {
         namespace: namespaces[side],
         image: c.qdrant.image,
         replicas: c.qdrant.replicas,
@@ -101,16 +107,16 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         storageClass: c.qdrant.storageClass[side],
         resources: c.qdrant.resources,
         apiKeySecretName: qdrantApiKeySecrets[side],
-    }, { providers: [k8sProviders[side]] })])) as Record<(typeof sides)[number], QdrantCluster>;
+    }, { providers: [k8sProviders[side]] }));
 
     // --- The service on both clusters ---------------------------------------------------
     const certificate = new ServiceCertificate(`${env}-cert`, { domain: c.dns.domain, hostedZoneId: c.dns.hostedZoneId }, { providers: [awsProvider] });
-    const scaleOf = (side: (typeof sides)[number]): ServiceScale => {
+    const scaleOf = (side: Side): ServiceScale => {
         if (side === c.dr.activeSide) return { kind: "serving", replicas: c.app.replicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
         if (c.dr.mode === "pilot-light") return { kind: "standby", failoverReplicas: c.app.replicas };
         return { kind: "serving", replicas: c.dr.standbyReplicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
     };
-    const services = Object.fromEntries(sides.map((side) => [side, new LangchainService(`${env}-${side}-app`, {
+    const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {
         namespace: namespaces[side],
         image: c.app.image,
         scale: scaleOf(side),
@@ -134,7 +140,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         resources: c.app.resources,
         certificateArn: side === "aws" ? certificate.certificateArn : undefined,
         tls: side === "gcp" ? gcpTls : undefined,
-    }, { providers: [k8sProviders[side]] })])) as Record<(typeof sides)[number], LangchainService>;
+    }, { providers: [k8sProviders[side]] }));
 
     // --- Cross-cloud backups ------------------------------------------------------------
     const backup = new CrossCloudBackup(`${env}-backup`, {
@@ -154,8 +160,8 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         eksOidcProviderArn: eks.oidcProviderArn,
         eksOidcIssuerHost: eks.oidcIssuerHost,
         gkeWorkloadPool: gke.workloadPool,
-        aws: { provider: k8sProviders.aws, namespace: namespaces.aws, qdrantHeadlessHost: pulumi.interpolate`${qdrant.aws.headlessServiceName}.${namespaces.aws}.svc.cluster.local` },
-        gcp: { provider: k8sProviders.gcp, namespace: namespaces.gcp, qdrantHeadlessHost: pulumi.interpolate`${qdrant.gcp.headlessServiceName}.${namespaces.gcp}.svc.cluster.local` },
+        aws: { provider: k8sProviders.aws, namespace: namespaces.aws, qdrantHeadlessHost: qdrant.aws.headlessHost },
+        gcp: { provider: k8sProviders.gcp, namespace: namespaces.gcp, qdrantHeadlessHost: qdrant.gcp.headlessHost },
         awsProvider,
         gcpProvider,
     });

@@ -66,7 +66,8 @@ export class QdrantCluster extends pulumi.ComponentResource {
     /** In-cluster REST URL of the client Service. */
     public readonly url: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
-    public readonly headlessServiceName: pulumi.Output<string>;
+    /** DNS name of the headless Service: peer N is `qdrant-N.<headlessHost>`. */
+    public readonly headlessHost: pulumi.Output<string>;
     public readonly statefulSetName: pulumi.Output<string>;
     public readonly replicas: number;
 
@@ -96,7 +97,7 @@ export class QdrantCluster extends pulumi.ComponentResource {
             spec: { type: "ClusterIP", selector, ports },
         }, parent);
 
-        const headlessHost = pulumi.interpolate`${NAME}-headless.${args.namespace}.svc.cluster.local`;
+        const headlessHost = pulumi.interpolate`${headless.metadata.name}.${args.namespace}.svc.cluster.local`;
         const env: k8s.types.input.core.v1.EnvVar[] = [
             { name: "QDRANT__CLUSTER__ENABLED", value: "true" },
             { name: "QDRANT__CLUSTER__P2P__PORT", value: String(QDRANT.p2pPort) },
@@ -182,7 +183,7 @@ export class QdrantCluster extends pulumi.ComponentResource {
 
         this.replicas = args.replicas;
         this.serviceName = client.metadata.name;
-        this.headlessServiceName = headless.metadata.name;
+        this.headlessHost = headlessHost;
         this.statefulSetName = statefulSet.metadata.name;
         this.url = pulumi.interpolate`http://${client.metadata.name}.${args.namespace}.svc.cluster.local:${QDRANT.httpPort}`;
         this.registerOutputs({ url: this.url, serviceName: this.serviceName, statefulSetName: this.statefulSetName });

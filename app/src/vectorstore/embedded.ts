@@ -63,13 +63,17 @@ export class EmbeddedVectorStore implements VectorStore {
     }
 
     async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
-        const scored: ScoredChunk[] = [];
+        const scored: Array<{ point: ChunkWithVector; score: number }> = [];
         for (const point of this.points.values()) {
             let score = 0;
             for (let i = 0; i < vector.length; i++) score += vector[i] * point.vector[i];
-            if (score > 0) scored.push({ ...withoutVector(point), score });
+            if (score > 0) scored.push({ point, score });
         }
-        return scored.sort((a, b) => b.score - a.score).slice(0, limit);
+        // Only the chunks returned are copied out without their vectors.
+        return scored
+            .sort((a, b) => b.score - a.score)
+            .slice(0, limit)
+            .map(({ point, score }) => ({ ...withoutVector(point), score }));
     }
 
     async check(): Promise<StoreStatus> {

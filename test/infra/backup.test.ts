@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup";
-import { declare, type Resources } from "./harness";
+import { declare, envOf, type Resources } from "./harness";
 
 function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
     return () => {
@@ -101,7 +101,7 @@ describe("CrossCloudBackup", () => {
         const spec = (cron[0]!.inputs as { spec: Record<string, any> }).spec; // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
         assert.equal(spec.schedule, "*/30 * * * *");
         assert.equal(spec.concurrencyPolicy, "Forbid");
-        const env = Object.fromEntries(spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        const env = envOf(spec.jobTemplate.spec.template.spec.containers[0]);
         assert.equal(env.TARGET, "s3");
         assert.equal(env.PEERS, "3");
         const trust = trustOf(r, "backup-job-aws").Statement[0];
@@ -118,7 +118,7 @@ describe("CrossCloudBackup", () => {
         const cron = r.ofType("kubernetes:batch/v1:CronJob");
         assert.equal(cron.length, 1);
         assert.match(cron[0]!.provider!, /gke-k8s/);
-        const env = Object.fromEntries((cron[0]!.inputs as any).spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value])); // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
+        const env = envOf((cron[0]!.inputs as any).spec.jobTemplate.spec.template.spec.containers[0]); // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
         assert.equal(env.TARGET, "gcs");
         assert.equal(env.AWS_ROLE_ARN, r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-job-gcp-to-aws")!.outputs.arn);
         const trust = trustOf(r, "backup-job-gcp-to-aws").Statement[0];

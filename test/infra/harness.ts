@@ -26,11 +26,21 @@ export class Resources {
         return this.ofType(type).map((r) => r.inputs as Inputs);
     }
 
+    /** Kubernetes resources of `type` on one cluster, told apart by their provider's name. */
+    onCluster(type: string, cluster: "eks" | "gke"): RegisteredResource[] {
+        return this.ofType(type).filter((r) => (r.provider ?? "").includes(`${cluster}-k8s`));
+    }
+
     one(type: string, name?: string): Inputs {
         const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
         return found[0]!.inputs as Inputs;
     }
+}
+
+/** A container's plain environment as a map (variables from secrets map to undefined). */
+export function envOf(container: { env: { name: string; value?: string }[] }): Record<string, string | undefined> {
+    return Object.fromEntries(container.env.map((e) => [e.name, e.value]));
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -3,19 +3,10 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { listStacks, planStack, PlanError, type PlanResult } from "../../infra/plan";
+import { listStacks, planStack, PlanError } from "../../infra/plan";
+import { Resources } from "./harness";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- provider payloads are untyped
-
-function ofType(plan: PlanResult, type: string) {
-    return plan.resources.filter((r) => r.type === type);
-}
-function inputs(plan: PlanResult, type: string): Inputs[] {
-    return ofType(plan, type).map((r) => r.inputs as Inputs);
-}
-function onCluster(plan: PlanResult, type: string, cluster: "eks" | "gke") {
-    return ofType(plan, type).filter((r) => (r.provider ?? "").includes(`${cluster}-k8s`));
-}
 
 /** A stacks folder holding prod's file with `edit` applied to its text. */
 function variantOfProd(edit: (text: string) => string): string {
@@ -38,38 +29,39 @@ describe("the program", () => {
 
     test("prod declares the no-single-point-of-failure architecture", async () => {
         const plan = await planStack("prod");
-        const subnets = inputs(plan, "aws:ec2/subnet:Subnet").filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
+        const r = new Resources(plan.resources);
+        const subnets = r.inputsOf("aws:ec2/subnet:Subnet").filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
         assert.equal(new Set(subnets.map((s) => s.availabilityZone)).size, 3, "3 private subnets in 3 distinct AZs");
-        const privateIds = new Set(ofType(plan, "aws:ec2/subnet:Subnet").filter((s) => (s.inputs as Inputs).tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.id));
-        const cluster = inputs(plan, "aws:eks/cluster:Cluster")[0]!;
+        const privateIds = new Set(r.ofType("aws:ec2/subnet:Subnet").filter((s) => (s.inputs as Inputs).tags["kubernetes.io/role/internal-elb"] === "1").map((s) => s.id));
+        const cluster = r.inputsOf("aws:eks/cluster:Cluster")[0]!;
         assert.deepEqual(new Set(cluster.vpcConfig.subnetIds), privateIds, "EKS over the private subnets");
         assert.ok(subnets.every((s) => s.tags[`kubernetes.io/cluster/${cluster.name}`] === "shared"), "subnets tagged for the cluster's load balancers");
-        const groups = inputs(plan, "aws:eks/nodeGroup:NodeGroup");
+        const groups = r.inputsOf("aws:eks/nodeGroup:NodeGroup");
         assert.deepEqual(new Set(groups.flatMap((g) => g.subnetIds)), privateIds, "node groups over the private subnets");
-        assert.equal(ofType(plan, "aws:ec2/natGateway:NatGateway").length, 3);
+        assert.equal(r.ofType("aws:ec2/natGateway:NatGateway").length, 3);
 
-        const gke = inputs(plan, "gcp:container/cluster:Cluster")[0]!;
+        const gke = r.inputsOf("gcp:container/cluster:Cluster")[0]!;
         assert.match(gke.location, /^[a-z]+-[a-z]+\d$/, "GKE location is a region");
 
         for (const cluster of ["eks", "gke"] as const) {
-            const sts = onCluster(plan, "kubernetes:apps/v1:StatefulSet", cluster).map((r) => r.inputs as Inputs);
+            const sts = r.onCluster("kubernetes:apps/v1:StatefulSet", cluster).map((r) => r.inputs as Inputs);
             assert.equal(sts.length, 1);
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
-            const pdbs = onCluster(plan, "kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
+            const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
-            assert.equal(onCluster(plan, "kubernetes:apps/v1:Deployment", cluster).length, 1, `${cluster}: app Deployment`);
+            assert.equal(r.onCluster("kubernetes:apps/v1:Deployment", cluster).length, 1, `${cluster}: app Deployment`);
         }
 
-        const s3Versioning = inputs(plan, "aws:s3/bucketVersioning:BucketVersioning");
+        const s3Versioning = r.inputsOf("aws:s3/bucketVersioning:BucketVersioning");
         assert.deepEqual(s3Versioning.map((v) => v.versioningConfiguration.status), ["Enabled"]);
-        assert.deepEqual(inputs(plan, "gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true]);
-        assert.equal(ofType(plan, "gcp:storage/transferJob:TransferJob").length, 1);
-        const cron = onCluster(plan, "kubernetes:batch/v1:CronJob", "eks").map((r) => r.inputs as Inputs);
+        assert.deepEqual(r.inputsOf("gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true]);
+        assert.equal(r.ofType("gcp:storage/transferJob:TransferJob").length, 1);
+        const cron = r.onCluster("kubernetes:batch/v1:CronJob", "eks").map((r) => r.inputs as Inputs);
         assert.deepEqual(cron.map((c) => c.spec.schedule), ["*/30 * * * *"], "snapshots every half RPO (60 min)");
         assert.equal(cron[0]!.spec.jobTemplate.spec.template.spec.containers[0].image, "amazon/aws-cli:2.27.50");
 
-        assert.equal(ofType(plan, "aws:route53/healthCheck:HealthCheck").length, 2);
-        const failover = inputs(plan, "aws:route53/record:Record").filter((r) => r.failoverRoutingPolicies);
+        assert.equal(r.ofType("aws:route53/healthCheck:HealthCheck").length, 2);
+        const failover = r.inputsOf("aws:route53/record:Record").filter((r) => r.failoverRoutingPolicies);
         assert.deepEqual(failover.map((r) => `${r.name} ${r.type} ${r.failoverRoutingPolicies[0].type}`).sort(), ["rag.example.com CNAME PRIMARY", "rag.example.com CNAME SECONDARY"]);
     });
 
@@ -85,29 +77,32 @@ describe("the program", () => {
 
     test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
         const plan = await planStack("dev");
-        const standby = onCluster(plan, "kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
+        const r = new Resources(plan.resources);
+        const standby = r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
         assert.equal(standby.spec.replicas, 0);
         assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
-        assert.equal(onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
-        assert.equal((onCluster(plan, "kubernetes:apps/v1:StatefulSet", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal(r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
+        assert.equal((r.onCluster("kubernetes:apps/v1:StatefulSet", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
     });
 
     test("warm DR serves the standby with its reduced replica count", async () => {
         const plan = await planStack("prod");
-        const hpa = onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
+        const r = new Resources(plan.resources);
+        const hpa = r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
         assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal((onCluster(plan, "kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
     });
 
     test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
         const dir = variantOfProd((t) => t.replace("activeSide: aws", "activeSide: gcp"));
         const plan = await planStack("prod", { stacksDir: dir });
-        const primary = inputs(plan, "aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
+        const r = new Resources(plan.resources);
+        const primary = r.inputsOf("aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
         assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
-        assert.equal((onCluster(plan, "kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
-        assert.equal((onCluster(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
-        assert.equal(onCluster(plan, "kubernetes:batch/v1:CronJob", "gke").length, 1);
-        assert.equal(onCluster(plan, "kubernetes:batch/v1:CronJob", "eks").length, 0);
+        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal((r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
+        assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 1);
+        assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 0);
         assert.equal(plan.outputs.primaryCloud, "gcp");
     });
 

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { QDRANT } from "../../app/src/contract";
 import { QdrantCluster, validateQdrantClusterArgs } from "../../infra/qdrant";
-import { declare } from "./harness";
+import { declare, envOf } from "./harness";
 
 const args = {
     namespace: "langchain-ha",
@@ -14,10 +14,6 @@ const args = {
     storageClass: "gp3",
     resources: { cpu: "1", memory: "4Gi" },
 };
-
-function envOf(container: { env: { name: string; value?: string }[] }): Record<string, string | undefined> {
-    return Object.fromEntries(container.env.map((e) => [e.name, e.value]));
-}
 
 describe("QdrantCluster", () => {
     test("runs at least 3 peers in cluster mode with replicated collection defaults", async () => {

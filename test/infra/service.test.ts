@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { LangchainService, validateLangchainServiceArgs, type LangchainServiceArgs } from "../../infra/service";
-import { declare, unsecret } from "./harness";
+import { declare, envOf, unsecret } from "./harness";
 
 const serving = { kind: "serving" as const, replicas: 3, maxReplicas: 12, targetCpuPercent: 70 };
 const onAws: LangchainServiceArgs = {
@@ -63,7 +63,7 @@ describe("LangchainService", () => {
         const svc = r.one("kubernetes:core/v1:Service");
         assert.equal(svc.spec.ports[0].targetPort, "https");
         const c = r.one("kubernetes:apps/v1:Deployment").spec.template.spec.containers[0];
-        const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+        const env = envOf(c);
         assert.equal(env.HTTPS_PORT, String(HTTPS_PORT));
         assert.equal(env.TLS_CERT_FILE, "/etc/langchain-ha/tls/tls.crt");
         assert.ok(c.volumeMounts.some((m: { name: string; readOnly?: boolean }) => m.name === "tls" && m.readOnly));

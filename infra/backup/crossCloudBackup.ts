@@ -88,12 +88,12 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
 
         // AWS side: IRSA role bound to the job's Kubernetes service account.
         const awsJobRole = new aws.iam.Role(`${name}-job-aws`, {
-            assumeRolePolicy: pulumi.output(args.aws.namespace).apply((ns) => webIdentityTrustPolicy({
+            assumeRolePolicy: webIdentityTrustPolicy({
                 federated: args.eksOidcProviderArn,
                 issuerHost: args.eksOidcIssuerHost,
-                subject: `system:serviceaccount:${ns}:${SNAPSHOT_SERVICE_ACCOUNT}`,
+                subject: pulumi.interpolate`system:serviceaccount:${args.aws.namespace}:${SNAPSHOT_SERVICE_ACCOUNT}`,
                 audience: "sts.amazonaws.com",
-            })),
+            }),
             tags,
         }, onAws);
         new aws.iam.RolePolicy(`${name}-job-aws`, { role: awsJobRole.id, policy: policyDocument(writeS3) }, onAws);

@@ -18,6 +18,7 @@ import { loadConfig } from "../../app/src/config";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy } from "../../app/src/resilience/policy";
 import { startServer, type RunningServer } from "../../app/src/server";
 import { LlmStandIn, type LlmMode } from "../app/support/llm-stand-in";
+import { postJson } from "../app/support/service";
 
 const P99_BUDGET_MS = 1;
 const ROUNDS = 15;
@@ -76,16 +77,9 @@ async function extractivePath(): Promise<boolean> {
     const servers = { with: await start({}, "on"), without: await start({}, "off") };
     const documents = corpus();
     for (const s of Object.values(servers)) {
-        await fetch(`${s.urls[0]}/v1/documents`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ documents: documents.slice(0, 100) }),
-        });
-        await fetch(`${s.urls[0]}/v1/documents`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ documents: documents.slice(100) }),
-        });
+        for (const batch of [documents.slice(0, 100), documents.slice(100)]) {
+            await postJson(`${s.urls[0]}/v1/documents`, { documents: batch });
+        }
         for (let i = 0; i < 200; i++) await askOnce(s.urls[0], "warm up the route and the caches"); // JIT warm-up
     }
     type Mode = "with" | "without";
@@ -158,12 +152,8 @@ async function outageToFastFail(kind: string, mode: LlmMode): Promise<void> {
     const openai = await new LlmStandIn("openai").start();
     const anthropic = await new LlmStandIn("anthropic").start();
     const env = {
-        LLM_PRIMARY: "openai",
-        LLM_SECONDARY: "anthropic",
-        OPENAI_API_KEY: "sk-bench",
-        ANTHROPIC_API_KEY: "sk-ant-bench",
-        OPENAI_BASE_URL: openai.baseUrl,
-        ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        ...openai.envFor("primary"),
+        ...anthropic.envFor("secondary"),
         LLM_TIMEOUT_MS: "500",
         BREAKER_THRESHOLD: "5",
         MAX_RETRIES: "2",

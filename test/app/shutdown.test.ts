@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LlmStandIn } from "./support/llm-stand-in";
 import { spawnService } from "./support/process";
-import { ask, eventually, FAST_ENV } from "./support/service";
-
-const dataDir = () => mkdtempSync(join(tmpdir(), "langchain-ha-app-"));
+import { ask, eventually, FAST_ENV, freshDataDir } from "./support/service";
 
 describe("graceful shutdown on SIGTERM", () => {
     const openai = new LlmStandIn("openai");
@@ -21,7 +16,7 @@ describe("graceful shutdown on SIGTERM", () => {
     const env = (drainMs: string) => ({
         ...FAST_ENV,
         LOG_LEVEL: "info",
-        DATA_DIR: dataDir(),
+        DATA_DIR: freshDataDir(),
         ...openai.envFor("primary"),
         LLM_TIMEOUT_MS: "20000",
         ASK_DEADLINE_MS: "30000",

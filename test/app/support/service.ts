@@ -25,9 +25,12 @@ export interface TestService extends RunningServer {
     dataDir: string;
 }
 
+/** A new, empty DATA_DIR for one service. */
+export const freshDataDir = (): string => mkdtempSync(join(tmpdir(), "langchain-ha-app-"));
+
 /** The real server, in this process, on an ephemeral port, over a fresh data folder unless one is given. */
 export async function startService(env: Record<string, string>): Promise<TestService> {
-    const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "langchain-ha-app-"));
+    const dataDir = env.DATA_DIR ?? freshDataDir();
     const result = loadConfig({ ...FAST_ENV, DATA_DIR: dataDir, ...env });
     if (!result.ok) throw new Error(`test config rejected: ${result.errors.join("; ")}`);
     const running = await startServer(result.config, { logger: pino({ level: "silent" }), processMetrics: false });

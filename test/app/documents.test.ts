@@ -2,13 +2,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { RegionHealth } from "../../app/src/health/service";
 import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
-interface HealthBody {
-    components: { vectorstore: { detail: string } };
-}
-
-const storedChunks = async (url: string) => (await getJson<HealthBody>(`${url}/health`)).body.components.vectorstore.detail;
+const storedChunks = async (url: string) => (await getJson<RegionHealth>(`${url}/health`)).body.components.vectorstore.detail;
 
 describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
     let service: TestService;

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { RegionHealth } from "../../app/src/health/service";
 import { LlmStandIn } from "./support/llm-stand-in";
 import { ask, eventually, getJson, startWithProviders, stopWithProviders, type TestService } from "./support/service";
-
-interface HealthBody {
-    status: string;
-    components: Record<string, { status: string; breaker?: string }>;
-}
 
 describe("LLM fallback chain: primary, secondary, extractive", () => {
     const openai = new LlmStandIn("openai");
@@ -60,7 +56,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         // Threshold 3 consecutive failures: the second request's first attempt opens it, and its retry is refused.
         await ask(service.url, "What does the replication factor set?");
         assert.equal(openai.calls() - before, 3);
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
         const callsWhenOpen = openai.calls();
         for (let i = 0; i < 5; i++) {
@@ -75,7 +71,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
     });
 
     it("keeps /health and /readyz green while an LLM provider is down (shared by every region)", async () => {
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.status, "degraded");
         assert.equal(health.body.components["llm-primary:openai"].status, "down");
@@ -88,7 +84,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
             const { body } = await ask(service.url, "What does the replication factor set?");
             return body.answeredBy === "openai" && body.degraded.length === 0;
         }, "the primary answers after half-open");
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
         assert.equal(health.body.status, "ok");
     });
@@ -112,7 +108,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         assert.deepEqual(body.degraded, ["llm-primary:openai", "llm-secondary:anthropic"]);
         assert.match(body.answer, /replication factor sets how many copies/);
         assert.equal(body.sources[0].id, "qdrant-replication");
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.status, 200, "the region still serves: extractive answers");
     });
 
@@ -169,7 +165,7 @@ describe("the per-request deadline bounds the whole chain", () => {
         assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         assert.equal(openai.calls(), 1, "no retry once the primary's share has passed");
         // Our own deadline is not the provider's fault: its breaker has counted nothing.
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
     });
 

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { RegionHealth } from "../../app/src/health/service";
 import { LlmStandIn } from "./support/llm-stand-in";
 import { QdrantStandIn } from "./support/qdrant-stand-in";
 import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
-
-interface HealthBody {
-    status: string;
-    answerPaths: string[];
-    components: Record<string, { status: string; detail: string; latencyMs: number | null }>;
-}
 
 const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) => ({
     QDRANT_URL: qdrant.url,
@@ -69,7 +64,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     });
 
     it("reports the region healthy with the store's probe latency", async () => {
-        const { status, body } = await getJson<HealthBody>(`${service.url}/health`);
+        const { status, body } = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(status, 200);
         assert.equal(body.status, "ok");
         assert.equal(body.components.vectorstore.status, "ok");
@@ -87,7 +82,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         assert.match(body.answer, /^The knowledge base is unavailable/);
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /knowledge base is unavailable/);
 
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.status, 503);
         assert.equal(health.body.status, "down");
         assert.equal(health.body.components.vectorstore.status, "down");
@@ -107,11 +102,11 @@ describe("Qdrant mode, through the real Qdrant client", () => {
 
     it("a cluster without a Raft leader fails /health (no quorum)", async () => {
         qdrant.mode = "no-quorum";
-        let health = await getJson<HealthBody>(`${service.url}/health`);
+        let health = await getJson<RegionHealth>(`${service.url}/health`);
         // The breaker may still be open from the outage above: wait it out, then the probe itself runs.
         for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
             await new Promise((resolve) => setTimeout(resolve, 50));
-            health = await getJson<HealthBody>(`${service.url}/health`);
+            health = await getJson<RegionHealth>(`${service.url}/health`);
         }
         assert.equal(health.status, 503);
         assert.match(health.body.components.vectorstore.detail, /no quorum/);
@@ -135,7 +130,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
     });
 
     it("reports a collection of the wrong vector size instead of replacing it", async () => {
-        const health = await getJson<HealthBody>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.status, 503);
         assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });

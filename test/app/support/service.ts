@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import type { Answer } from "../../../app/src/answer/service";
 import { loadConfig } from "../../../app/src/config";
 import type { LlmStandIn } from "./llm-stand-in";
 import { startServer, type RunningServer } from "../../../app/src/server";
@@ -57,13 +58,6 @@ export async function getJson<T = Record<string, unknown>>(url: string): Promise
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
 
-export interface AskBody {
-    answer: string;
-    answeredBy: string;
-    sources: Array<{ id: string; chunk: number; passage: string; score: number }>;
-    degraded: string[];
-}
-
 export interface ErrorBody {
     error: string;
     message: string;
@@ -71,7 +65,7 @@ export interface ErrorBody {
 }
 
 /** An answer, or on 4xx/5xx the error fields instead. */
-export type AskResponse = JsonResponse<AskBody & Partial<ErrorBody>>;
+export type AskResponse = JsonResponse<Answer & Partial<ErrorBody>>;
 
 export const ask = (url: string, question: string): Promise<AskResponse> => postJson(`${url}/v1/ask`, { question });
 

@@ -113,7 +113,7 @@ export function renderDoc(): string {
     out.push(
         "## What was exercised, and what was not",
         "",
-        "- Exercised here: every rule through `@pulumi/policy`'s own analyzer handlers with engine-shaped protobuf requests (a compliant baseline and one fixture per case, unknown values included); the pack as its own process over gRPC (`GetAnalyzerInfo`, `ConfigureStack`, `Configure`, `Analyze`, `AnalyzeStack`, `Remediate`); the recorded `prod`, `staging` and `dev` stacks and planted-SPOF variants of `prod`; `npm run check -- --stack` for every stack in `stacks/`.",
+        "- Exercised here: every rule through `@pulumi/policy`'s own analyzer handlers with engine-shaped protobuf requests (a compliant baseline and one fixture per case, unknown values included); the pack as its own process over gRPC (`GetAnalyzerInfo`, `ConfigureStack`, `Configure`, `Analyze`, `AnalyzeStack`, `Remediate`); the `prod`, `staging` and `dev` stacks as the program plans them (the run behind `npm run plan`) and planted-SPOF variants of `prod`; `npm run check -- --stack` for every stack in `stacks/`.",
         "- Not exercised: a real `pulumi preview --policy-pack policies` (no Pulumi CLI on these machines), real cloud state, and real encrypted secrets in a stack export. The launch (arguments, working directory, environment, port on stdout) follows the engine's source for Node.js packs, not a run of the CLI.",
         "",
     );

@@ -1,6 +1,6 @@
 /**
  * Bench of `npm run check --state`: a generated stack export of 5,000 resources (copies of the
- * recorded prod stack, each with its own providers and ids), checked through the pack process.
+ * planned prod stack, each with its own providers and ids), checked through the pack process.
  * Prints resources per second, the ratio of check time to merely parsing the file, and how the
  * time grows from 2,500 to 5,000 resources (linear: at most 2.2x).
  */
@@ -8,18 +8,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
+import { planStack, type ExportedResource, type StackExport } from "../../infra/plan";
 import { PackHost } from "../../policies/check/host";
 import { readStateFile } from "../../policies/check/input";
 import { runCheck } from "../../policies/check/run";
-
-const SOURCE = path.join(__dirname, "..", "policies", "fixtures", "stacks", "clean-prod.json");
-const STACK_TYPE = "pulumi:pulumi:Stack";
+import { STACK_TYPE } from "../../policies/lib/stack";
 
 /** `count` resources: the prod stack's resources copied, renaming `prod-` to `prod<i>-` in each copy. */
-function generate(count: number): StackExport {
-    const text = fs.readFileSync(SOURCE, "utf8");
-    const base = JSON.parse(text) as StackExport;
+function generate(base: StackExport, count: number): StackExport {
     const stack = base.deployment.resources.find((r) => r.type === STACK_TYPE) as ExportedResource;
     const body = JSON.stringify(base.deployment.resources.filter((r) => r.type !== STACK_TYPE));
     const resources: ExportedResource[] = [stack];
@@ -43,8 +39,9 @@ async function time<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T
 }
 
 async function main(): Promise<void> {
-    const big = write(generate(5000));
-    const half = write(generate(2500));
+    const prod = (await planStack("prod")).export;
+    const big = write(generate(prod, 5000));
+    const half = write(generate(prod, 2500));
     const mb = (fs.statSync(big).size / 1024 / 1024).toFixed(1);
 
     const parse = await time(() => JSON.parse(fs.readFileSync(big, "utf8")) as unknown);

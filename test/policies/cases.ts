@@ -18,7 +18,8 @@ export interface RuleCase {
 
 export const RULE_FIXTURES = path.join(FIXTURES, "rules");
 
-function setPath(obj: Record<string, unknown>, dotted: string, value: unknown, remove = false): void {
+/** Sets (or with `remove`, deletes) a dotted path, creating the objects on the way. */
+export function setPath(obj: Record<string, unknown>, dotted: string, value: unknown, remove = false): void {
     const keys = dotted.split(".");
     let cur: Record<string, unknown> = obj;
     for (const key of keys.slice(0, -1)) {

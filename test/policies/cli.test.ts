@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { FIXTURES } from "./harness";
+import { planted, plantedSpof, plannedExport } from "./planned";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CLI = path.join(ROOT, "policies", "check", "cli.ts");
@@ -27,6 +30,24 @@ function check(...args: string[]): Promise<Run> {
 
 const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
 
+// `--state` files: the planned prod stack, and prod with one planted SPOF each.
+let dir: string;
+let prodResources: number;
+const state = (name: string) => path.join(dir, `${name}.json`);
+before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-cli-"));
+    const prod = await plannedExport("prod");
+    prodResources = prod.deployment.resources.length;
+    fs.writeFileSync(state("prod"), JSON.stringify(prod));
+    for (const [rule, name] of [
+        ["aws-route53-record-missing-secondary", "no-secondary"],
+        ["aws-s3-bucket-enable-versioning", "no-versioning"],
+    ] as const) {
+        fs.writeFileSync(state(name), JSON.stringify(planted(prod, plantedSpof(rule, name))));
+    }
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
 function assertOneLine(run: Run, pattern: RegExp) {
     assert.equal(run.code, 2, run.stderr);
     const lines = run.stderr.trim().split("\n");
@@ -37,22 +58,22 @@ function assertOneLine(run: Run, pattern: RegExp) {
 
 describe("npm run check", { concurrency: 2 }, () => {
     it("exits 0 on a clean stack export, with a summary line", async () => {
-        const run = await check("--state", fixture("stacks", "clean-prod.json"));
+        const run = await check("--state", state("prod"));
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout.trim(), /^passed: 0 mandatory, 0 advisory violations in 132 resources$/);
+        assert.equal(run.stdout.trim(), `passed: 0 mandatory, 0 advisory violations in ${prodResources} resources`);
     });
 
     it("exits 1 on a planted SPOF and prints a table grouped by resource", async () => {
-        const run = await check("--state", fixture("stacks", "spof--aws-route53-record-missing-secondary--no-secondary.json"));
+        const run = await check("--state", state("no-secondary"));
         assert.equal(run.code, 1, run.stderr);
         const lines = run.stdout.trim().split("\n");
         assert.match(lines[0] ?? "", /^prod-dns-primary {2}\(urn:pulumi:prod::langchain-ha::.*::prod-dns-primary\)$/);
         assert.match(lines[1] ?? "", /^ {2}aws-route53-record-missing-secondary {2}mandatory {2}Failover PRIMARY record "prod-dns-primary" has no SECONDARY/);
-        assert.equal(lines[lines.length - 1], "FAILED: 1 mandatory, 0 advisory violations in 131 resources");
+        assert.equal(lines[lines.length - 1], `FAILED: 1 mandatory, 0 advisory violations in ${prodResources - 1} resources`);
     });
 
     it("--format json prints [{policy, level, urn, message}]", async () => {
-        const run = await check("--state", fixture("stacks", "spof--aws-s3-bucket-enable-versioning--no-versioning.json"), "--format", "json");
+        const run = await check("--state", state("no-versioning"), "--format", "json");
         assert.equal(run.code, 1, run.stderr);
         const findings = JSON.parse(run.stdout) as Record<string, unknown>[];
         assert.deepEqual(Object.keys(findings[0] ?? {}), ["policy", "level", "urn", "message"]);
@@ -61,7 +82,7 @@ describe("npm run check", { concurrency: 2 }, () => {
 
     it("--policy-pack-config applies like the Pulumi CLI's flag", async () => {
         const run = await check(
-            "--state", fixture("stacks", "spof--aws-s3-bucket-enable-versioning--no-versioning.json"),
+            "--state", state("no-versioning"),
             "--policy-pack-config", fixture("config", "all-advisory.json"),
         );
         assert.equal(run.code, 0, run.stderr);
@@ -91,7 +112,7 @@ describe("npm run check", { concurrency: 2 }, () => {
         assertOneLine(await check("--state", "x.json", "--format", "xml"), /^check: --format must be table or json$/);
         assertOneLine(await check("--bogus"), /^error: unknown option '--bogus'$/);
         assertOneLine(
-            await check("--state", fixture("stacks", "clean-dev.json"), "--policy-pack-config", fixture("config", "unknown-policy.json")),
+            await check("--state", state("prod"), "--policy-pack-config", fixture("config", "unknown-policy.json")),
             /^check: --policy-pack-config: unknown policy "aws-rds-instance-enable-multiaz"/,
         );
     });

@@ -10,7 +10,8 @@ import { analyzeRequest } from "../../policies/check/requests";
 import { exitCodeOf, runCheck } from "../../policies/check/run";
 import { SETTINGS_POLICY } from "../../policies/lib/settings";
 import { registry } from "../../policies/rules";
-import { FIXTURES, readJson, toExported, urnOf, type FixtureResource } from "./harness";
+import { FIXTURES, toExported, urnOf, type FixtureResource } from "./harness";
+import { plannedExport } from "./planned";
 
 const CONFIG = path.join(FIXTURES, "config");
 const config = (name: string) => readPolicyConfig(path.join(CONFIG, name));
@@ -24,7 +25,6 @@ const singleAzDb = stackOf([
     { type: "pulumi:pulumi:Stack", name: "langchain-ha-test", props: {} },
     { type: "aws:rds/instance:Instance", name: "app-db", props: { engine: "postgres", instanceClass: "db.r6g.large", multiAz: false } },
 ]);
-const prod = readJson<StackExport>(path.join(FIXTURES, "stacks", "clean-prod.json"));
 
 let host: PackHost;
 before(async () => {
@@ -75,7 +75,7 @@ describe("--policy-pack-config", () => {
     });
 
     it("sets thresholds for every rule", async () => {
-        const { findings } = await runCheck(prod, { host, config: config("thresholds.json") });
+        const { findings } = await runCheck(await plannedExport("prod"), { host, config: config("thresholds.json") });
         const replicas = findings.filter((f) => f.policy === "kubernetes-apps-workload-configure-replicas");
         assert.ok(replicas.length >= 1);
         assert.match(replicas[0]?.message ?? "", /can run fewer than 4 replicas/);

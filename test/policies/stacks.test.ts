@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { listStacks } from "../../infra/plan";
 import { PackHost } from "../../policies/check/host";
-import { readStateFile } from "../../policies/check/input";
 import { exitCodeOf, runCheck } from "../../policies/check/run";
-import { FIXTURES } from "./harness";
-
-const STACKS = path.join(FIXTURES, "stacks");
-const files = fs.readdirSync(STACKS).filter((f) => f.endsWith(".json")).sort();
+import { PLANTED_SPOFS, planted, plannedExport } from "./planned";
 
 // One pack process for the whole file: starting it type-checks the pack and takes seconds.
 let host: PackHost;
@@ -18,9 +13,9 @@ before(async () => {
 after(() => host.close());
 
 describe("clean stacks pass", () => {
-    for (const file of files.filter((f) => f.startsWith("clean-"))) {
-        it(file, async () => {
-            const result = await runCheck(readStateFile(path.join(STACKS, file)), { host });
+    for (const stack of listStacks()) {
+        it(stack, async () => {
+            const result = await runCheck(await plannedExport(stack), { host });
             assert.deepEqual(result.findings, []);
             assert.equal(exitCodeOf(result.findings), 0);
         });
@@ -28,10 +23,10 @@ describe("clean stacks pass", () => {
 });
 
 describe("each planted single point of failure fails the check with the named rule", () => {
-    for (const file of files.filter((f) => f.startsWith("spof--"))) {
-        const rule = file.split("--")[1] as string;
-        it(file, async () => {
-            const result = await runCheck(readStateFile(path.join(STACKS, file)), { host });
+    for (const spof of PLANTED_SPOFS) {
+        const rule = spof.rule;
+        it(`${rule}: ${spof.name}`, async () => {
+            const result = await runCheck(planted(await plannedExport("prod"), spof), { host });
             const mandatory = result.findings.filter((f) => f.level === "mandatory");
             assert.ok(
                 mandatory.some((f) => f.policy === rule),

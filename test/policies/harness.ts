@@ -89,11 +89,15 @@ function call(fun: RpcFun, request: unknown): Promise<pb.AnalyzeResponse> {
  * Runs rules in-process the way the engine drives the pack: Analyze for every resource (inputs),
  * then AnalyzeStack (outputs), with the given settings active.
  */
-export async function analyze(rules: Rule[], resources: FixtureResource[], settings: Settings = DEFAULT_SETTINGS): Promise<Finding[]> {
+export function analyze(rules: Rule[], resources: FixtureResource[], settings: Settings = DEFAULT_SETTINGS): Promise<Finding[]> {
+    return analyzeExported(rules, toExported(resources), settings);
+}
+
+/** The same for resources as a stack export holds them. */
+export async function analyzeExported(rules: Rule[], exported: ExportedResource[], settings: Settings = DEFAULT_SETTINGS): Promise<Finding[]> {
     setActiveSettings(settings);
     try {
         const policies = rules.map(toPolicy);
-        const exported = toExported(resources);
         const byUrn = new Map(exported.map((r) => [r.urn, r]));
         const analyzeFun = server.makeAnalyzeRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
         const stackFun = server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);

@@ -1,31 +1,18 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runProcess, type ProcessResult } from "../support/process";
 import { FIXTURES } from "./harness";
 import { planted, plantedSpof, plannedExport } from "./planned";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CLI = path.join(ROOT, "policies", "check", "cli.ts");
 
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
 /** Runs the CLI as `npm run check` does (tsx policies/check/cli.ts). */
-function check(...args: string[]): Promise<Run> {
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+function check(...args: string[]): Promise<ProcessResult> {
+    return runProcess(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT });
 }
 
 const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
@@ -48,7 +35,7 @@ before(async () => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function assertOneLine(run: Run, pattern: RegExp) {
+function assertOneLine(run: ProcessResult, pattern: RegExp) {
     assert.equal(run.code, 2, run.stderr);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, `one line, got: ${run.stderr}`);

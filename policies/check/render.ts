@@ -1,5 +1,5 @@
 import type { Finding } from "./requests";
-import { logicalName } from "./requests";
+import { urnName } from "../lib/settings";
 import { pushTo } from "../lib/stack";
 
 export function renderJson(findings: Finding[]): string {
@@ -20,7 +20,7 @@ export function renderTable(findings: Finding[], resources: number): string {
     for (const f of findings) pushTo(groups, f.urn, f);
     const ruleWidth = Math.max(4, ...findings.map((f) => f.policy.length));
     for (const [urn, list] of groups) {
-        lines.push(`${logicalName(urn)}  (${urn})`);
+        lines.push(`${urnName(urn)}  (${urn})`);
         for (const f of list) {
             lines.push(`  ${f.policy.padEnd(ruleWidth)}  ${f.level.padEnd(9)}  ${f.message}`);
         }

@@ -1,6 +1,7 @@
 import { ListValue, NullValue, Struct, Value } from "google-protobuf/google/protobuf/struct_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { ExportedResource } from "../../infra/plan/stackExport";
+import { urnName } from "../lib/settings";
 
 /** What the engine sends for a value it cannot know yet (`resource.UnknownStringValue`). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -51,11 +52,6 @@ export function providerUrn(ref: string | undefined): string | undefined {
     return at < 0 ? ref : ref.slice(0, at);
 }
 
-export function logicalName(urn: string): string {
-    const at = urn.lastIndexOf("::");
-    return at < 0 ? urn : urn.slice(at + 2);
-}
-
 function options(r: ExportedResource): pb.AnalyzerResourceOptions {
     const opts = new pb.AnalyzerResourceOptions();
     if (r.parent) opts.setParent(r.parent);
@@ -79,7 +75,7 @@ function provider(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb
     if (!p) {
         p = new pb.AnalyzerProviderResource();
         p.setUrn(urn);
-        p.setName(logicalName(urn));
+        p.setName(urnName(urn));
         const res = byUrn.get(urn);
         p.setType(res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
         p.setProperties(toStruct(res?.inputs ?? {}));
@@ -95,7 +91,7 @@ function describe<M extends pb.AnalyzeRequest | pb.AnalyzerResource>(
     props: Record<string, unknown>,
     byUrn: Map<string, ExportedResource>,
 ): M {
-    msg.setUrn(r.urn).setType(r.type).setName(logicalName(r.urn)).setProperties(toStruct(props)).setOptions(options(r));
+    msg.setUrn(r.urn).setType(r.type).setName(urnName(r.urn)).setProperties(toStruct(props)).setOptions(options(r));
     const p = provider(r, byUrn);
     if (p) msg.setProvider(p);
     return msg;

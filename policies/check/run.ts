@@ -1,4 +1,5 @@
 import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
+import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
 import { reconcileConfig, type RawConfig } from "./config";
 import { analyzeRequest, analyzeStackRequestInterleaved, findingsOf, type Finding } from "./requests";
@@ -16,8 +17,6 @@ export interface CheckResult {
     resources: number;
     pack: { name: string; version: string };
 }
-
-const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /**
  * Enforces the pack on an export: GetAnalyzerInfo, ConfigureStack, Configure, Analyze for each

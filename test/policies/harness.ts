@@ -6,6 +6,7 @@ import type { ExportedResource } from "../../infra/plan/stackExport";
 import { toPolicy } from "../../policies/lib/pack";
 import type { Rule } from "../../policies/lib/rule";
 import { DEFAULT_SETTINGS, setActiveSettings, type Settings } from "../../policies/lib/settings";
+import { STACK_TYPE } from "../../policies/lib/stack";
 import { analyzeRequest, analyzeStackRequest, findingsOf, UNKNOWN_VALUE, type Finding } from "../../policies/check/requests";
 
 type RpcCallback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
@@ -36,7 +37,7 @@ export interface FixtureResource {
 }
 
 export function urnOf(type: string, name: string): string {
-    return type === "pulumi:pulumi:Stack" ? TEST_STACK_URN : `urn:pulumi:test::langchain-ha::${type}::${name}`;
+    return type === STACK_TYPE ? TEST_STACK_URN : `urn:pulumi:test::langchain-ha::${type}::${name}`;
 }
 
 /** `"<unknown>"` in fixtures stands for a value unknown during preview. */
@@ -61,7 +62,7 @@ export function toExported(resources: FixtureResource[]): ExportedResource[] {
     return resources.map((r) => {
         const inputs = unknowns(r.inputs ?? r.props ?? {}) as Record<string, unknown>;
         const outputs = unknowns(r.outputs ?? r.props ?? {}) as Record<string, unknown>;
-        const custom = r.type !== "pulumi:pulumi:Stack";
+        const custom = r.type !== STACK_TYPE;
         return {
             urn: r.urn ?? urnOf(r.type, r.name),
             type: r.type,

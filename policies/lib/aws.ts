@@ -10,6 +10,9 @@ export const AWS = {
     routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
 } as const;
 
+/** The S3 bucket resources, current and legacy. */
+export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
 /** Resolves subnet references to their availability zones, through the Subnet resources of the stack. */
 export class SubnetZones {
     private readonly index: Map<string, Subject>;

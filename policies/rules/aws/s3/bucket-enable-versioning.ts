@@ -1,8 +1,8 @@
+import { S3_BUCKETS } from "../../../lib/aws";
 import { stackRule } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
 import { get, tryGet, UNKNOWN } from "../../../lib/values";
 
-const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const VERSIONINGS = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
 export const awsS3BucketEnableVersioning = stackRule({
@@ -15,7 +15,7 @@ export const awsS3BucketEnableVersioning = stackRule({
     resource: "bucket",
     fix: "Declare an `aws.s3.BucketVersioning` for the bucket with `versioningConfiguration.status: \"Enabled\"` (the inline `versioning.enabled` is also accepted).",
     check(stack, ctx) {
-        const buckets = stack.ofType(...BUCKETS);
+        const buckets = stack.ofType(...S3_BUCKETS);
         if (buckets.length === 0) return;
         const index = indexBy(buckets, "id", "bucket");
         const versioned = new Set<string>();
@@ -24,7 +24,7 @@ export const awsS3BucketEnableVersioning = stackRule({
         stack.each(stack.ofType(...VERSIONINGS), ctx, (v) => {
             const status = tryGet(v.props, "versioningConfiguration.status");
             if (status !== "Enabled" && status !== UNKNOWN) return;
-            const refs = resolveRefs(stack, v, "bucket", index, BUCKETS);
+            const refs = resolveRefs(stack, v, "bucket", index, S3_BUCKETS);
             if (refs === UNKNOWN) {
                 unlinked = true;
                 ctx.undecided(v.urn, "its bucket does not resolve to a bucket in the stack");

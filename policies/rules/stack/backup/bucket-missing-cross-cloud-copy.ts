@@ -1,10 +1,10 @@
+import { S3_BUCKETS } from "../../../lib/aws";
 import { primaryCloud } from "../../../lib/clouds";
 import { stackRule } from "../../../lib/rule";
 import { has, tryGet, UNKNOWN } from "../../../lib/values";
 
 const TRANSFER_JOB = "gcp:storage/transferJob:TransferJob";
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
-const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
 export const stackBackupBucketMissingCrossCloudCopy = stackRule({
     name: "stack-backup-bucket-missing-cross-cloud-copy",

@@ -61,6 +61,7 @@ export function workloads(stack: StackView, ctx: RuleContext): Workload[] {
     return result;
 }
 
+/** The replica minimum of a workload: `minQdrantReplicas` for Qdrant, else `minReplicas`. */
 export function minPodsFor(w: { qdrant: boolean }, ctx: RuleContext): number {
     return w.qdrant ? ctx.settings.minQdrantReplicas : ctx.settings.minReplicas;
 }

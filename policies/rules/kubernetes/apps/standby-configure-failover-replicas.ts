@@ -1,6 +1,7 @@
 import { annotation, FAILOVER_REPLICAS_ANNOTATION, isQdrant, isStandby, kindOf, REPLICATED_WORKLOADS } from "../../../lib/kubernetes";
 import { resourceRule } from "../../../lib/rule";
 import { asNumber } from "../../../lib/values";
+import { minPodsFor } from "../../../lib/workloads";
 
 export const kubernetesAppsStandbyConfigureFailoverReplicas = resourceRule({
     name: "kubernetes-apps-standby-configure-failover-replicas",
@@ -14,7 +15,7 @@ export const kubernetesAppsStandbyConfigureFailoverReplicas = resourceRule({
     types: REPLICATED_WORKLOADS,
     check(r, ctx) {
         if (!isStandby(r.props)) return;
-        const min = isQdrant(r.props) ? ctx.settings.minQdrantReplicas : ctx.settings.minReplicas;
+        const min = minPodsFor({ qdrant: isQdrant(r.props) }, ctx);
         const raw = annotation(r.props, FAILOVER_REPLICAS_ANNOTATION);
         const n = asNumber(raw);
         if (n === undefined) {

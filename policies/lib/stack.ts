@@ -92,12 +92,6 @@ export function stackOutput(stack: StackView, key: string): unknown {
     return stack.stack ? tryGet(stack.stack.props, key) : undefined;
 }
 
-/** "aws" or "gcp" from a resource type token. */
-export function cloudOf(type: string): string {
-    return type.split(":")[0] ?? "";
-}
-
-
 /** Appends `item` to the list under `key`. */
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, item: V): void {
     const list = map.get(key);

@@ -8,12 +8,7 @@ export function makeStackView(resources: Subject[]): StackView {
     const byUrn = new Map<string, Subject>();
     for (const r of resources) {
         byUrn.set(r.urn, r);
-        const list = byType.get(r.type);
-        if (list) {
-            list.push(r);
-        } else {
-            byType.set(r.type, [r]);
-        }
+        pushTo(byType, r.type, r);
     }
     return {
         resources,

@@ -4,8 +4,7 @@ import { indexBy, resolveRefs } from "../../../lib/stack";
 import { asArray, asRecord, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** NAT gateways a route table sends traffic to (inline routes plus separate Route resources). */
-function natsByTable(stack: StackView, nats: Map<string, Subject>): Map<string, Set<Subject>> {
-    const tables = indexBy(stack.ofType(AWS.routeTable), "id");
+function natsByTable(stack: StackView, nats: Map<string, Subject>, tables: Map<string, Subject>): Map<string, Set<Subject>> {
     const result = new Map<string, Set<Subject>>();
     const add = (table: Subject, nat: Subject) => {
         const set = result.get(table.urn) ?? new Set<Subject>();
@@ -55,7 +54,7 @@ export const awsEc2NatGatewayDisallowSharedAcrossAzs = stackRule({
         const nats = indexBy(natList, "id");
         const tables = indexBy(stack.ofType(AWS.routeTable), "id");
         const subnets = new SubnetZones(stack);
-        const byTable = natsByTable(stack, nats);
+        const byTable = natsByTable(stack, nats, tables);
         const zonesByNat = new Map<string, Set<string>>();
         stack.each(stack.ofType(AWS.routeTableAssociation), ctx, (a) => {
             const tableRefs = resolveRefs(stack, a, "routeTableId", tables, [AWS.routeTable]);

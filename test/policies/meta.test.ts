@@ -11,6 +11,7 @@ import { loadRuleFixtures } from "./cases";
 
 const RULES_DIR = path.join(__dirname, "..", "..", "policies", "rules");
 const NAME = new RegExp(`^[a-z0-9]+(-[a-z0-9]+)+$`);
+const ruleFixtures = loadRuleFixtures();
 
 describe("rule metadata", () => {
     for (const rule of registry.all()) {
@@ -34,7 +35,7 @@ describe("rule metadata", () => {
                 assert.ok(rule.fix.length > 10);
             });
             it("has fixtures: a baseline and at least one violating case", () => {
-                const fixtures = loadRuleFixtures().find((f) => f.rule === rule.name);
+                const fixtures = ruleFixtures.find((f) => f.rule === rule.name);
                 assert.ok(fixtures, `no test/policies/fixtures/rules/${rule.name}/`);
                 assert.ok(fixtures.cases.some((c) => c.case.expect.length > 0), "no violating case");
             });
@@ -42,7 +43,7 @@ describe("rule metadata", () => {
     }
 
     it("every fixture directory names a registered rule", () => {
-        for (const f of loadRuleFixtures()) assert.ok(registry.get(f.rule), f.rule);
+        for (const f of ruleFixtures) assert.ok(registry.get(f.rule), f.rule);
     });
 
     it("the settings policy follows the naming scheme and runs first", () => {

@@ -113,13 +113,11 @@ function stackResource(r: ExportedResource, byUrn: Map<string, ExportedResource>
     return res;
 }
 
-/** The AnalyzeStackRequest the engine sends at the end: every resource with its outputs. */
-export function analyzeStackRequest(resources: ExportedResource[], byUrn: Map<string, ExportedResource>): pb.AnalyzeStackRequest {
-    return new pb.AnalyzeStackRequest().setResourcesList(resources.map((r) => stackResource(r, byUrn)));
-}
-
-/** The same, built in slices that yield to the event loop, so it overlaps the Analyze calls. */
-export async function analyzeStackRequestInterleaved(resources: ExportedResource[], byUrn: Map<string, ExportedResource>): Promise<pb.AnalyzeStackRequest> {
+/**
+ * The AnalyzeStackRequest the engine sends at the end: every resource with its outputs. Built in
+ * slices that yield to the event loop, so that building it overlaps the Analyze calls.
+ */
+export async function analyzeStackRequest(resources: ExportedResource[], byUrn: Map<string, ExportedResource>): Promise<pb.AnalyzeStackRequest> {
     const list: pb.AnalyzerResource[] = [];
     for (let i = 0; i < resources.length; i++) {
         list.push(stackResource(resources[i] as ExportedResource, byUrn));

@@ -2,7 +2,7 @@ import type { ExportedResource, StackExport } from "../../infra/plan/stackExport
 import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
 import { reconcileConfig, type RawConfig } from "./config";
-import { analyzeRequest, analyzeStackRequestInterleaved, findingsOf, type Finding } from "./requests";
+import { analyzeRequest, analyzeStackRequest, findingsOf, type Finding } from "./requests";
 
 export interface CheckOptions extends PackHostOptions {
     config?: RawConfig;
@@ -41,7 +41,7 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
                 findings.push(...findingsOf(await host.analyze(analyzeRequest(r, byUrn)), r.urn));
             }
         };
-        const stackRequest = analyzeStackRequestInterleaved(resources, byUrn);
+        const stackRequest = analyzeStackRequest(resources, byUrn);
         await Promise.all(Array.from({ length: opts.concurrency ?? 64 }, worker));
         findings.push(...findingsOf(await host.analyzeStack(await stackRequest), stackUrn));
         return { findings: sortFindings(findings, resources), resources: resources.length, pack: info };

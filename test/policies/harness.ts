@@ -106,7 +106,7 @@ export async function analyzeExported(rules: Rule[], exported: ExportedResource[
         for (const r of exported) {
             findings.push(...findingsOf(await call(analyzeFun, analyzeRequest(r, byUrn)), r.urn));
         }
-        findings.push(...findingsOf(await call(stackFun, analyzeStackRequest(exported, byUrn)), TEST_STACK_URN));
+        findings.push(...findingsOf(await call(stackFun, await analyzeStackRequest(exported, byUrn)), TEST_STACK_URN));
         return findings;
     } finally {
         setActiveSettings(DEFAULT_SETTINGS);

@@ -69,7 +69,7 @@ export function isQdrant(props: Record<string, unknown>): boolean {
     return containers(props).some((c) => /(^|\/)qdrant\/qdrant(:|@|$)/.test(asString(c["image"]) ?? ""));
 }
 
-/** Environment of the first container with `name`; plain `value`s only. */
+/** A container's environment variables that have a plain `value` (`valueFrom` ones are left out). */
 export function containerEnv(c: Record<string, unknown>): Map<string, string> {
     const env = new Map<string, string>();
     for (const e of asArray(c["env"]).map(asRecord)) {

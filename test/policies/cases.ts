@@ -69,6 +69,12 @@ export interface RuleFixtures {
     cases: { file: string; case: RuleCase }[];
 }
 
+/** A rule's baseline: its resources, or those of the rule it names in `sameAs`. */
+function readBaseline(rule: string): FixtureResource[] {
+    const baseline = readJson<{ resources?: FixtureResource[]; sameAs?: string }>(path.join(RULE_FIXTURES, rule, "baseline.json"));
+    return baseline.sameAs !== undefined ? readBaseline(baseline.sameAs) : baseline.resources ?? [];
+}
+
 export function loadRuleFixtures(): RuleFixtures[] {
     return fs
         .readdirSync(RULE_FIXTURES)
@@ -78,7 +84,7 @@ export function loadRuleFixtures(): RuleFixtures[] {
             const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "baseline.json").sort();
             return {
                 rule,
-                baseline: readJson<{ resources: FixtureResource[] }>(path.join(dir, "baseline.json")).resources,
+                baseline: readBaseline(rule),
                 cases: files.map((f) => ({ file: f, case: readJson<RuleCase>(path.join(dir, f)) })),
             };
         });

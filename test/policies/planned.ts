@@ -10,7 +10,7 @@ const plans = new Map<string, Promise<StackExport>>();
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * The export `npm run plan -- --stack <stack> --export` writes, planned once per process. Plans run
+ * The export `npm run plan -- --stack <stack> --export <file>` writes, planned once per process. Plans run
  * one at a time: the Pulumi runtime they use is process-global.
  */
 export function plannedExport(stack: string): Promise<StackExport> {

@@ -99,6 +99,9 @@ export class Follower {
             const current = position;
             const nextEpoch = [...epochs.keys()].filter((e) => e > current.epoch).sort((a, b) => a - b)[0];
             if (nextEpoch === undefined) {
+                // The epoch being followed must still be somewhere: a journal that lists nothing
+                // (a wrong prefix, an emptied bucket) must not read as "caught up".
+                if (!location) throw new Error(`epoch ${current.epoch} is in none of the journals read; is the journal location right?`);
                 progress.oldestPendingWrittenAt = undefined;
                 return progress;
             }

@@ -29,7 +29,7 @@ export class JournalLocation {
         });
     }
 
-    /** Positions of the entries after `position` in its epoch, in order, checked for gaps. */
+    /** Positions of the entries after `position` in its epoch, in order, up to the first gap (which throws). */
     async positionsAfter(position: Position, limit?: number, signal?: AbortSignal): Promise<Position[]> {
         const keys = await this.store.list(epochDir(position.epoch), { startAfter: entryKey(position), limit, signal });
         const positions: Position[] = [];
@@ -38,6 +38,8 @@ export class JournalLocation {
             const p = parseEntryKey(key);
             if (!p) continue; // not an entry (a stray object someone put there)
             if (p.seq !== expected) {
+                // Hand out what comes before the gap; the next call starts at the gap and throws.
+                if (positions.length > 0) return positions;
                 throw new JournalCorruptError(`journal ${this.url} has a gap in epoch ${p.epoch}: entry ${expected} is missing before ${p.seq}`);
             }
             positions.push(p);

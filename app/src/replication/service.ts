@@ -226,7 +226,10 @@ export class ReplicationService {
     promote(mode: "planned" | "unplanned"): Promise<PromotionResult> {
         return this.serialized(async () => {
             const signal = AbortSignal.timeout(PROMOTION_CATCH_UP_MS);
-            const epochs = await this.discover(signal, mode === "unplanned");
+            const epochs = await this.discover(signal, true);
+            if (mode === "planned" && !this.peerReadable) {
+                throw new HttpError(409, "planned promotion needs the current writer's journal to fence it, and it cannot be read; use an unplanned promotion");
+            }
             await this.settleRole(epochs, signal);
             if (this.role === "active" && this.writer) {
                 return { epoch: this.epoch, continuesFrom: null, fencedPeer: false, appliedDuringPromotion: 0, unreplicatedEntries: 0, alreadyActive: true };

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { RegionHealth } from "../../app/src/health/service";
+import type { ReplicationStatus } from "../../app/src/replication/service";
+import type { SnapshotManifest } from "../../app/src/replication/snapshots";
 import { LlmStandIn } from "./support/llm-stand-in";
 import { QdrantStandIn } from "./support/qdrant-stand-in";
-import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
+import { ask, eventually, freshDataDir, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
 const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) => ({
     QDRANT_URL: qdrant.url,
@@ -160,5 +165,57 @@ describe("store down and no LLM configured", () => {
         assert.ok(Number(headers.get("retry-after")) > 0);
         assert.match(String(body.message), /no answer path/);
         assert.equal((await getJson(`${service.url}/livez`)).status, 200);
+    });
+});
+
+describe("Qdrant mode: a snapshot set and a standby bootstrapped from it", () => {
+    const source = new QdrantStandIn();
+    const target = new QdrantStandIn();
+    const token = "snapshot-test-token-0123456789";
+    const dirs = { snapshots: freshDataDir(), journal: freshDataDir(), standbyJournal: freshDataDir() };
+    let active: TestService;
+
+    before(async () => {
+        await source.start();
+        await target.start();
+        active = await startService(
+            qdrantEnv(source, { ADMIN_TOKEN: token, SNAPSHOT_URLS: pathToFileURL(dirs.snapshots).href, JOURNAL_URL: pathToFileURL(dirs.journal).href }),
+        );
+    });
+
+    after(async () => {
+        await active.shutdown();
+        await source.stop();
+        await target.stop();
+    });
+
+    it("writes every point with its vector, then a standby over an empty Qdrant loads it and replays the rest", async () => {
+        assert.equal((await postJson(`${active.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+        const response = await fetch(`${active.url}/admin/v1/snapshots`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        const manifest = (await response.json()) as SnapshotManifest;
+        assert.equal(response.status, 200);
+        assert.equal(manifest.points, 2);
+        assert.deepEqual(manifest.journal, { epoch: 1, seq: 1 });
+        const part = readFileSync(join(dirs.snapshots, manifest.files[0].key), "utf8").split("\n").map((l) => JSON.parse(l) as { vector: number[] });
+        assert.equal(part[0].vector.length, 512);
+
+        assert.equal((await postJson(`${active.url}/v1/documents`, { documents: [{ id: "after-set", text: "ingested after the snapshot set was written" }] })).status, 200);
+        const standby = await startService(
+            qdrantEnv(target, {
+                ROLE: "standby",
+                JOURNAL_URL: pathToFileURL(dirs.standbyJournal).href,
+                PEER_JOURNAL_URLS: pathToFileURL(dirs.journal).href,
+                SNAPSHOT_URLS: pathToFileURL(dirs.snapshots).href,
+                REPLICATION_POLL_MS: "50",
+            }),
+        );
+        try {
+            await eventually(async () => (await getJson<ReplicationStatus>(`${standby.url}/v1/replication`)).body.position?.seq === 2, "standby replayed past the set");
+            assert.deepEqual([...(target.collections.get("docs")?.points.keys() ?? [])].length, 3);
+            const scrolled = source.count((r) => r.path.startsWith("/collections/docs/points/scroll"));
+            assert.ok(scrolled >= 1, "the set was read from Qdrant with scroll");
+        } finally {
+            await standby.shutdown();
+        }
     });
 });

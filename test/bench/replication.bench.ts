@@ -67,10 +67,10 @@ async function load(url: string, from: number, seconds: number): Promise<Array<{
 async function main(): Promise<void> {
     // 1. The journal's cost on ingest latency: same load without and with it.
     const plain = await start({ DATA_DIR: dir("plain") }, "off");
-    const plainAcks = await load(plain.urls[0], 0, 5);
+    const plainAcks = await load(plain.urls[0], 0, 10);
     await plain.shutdown();
     const journaled = await start({ DATA_DIR: dir("journaled") });
-    const journaledAcks = await load(journaled.urls[0], 0, 5);
+    const journaledAcks = await load(journaled.urls[0], 0, 10);
     await journaled.shutdown();
     const p99Plain = percentile(plainAcks.map((a) => a.ms), 99);
     const p99Journaled = percentile(journaledAcks.map((a) => a.ms), 99);
@@ -118,7 +118,6 @@ async function main(): Promise<void> {
     const target = (await getJson<ReplicationStatus>(`${active.urls[0]}/v1/replication`)).body.head!;
     const restarted = performance.now();
     standby = await start(standbyEnv);
-    const before = (await getJson<ReplicationStatus>(`${standby.urls[0]}/v1/replication`)).body.position?.seq ?? 0;
     for (;;) {
         const { body } = await getJson<ReplicationStatus>(`${standby.urls[0]}/v1/replication`);
         if ((body.position?.seq ?? 0) >= target.seq) break;
@@ -127,7 +126,7 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - restarted) / 1000;
     const behind = target.seq - (head > 0 ? head : 0);
-    console.log(`catch-up after ${STOPPED_SECONDS} s stopped: ${behind} entries behind, caught up ${seconds.toFixed(2)} s after restart (${(behind / seconds).toFixed(0)} entries/s; ${target.seq - before} applied after the first round)`);
+    console.log(`catch-up after ${STOPPED_SECONDS} s stopped: ${behind} entries behind, caught up ${seconds.toFixed(2)} s after restart (${(behind / seconds).toFixed(0)} entries/s, each applied entry rewrites the embedded store's file)`);
     await standby.shutdown();
     await active.shutdown();
 

@@ -7,7 +7,8 @@ import type { RegionHealth } from "../../app/src/health/service";
 import type { ReplicationStatus } from "../../app/src/replication/service";
 import type { SnapshotManifest } from "../../app/src/replication/snapshots";
 import { LlmStandIn } from "./support/llm-stand-in";
-import { QdrantStandIn } from "./support/qdrant-stand-in";
+import { DEFAULT_QDRANT_IMAGE } from "../../infra/config/schema";
+import { QdrantStandIn, STAND_IN_QDRANT_VERSION } from "./support/qdrant-stand-in";
 import { ask, eventually, freshDataDir, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
 const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) => ({
@@ -107,19 +108,40 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         qdrant.mode = "ok";
     });
 
-    it("a cluster without a Raft leader fails /health (no quorum)", async () => {
-        qdrant.mode = "no-quorum";
-        let health = await getJson<RegionHealth>(`${service.url}/health`);
-        // The breaker may still be open from the outage above: wait it out, then the probe itself runs.
-        for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-            health = await getJson<RegionHealth>(`${service.url}/health`);
-        }
-        assert.equal(health.status, 503);
-        assert.match(health.body.components.vectorstore.detail, /no quorum/);
+    it("a Raft election (leader 0) alone does not fail /health: reads and writes go to shard replicas", async () => {
+        qdrant.mode = "election";
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.components.vectorstore.status, "ok");
         qdrant.mode = "ok";
     });
+
+    it("a shard with no Active replica fails /health: the region cannot read it", async () => {
+        qdrant.replicaStates = [["Active", "Active"], ["Dead", "Partial"], ["Active", "Dead"]];
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 503);
+        assert.equal(health.body.components.vectorstore.detail, "shard(s) 1 have no Active replica");
+    });
+
+    it("a shard below the write consistency factor leaves /health 200 but degraded: reads still work", async () => {
+        qdrant.replicaStates = [["Active", "Active"], ["Active", "Dead"], ["Active", "Active"]];
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.components.vectorstore.status, "degraded");
+        assert.equal(health.body.components.vectorstore.detail, "qdrant, shard(s) 1 have fewer Active replicas than the write consistency factor 2");
+        qdrant.replicaStates = [["Active", "Active"], ["Active", "Active"], ["Active", "Active"]];
+    });
 });
+
+/** /health once the breaker, possibly open from an earlier outage, lets the probe itself run. */
+async function healthAfterBreaker(service: TestService) {
+    let health = await getJson<RegionHealth>(`${service.url}/health`);
+    for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        health = await getJson<RegionHealth>(`${service.url}/health`);
+    }
+    return health;
+}
 
 describe("Qdrant mode: an existing collection is never recreated", () => {
     const qdrant = new QdrantStandIn();
@@ -217,5 +239,19 @@ describe("Qdrant mode: a snapshot set and a standby bootstrapped from it", () =>
         } finally {
             await standby.shutdown();
         }
+    });
+});
+
+describe("Qdrant client and server versions", () => {
+    it("the service's client is within one minor of the server the program deploys, and the stand-in reports that server", () => {
+        const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "app", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const client = manifest.dependencies["@qdrant/js-client-rest"];
+        assert.match(client, /^\d+\.\d+\.\d+$/, "the client is pinned to one version");
+        const server = /:v(\d+\.\d+\.\d+)$/.exec(DEFAULT_QDRANT_IMAGE)?.[1] ?? "";
+        const [clientMajor, clientMinor] = client.split(".").map(Number);
+        const [serverMajor, serverMinor] = server.split(".").map(Number);
+        assert.equal(clientMajor, serverMajor, `client ${client}, server ${server}`);
+        assert.ok(Math.abs(clientMinor - serverMinor) <= 1, `client ${client}, server ${server}`);
+        assert.equal(STAND_IN_QDRANT_VERSION, server);
     });
 });

@@ -5,6 +5,17 @@ import { ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
 export const PROVIDERS = ["openai", "anthropic", "google"] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
+/**
+ * Current model ids per provider (checked against the installed SDKs' model lists where they
+ * have one). The program sets them explicitly per stack; these are the local defaults. A model
+ * the provider does not know stops the service at start (app/src/llm/model-check.ts).
+ */
+export const DEFAULT_MODELS: Record<Provider, string> = {
+    openai: "gpt-5.4-mini",
+    anthropic: "claude-haiku-4-5",
+    google: "gemini-2.5-flash",
+};
+
 /** Unset and empty mean the same thing: the deployment renders absent values as "". */
 const blankToUndefined = (value: unknown): unknown => (value === "" ? undefined : value);
 
@@ -94,9 +105,9 @@ export const envSchema = z.object({
     [TUNING_ENV.openaiBaseUrl]: optionalUrl,
     [TUNING_ENV.anthropicBaseUrl]: optionalUrl,
     [TUNING_ENV.googleBaseUrl]: optionalUrl,
-    [TUNING_ENV.openaiModel]: z.preprocess(blankToUndefined, z.string().default("gpt-4o-mini")),
-    [TUNING_ENV.anthropicModel]: z.preprocess(blankToUndefined, z.string().default("claude-3-5-haiku-latest")),
-    [TUNING_ENV.googleModel]: z.preprocess(blankToUndefined, z.string().default("gemini-2.0-flash")),
+    [TUNING_ENV.openaiModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.openai)),
+    [TUNING_ENV.anthropicModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.anthropic)),
+    [TUNING_ENV.googleModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.google)),
     [TUNING_ENV.askDeadlineMs]: integer(100, 300_000, 25_000),
     [TUNING_ENV.llmTimeoutMs]: integer(50, 300_000, 10_000),
     [TUNING_ENV.llmMaxConcurrency]: integer(1, 10_000, 32),

@@ -57,10 +57,11 @@ export class HealthService {
         const components: Record<string, ComponentHealth> = { vectorstore: await this.probeStore() };
         for (const step of this.steps) {
             const breaker = step.policy.state();
+            const quota = step.quotaExhaustedAt;
             components[step.label] = {
-                status: LLM_STATES[breaker],
+                status: quota ? "down" : LLM_STATES[breaker],
                 latencyMs: step.lastLatencyMs === undefined ? null : round(step.lastLatencyMs),
-                detail: `breaker ${breaker}`,
+                detail: quota ? `quota exhausted since ${quota.toISOString()} (not an outage: add credit or raise the limit)` : `breaker ${breaker}`,
                 breaker,
             };
         }

@@ -26,7 +26,7 @@ export class Metrics {
     ]);
     readonly llmCalls = this.counter(
         "llm_calls_total",
-        "LLM call attempts by provider and outcome (success, error, rejected when the breaker is open).",
+        "LLM call attempts by provider and outcome (success, error, quota when the account's quota is exhausted, rejected when the breaker is open).",
         ["provider", "outcome"],
     );
     readonly llmDuration = this.histogram("llm_call_duration_seconds", "LLM call attempt latency by provider.", ["provider"]);

@@ -179,3 +179,18 @@ describe("follower", () => {
         assert.equal((await readMeta(store, signal))?.diverged, 1);
     });
 });
+
+describe("journal expiry", () => {
+    it("an epoch whose entries all expired keeps its head through its marker: the writer continues after it", async () => {
+        const { dir, journal } = location();
+        await startEpoch(journal, 1);
+        const writer = await JournalWriter.open(journal, 1, () => undefined);
+        for (const d of ["a", "b"]) await writer.append([upsertOp(d, [chunk(d, d)])]);
+        await journal.markEpoch({ epoch: 1, seq: 2 });
+        for (const seq of [0, 1, 2]) rmSync(join(dir, "e00000001", `00000000000${seq}.json`));
+        assert.deepEqual(await journal.epochs(), [1], "the epoch is still listed");
+        assert.deepEqual(await journal.head(1), { epoch: 1, seq: 2 });
+        const reopened = await JournalWriter.open(journal, 1, () => undefined);
+        assert.deepEqual(await reopened.append([upsertOp("c", [chunk("c", "c")])]), { epoch: 1, seq: 3 }, "numbering continues, so a follower at 1/2 sees it");
+    });
+});

@@ -13,6 +13,9 @@ import {
     type Position,
 } from "./entry";
 
+/** Not an entry name (entries are 12 digits): listings of entries pass over it. */
+const EPOCH_MARKER = "epoch.json";
+
 /** One side's journal in object storage: epochs as directories, entries as create-once objects. */
 export class JournalLocation {
     constructor(readonly store: ObjectStore) {}
@@ -48,16 +51,33 @@ export class JournalLocation {
         return positions;
     }
 
-    /** The last entry of an epoch, or undefined when the epoch has none. */
+    /**
+     * The last entry of an epoch; when every entry has expired, the head its marker recorded
+     * (no entry was written since, or it would still be there); undefined for an empty epoch.
+     */
     async head(epoch: number, signal?: AbortSignal): Promise<Position | undefined> {
         const positions = await this.positionsAfter({ epoch, seq: -1 }, undefined, signal);
-        return positions.at(-1);
+        const last = positions.at(-1);
+        if (last) return last;
+        const marker = await this.store.get(`${epochDir(epoch)}${EPOCH_MARKER}`, signal);
+        if (!marker) return undefined;
+        const { head } = JSON.parse(marker.toString("utf8")) as { head?: unknown };
+        return typeof head === "number" ? { epoch, seq: head } : undefined;
     }
 
     async read(position: Position, signal?: AbortSignal): Promise<JournalEntry | undefined> {
         const key = entryKey(position);
         const bytes = await this.store.get(key, signal);
         return bytes === undefined ? undefined : decodeEntry(key, bytes);
+    }
+
+    /**
+     * A small object in the epoch's folder that is not an entry: it keeps the epoch listed, and
+     * its head known, after the entries themselves expired.
+     */
+    markEpoch(head: Position, signal?: AbortSignal): Promise<void> {
+        const body = { epoch: head.epoch, head: head.seq, refreshedAt: new Date().toISOString() };
+        return this.store.put(`${epochDir(head.epoch)}${EPOCH_MARKER}`, Buffer.from(JSON.stringify(body)), signal);
     }
 
     create(entry: JournalEntry, signal?: AbortSignal): Promise<"created" | "exists"> {

@@ -58,6 +58,8 @@ export interface PromotionResult {
 
 /** How long a promotion may spend catching up before it answers 503 (the runbook retries). */
 const PROMOTION_CATCH_UP_MS = 60_000;
+/** How often a writer refreshes its epoch's marker: far inside the journal's shortest expiry (days). */
+const EPOCH_MARKER_EVERY_MS = 6 * 3_600_000;
 /** Calls to the old writer's cloud during a promotion are short: it may be the failed region. */
 const PEER_CALL_MS = 5_000;
 
@@ -90,6 +92,7 @@ export class ReplicationService {
     private timer?: NodeJS.Timeout;
     private exclusive: Promise<unknown> = Promise.resolve();
     private peerReadable = true;
+    private markerWritten?: { epoch: number; at: number };
 
     constructor(private readonly options: ReplicationOptions) {
         this.own = new JournalLocation(options.own);
@@ -321,6 +324,12 @@ export class ReplicationService {
                 this.role = "standby";
                 return;
             }
+            // A store that already took part in a history must never start a new one: its
+            // journal was emptied (a wrong location, an expiry), not never written.
+            const meta = await readMeta(this.options.store, signal);
+            if (meta && (meta.writerEpoch !== undefined || meta.position !== null)) {
+                throw new Error(`no epoch is in the journals, but this store has been part of epoch ${meta.writerEpoch ?? meta.position?.epoch}: check JOURNAL_URL and PEER_JOURNAL_URLS; a new history is not started over it`);
+            }
             // The very first writer starts the history (several replicas may race; one start wins),
             // but only once it knows the other side has none: it may merely be unreachable.
             if (!this.peerReadable) throw new Error("the other side's journal cannot be read, so this side cannot tell whether a history exists already");
@@ -328,7 +337,7 @@ export class ReplicationService {
             return this.settleRole(await this.discover(signal), signal);
         }
         if (ownEpochs.includes(newest)) {
-            if (this.writer?.epoch === newest && !this.writer.fenced) return;
+            if (this.writer?.epoch === newest && !this.writer.fenced) return this.keepEpochVisible(newest, signal);
             // With the other side unreadable, own newest is only trusted when this instance
             // already knew it as the newest, or the store records writing it.
             const known = (await readMeta(this.options.store, signal))?.writerEpoch === newest || this.epoch === newest;
@@ -342,7 +351,7 @@ export class ReplicationService {
             this.fencedBy = undefined;
             const meta = (await readMeta(this.options.store, signal)) ?? { position: null };
             if (meta.writerEpoch !== newest) await this.options.store.writeMeta(META_NAME, { ...meta, writerEpoch: newest } satisfies ReplicationMeta, signal);
-            return;
+            return this.keepEpochVisible(newest, signal);
         }
         this.epoch = newest;
         if (this.writer) {
@@ -364,6 +373,18 @@ export class ReplicationService {
         const head = await this.own.head(meta.writerEpoch, signal);
         const position = head && (!meta.position || comparePositions(head, meta.position) > 0) ? head : meta.position;
         await this.options.store.writeMeta(META_NAME, { position, diverged: meta.diverged } satisfies ReplicationMeta, signal);
+    }
+
+    /**
+     * Entries expire by age (the bucket's lifecycle), epochs must not: an idle writer would
+     * otherwise lose the last trace of its epoch. The writer rewrites a marker in the epoch's
+     * folder well within the shortest expiry.
+     */
+    private async keepEpochVisible(epoch: number, signal: AbortSignal): Promise<void> {
+        if (this.markerWritten?.epoch === epoch && Date.now() - this.markerWritten.at < EPOCH_MARKER_EVERY_MS) return;
+        const head = await this.own.head(epoch, signal);
+        if (head) await this.own.markEpoch(head, signal);
+        this.markerWritten = { epoch, at: Date.now() };
     }
 
     private onFenced(byEpoch: number): void {

@@ -1,0 +1,80 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HTTP_PORT } from "../../app/src/contract";
+import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { REPLICATION_ENV } from "./env";
+
+export const SNAPSHOT_SETS_NAME = "logical-snapshots";
+/** The service's admin route that writes a logical snapshot set (replication contract). */
+export const SNAPSHOT_SETS_PATH = "/admin/v1/snapshots";
+
+export interface LogicalSnapshotScheduleArgs {
+    namespace: pulumi.Input<string>;
+    /** Cron schedule: the snapshot schedule derived from the RPO, which the journal's expiry assumes. */
+    schedule: string;
+    /** Pod labels of the serving Deployment, which answers the admin route. */
+    appSelector: Record<string, string>;
+    /** The Secret that holds the admin token under the key ADMIN_TOKEN. */
+    secretName: pulumi.Input<string>;
+    /** An image with a shell and curl. */
+    image: string;
+}
+
+/**
+ * Logical snapshot sets on the active side, on the snapshot schedule: a CronJob asks the
+ * service to write one (POST /admin/v1/snapshots) through a ClusterIP Service on its plain
+ * port, which no load balancer exposes. Each set records the journal position it covers, which
+ * is what lets journal entries expire (see JournalStorage).
+ */
+export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
+    public readonly cronJobName: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+
+    constructor(name: string, args: LogicalSnapshotScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("langchain-ha:replication:LogicalSnapshotSchedule", name, {}, opts);
+        const parent = { parent: this };
+        const labels = workloadLabels(SNAPSHOT_SETS_NAME, "backup");
+        const service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: { name: "langchain-ha-internal", namespace: args.namespace, labels },
+            spec: { type: "ClusterIP", selector: args.appSelector, ports: [{ name: "http", port: HTTP_PORT, targetPort: "http", protocol: "TCP" }] },
+        }, parent);
+        const url = pulumi.interpolate`http://${service.metadata.name}:${HTTP_PORT}${SNAPSHOT_SETS_PATH}`;
+        // The token goes in on stdin, so that it never shows in a process list.
+        const script = pulumi.interpolate`printf 'Authorization: Bearer %s\\n' "$${REPLICATION_ENV.adminToken}" | curl -fsS --retry 3 --retry-all-errors --max-time 900 -X POST -H @- -H 'content-type: application/json' --data '{}' ${url}`;
+        const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
+            metadata: { name: SNAPSHOT_SETS_NAME, namespace: args.namespace, labels },
+            spec: {
+                schedule: args.schedule,
+                concurrencyPolicy: "Forbid",
+                startingDeadlineSeconds: 300,
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 5,
+                jobTemplate: {
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 1800,
+                        template: {
+                            metadata: { labels },
+                            spec: {
+                                restartPolicy: "Never",
+                                automountServiceAccountToken: false,
+                                securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
+                                containers: [{
+                                    name: "snapshot-set",
+                                    image: args.image,
+                                    command: ["/bin/sh", "-c", script],
+                                    env: [{ name: REPLICATION_ENV.adminToken, valueFrom: { secretKeyRef: { name: args.secretName, key: REPLICATION_ENV.adminToken } } }],
+                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                                    securityContext: RESTRICTED_CONTAINER,
+                                }],
+                            },
+                        },
+                    },
+                },
+            },
+        }, parent);
+        this.cronJobName = cronJob.metadata.name;
+        this.serviceName = service.metadata.name;
+        this.registerOutputs({ cronJobName: this.cronJobName, serviceName: this.serviceName });
+    }
+}

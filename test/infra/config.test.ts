@@ -117,11 +117,11 @@ describe("derived values", () => {
 });
 
 describe("secrets", () => {
-    test("a stack needs the GCP TLS material and the key of every LLM provider it names", () => {
+    test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"]);
     });
 
     test("pulumi up stops before any resource when a required secret is not set", () => {
@@ -132,7 +132,8 @@ describe("secrets", () => {
             "langchain-ha:gcpTlsCertificate": "CERT",
             "langchain-ha:gcpTlsPrivateKey": "KEY",
             "langchain-ha:openaiApiKey": "sk-test",
-        }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey"]);
+            "langchain-ha:adminToken": "admin-test",
+        }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey", "langchain-ha:adminToken"]);
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
         });

@@ -16,6 +16,11 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
+/** The serving Deployment on one cluster (the follower is the other Deployment there). */
+function appDeployment(r: Resources, cluster: "eks" | "gke"): Inputs {
+    return r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).find((d) => d.metadata.name === "langchain-ha")!;
+}
+
 describe("the program", () => {
     test("every stack file plans cleanly", async () => {
         const stacks = listStacks();
@@ -79,7 +84,7 @@ describe("the program", () => {
     test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
         const plan = await planStack("dev");
         const r = new Resources(plan.resources);
-        const standby = r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
+        const standby = appDeployment(r, "gke");
         assert.equal(standby.spec.replicas, 0);
         assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
         assert.equal(r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
@@ -91,7 +96,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const hpa = r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
         assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal(appDeployment(r, "eks").spec.replicas, 3);
     });
 
     test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
@@ -100,7 +105,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const primary = r.inputsOf("aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
         assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal(appDeployment(r, "gke").spec.replicas, 3);
         assert.equal((r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 2, "Qdrant snapshots and logical snapshot sets");
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 0);

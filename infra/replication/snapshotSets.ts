@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HTTP_PORT } from "../../app/src/contract";
+import { exclusiveCronJobSpec } from "../k8s/cronJob";
 import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
 import { REPLICATION_ENV } from "./env";
 
@@ -43,35 +44,22 @@ export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
         const script = pulumi.interpolate`printf 'Authorization: Bearer %s\\n' "$${REPLICATION_ENV.adminToken}" | curl -fsS --retry 3 --retry-all-errors --max-time 900 -X POST -H @- -H 'content-type: application/json' --data '{}' ${url}`;
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { name: SNAPSHOT_SETS_NAME, namespace: args.namespace, labels },
-            spec: {
-                schedule: args.schedule,
-                concurrencyPolicy: "Forbid",
-                startingDeadlineSeconds: 300,
-                successfulJobsHistoryLimit: 3,
-                failedJobsHistoryLimit: 5,
-                jobTemplate: {
-                    spec: {
-                        backoffLimit: 2,
-                        activeDeadlineSeconds: 1800,
-                        template: {
-                            metadata: { labels },
-                            spec: {
-                                restartPolicy: "Never",
-                                automountServiceAccountToken: false,
-                                securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
-                                containers: [{
-                                    name: "snapshot-set",
-                                    image: args.image,
-                                    command: ["/bin/sh", "-c", script],
-                                    env: [{ name: REPLICATION_ENV.adminToken, valueFrom: { secretKeyRef: { name: args.secretName, key: REPLICATION_ENV.adminToken } } }],
-                                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-                                    securityContext: RESTRICTED_CONTAINER,
-                                }],
-                            },
-                        },
-                    },
+            spec: exclusiveCronJobSpec(args.schedule, 1800, {
+                metadata: { labels },
+                spec: {
+                    restartPolicy: "Never",
+                    automountServiceAccountToken: false,
+                    securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
+                    containers: [{
+                        name: "snapshot-set",
+                        image: args.image,
+                        command: ["/bin/sh", "-c", script],
+                        env: [{ name: REPLICATION_ENV.adminToken, valueFrom: { secretKeyRef: { name: args.secretName, key: REPLICATION_ENV.adminToken } } }],
+                        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                        securityContext: RESTRICTED_CONTAINER,
+                    }],
                 },
-            },
+            }),
         }, parent);
         this.cronJobName = cronJob.metadata.name;
         this.serviceName = service.metadata.name;

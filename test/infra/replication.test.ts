@@ -51,7 +51,7 @@ const REPLICATION_KEYS = ["ROLE", "JOURNAL_URL", "PEER_JOURNAL_URLS", "SNAPSHOT_
 
 /** The replication and federation part of a container's env. */
 function replicationEnvOf(container: Inputs): Record<string, string | undefined> {
-    return Object.fromEntries(Object.entries(envOf(container)).filter(([k]) => REPLICATION_KEYS.includes(k)));
+    return Object.fromEntries(Object.entries(envOf(container as Parameters<typeof envOf>[0])).filter(([k]) => REPLICATION_KEYS.includes(k)));
 }
 
 function roleNamed(r: Resources, logical: string) {

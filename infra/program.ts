@@ -9,9 +9,8 @@ import type { ProgramConfig } from "./config";
 import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
-import { selectorLabels } from "./k8s/labels";
 import { QdrantCluster } from "./qdrant";
-import { LogicalSnapshotSchedule, REPLICATION_ENV, ReplicationFollower, StandbyReplication } from "./replication";
+import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, REPLICATION_ENV, ReplicationFollower, StandbyReplication } from "./replication";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
@@ -206,10 +205,14 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         identity: replication.pods[side],
         leaseName: LEASE_NAME,
     }, { providers: [k8sProviders[side]] }));
+    const internal = perSide((side) => new InternalEndpoint(`${env}-${side}-internal`, {
+        namespace: namespaces[side],
+        appSelector: services[side].podSelector,
+    }, { providers: [k8sProviders[side]] }));
     const snapshotSets = new LogicalSnapshotSchedule(`${env}-${c.dr.activeSide}-snapshot-sets`, {
         namespace: namespaces[c.dr.activeSide],
         schedule: c.backupSchedule.snapshotCron,
-        appSelector: selectorLabels("langchain-ha"),
+        serviceName: internal[c.dr.activeSide].serviceName,
         secretName: services[c.dr.activeSide].secretName,
         image: c.backup.jobImage,
     }, { providers: [k8sProviders[c.dr.activeSide]] });
@@ -267,6 +270,9 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             snapshotSetsCronJob: snapshotSets.cronJobName,
             snapshotSetsCron: c.backupSchedule.snapshotCron,
             maxLagSeconds: c.dr.rpoMinutes * 60,
+            // The admin routes answer on the serving pods' plain port, through this ClusterIP Service on each cluster.
+            internalServices: perSide((side) => internal[side].serviceName),
+            api: REPLICATION_API,
             // Where the runbook finds the token (never the value): the Secret on each cluster, set from this stack secret.
             adminToken: { secretName: services[c.dr.activeSide].secretName, key: REPLICATION_ENV.adminToken, configKey: "langchain-ha:adminToken" },
         },

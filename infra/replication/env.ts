@@ -18,6 +18,16 @@ export const REPLICATION_ENV = {
     adminToken: "ADMIN_TOKEN",
 } as const;
 
+/** The service's replication routes the program and the runbook use (replication contract). */
+export const REPLICATION_API = {
+    /** Role, epoch, position, lag, fitness for failover; no auth. */
+    status: "/v1/replication",
+    /** Bearer ADMIN_TOKEN: start a new epoch on this side. */
+    promote: "/admin/v1/promote",
+    /** Bearer ADMIN_TOKEN: write a logical snapshot set now. */
+    snapshots: "/admin/v1/snapshots",
+} as const;
+
 export type Side = "aws" | "gcp";
 
 export function otherSide(side: Side): Side {

@@ -6,6 +6,6 @@ export { ReplicationIdentity, APP_SERVICE_ACCOUNT } from "./identity";
 export type { ReplicationIdentityArgs } from "./identity";
 export { ReplicationFollower, validateReplicationFollowerArgs, FOLLOWER_NAME, QDRANT_CLIENT_LABEL } from "./follower";
 export type { ReplicationFollowerArgs } from "./follower";
-export { LogicalSnapshotSchedule, SNAPSHOT_SETS_NAME, SNAPSHOT_SETS_PATH } from "./snapshotSets";
-export { REPLICATION_ENV, replicationEnv, sideLocations, journalPrefix, snapshotPrefix, otherSide } from "./env";
+export { InternalEndpoint, INTERNAL_SERVICE_NAME, LogicalSnapshotSchedule, SNAPSHOT_SETS_NAME } from "./snapshotSets";
+export { REPLICATION_API, REPLICATION_ENV, replicationEnv, sideLocations, journalPrefix, snapshotPrefix, otherSide } from "./env";
 export type { Side, SideLocations } from "./env";

@@ -3,18 +3,41 @@ import * as pulumi from "@pulumi/pulumi";
 import { HTTP_PORT } from "../../app/src/contract";
 import { exclusiveCronJobSpec } from "../k8s/cronJob";
 import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
-import { REPLICATION_ENV } from "./env";
+import { REPLICATION_API, REPLICATION_ENV } from "./env";
 
 export const SNAPSHOT_SETS_NAME = "logical-snapshots";
-/** The service's admin route that writes a logical snapshot set (replication contract). */
-export const SNAPSHOT_SETS_PATH = "/admin/v1/snapshots";
+export const INTERNAL_SERVICE_NAME = "langchain-ha-internal";
+
+export interface InternalEndpointArgs {
+    namespace: pulumi.Input<string>;
+    /** Pod labels of the serving Deployment. */
+    appSelector: Record<string, string>;
+}
+
+/**
+ * A ClusterIP Service on the serving pods' plain port, which no load balancer exposes: how the
+ * snapshot-set CronJob and the runbook (by `kubectl port-forward`) reach the admin routes.
+ */
+export class InternalEndpoint extends pulumi.ComponentResource {
+    public readonly serviceName: pulumi.Output<string>;
+
+    constructor(name: string, args: InternalEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("langchain-ha:replication:InternalEndpoint", name, {}, opts);
+        const service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: { name: INTERNAL_SERVICE_NAME, namespace: args.namespace, labels: workloadLabels(INTERNAL_SERVICE_NAME, "api") },
+            spec: { type: "ClusterIP", selector: args.appSelector, ports: [{ name: "http", port: HTTP_PORT, targetPort: "http", protocol: "TCP" }] },
+        }, { parent: this });
+        this.serviceName = service.metadata.name;
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}
 
 export interface LogicalSnapshotScheduleArgs {
     namespace: pulumi.Input<string>;
     /** Cron schedule: the snapshot schedule derived from the RPO, which the journal's expiry assumes. */
     schedule: string;
-    /** Pod labels of the serving Deployment, which answers the admin route. */
-    appSelector: Record<string, string>;
+    /** The InternalEndpoint Service of the serving pods, which answer the admin route. */
+    serviceName: pulumi.Input<string>;
     /** The Secret that holds the admin token under the key ADMIN_TOKEN. */
     secretName: pulumi.Input<string>;
     /** An image with a shell and curl. */
@@ -23,23 +46,17 @@ export interface LogicalSnapshotScheduleArgs {
 
 /**
  * Logical snapshot sets on the active side, on the snapshot schedule: a CronJob asks the
- * service to write one (POST /admin/v1/snapshots) through a ClusterIP Service on its plain
- * port, which no load balancer exposes. Each set records the journal position it covers, which
- * is what lets journal entries expire (see JournalStorage).
+ * service to write one (POST /admin/v1/snapshots) through its InternalEndpoint. Each set records
+ * the journal position it covers, which is what lets journal entries expire (see JournalStorage).
  */
 export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
     public readonly cronJobName: pulumi.Output<string>;
-    public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: LogicalSnapshotScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("langchain-ha:replication:LogicalSnapshotSchedule", name, {}, opts);
         const parent = { parent: this };
         const labels = workloadLabels(SNAPSHOT_SETS_NAME, "backup");
-        const service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: "langchain-ha-internal", namespace: args.namespace, labels },
-            spec: { type: "ClusterIP", selector: args.appSelector, ports: [{ name: "http", port: HTTP_PORT, targetPort: "http", protocol: "TCP" }] },
-        }, parent);
-        const url = pulumi.interpolate`http://${service.metadata.name}:${HTTP_PORT}${SNAPSHOT_SETS_PATH}`;
+        const url = pulumi.interpolate`http://${args.serviceName}:${HTTP_PORT}${REPLICATION_API.snapshots}`;
         // The token goes in on stdin, so that it never shows in a process list.
         const script = pulumi.interpolate`printf 'Authorization: Bearer %s\\n' "$${REPLICATION_ENV.adminToken}" | curl -fsS --retry 3 --retry-all-errors --max-time 900 -X POST -H @- -H 'content-type: application/json' --data '{}' ${url}`;
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
@@ -62,7 +79,6 @@ export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
             }),
         }, parent);
         this.cronJobName = cronJob.metadata.name;
-        this.serviceName = service.metadata.name;
-        this.registerOutputs({ cronJobName: this.cronJobName, serviceName: this.serviceName });
+        this.registerOutputs({ cronJobName: this.cronJobName });
     }
 }

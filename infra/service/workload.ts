@@ -69,6 +69,8 @@ export class LangchainService extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
     /** The Secret holding the secret environment (the follower reads the same one). */
     public readonly secretName: pulumi.Output<string>;
+    /** Labels that select the serving pods, for other Services in front of them. */
+    public readonly podSelector: Record<string, string>;
     /** Hostname (AWS NLB) or IP (GCP) of the load balancer. */
     public readonly endpoint: pulumi.Output<string>;
 
@@ -183,6 +185,7 @@ export class LangchainService extends pulumi.ComponentResource {
         this.deploymentName = deployment.metadata.name;
         this.serviceName = service.metadata.name;
         this.secretName = secret.metadata.name;
+        this.podSelector = selector;
         this.endpoint = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
         this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, secretName: this.secretName, endpoint: this.endpoint });
     }

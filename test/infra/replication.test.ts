@@ -358,6 +358,8 @@ describe("snapshot sets and outputs", () => {
         assert.equal(internal.spec.type, "ClusterIP");
         assert.deepEqual(internal.spec.selector, deployment(r, "eks", "langchain-ha").spec.selector.matchLabels);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 0);
+        const standbyInternal = r.onCluster("kubernetes:core/v1:Service", "gke").map((s) => s.inputs as Inputs).find((s) => s.metadata.name === "langchain-ha-internal")!;
+        assert.deepEqual(standbyInternal.spec.selector, internal.spec.selector, "the runbook reaches the standby's admin routes the same way");
     });
 
     test("outputs give the runbook the journals, snapshot sets, followers, lease and where the admin token is, never its value", async () => {
@@ -371,6 +373,8 @@ describe("snapshot sets and outputs", () => {
         assert.equal(o.leaseName, "langchain-ha-follower");
         assert.deepEqual(o.adminToken, { secretName: "langchain-ha-secrets", key: "ADMIN_TOKEN", configKey: "langchain-ha:adminToken" });
         assert.equal(o.journalExpiryDays, 8);
+        assert.deepEqual(o.internalServices, { aws: "langchain-ha-internal", gcp: "langchain-ha-internal" });
+        assert.deepEqual(o.api, { status: "/v1/replication", promote: "/admin/v1/promote", snapshots: "/admin/v1/snapshots" });
         assert.ok(!JSON.stringify(p.outputs).includes("<secret langchain-ha:adminToken>"), "the admin token's value is not an output");
     });
 });

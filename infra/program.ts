@@ -10,7 +10,7 @@ import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
 import { QdrantCluster } from "./qdrant";
-import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, REPLICATION_ENV, ReplicationFollower, StandbyReplication } from "./replication";
+import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
@@ -187,7 +187,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             [ENV.anthropicApiKey]: secrets.anthropicApiKey,
             [ENV.googleApiKey]: secrets.googleApiKey,
             [ENV.qdrantApiKey]: secrets.qdrantApiKey,
-            [REPLICATION_ENV.adminToken]: secrets.adminToken,
+            [ENV.adminToken]: secrets.adminToken,
         },
         resources: c.app.resources,
         certificateArn: side === "aws" ? certificate.certificateArn : undefined,
@@ -274,7 +274,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             internalServices: perSide((side) => internal[side].serviceName),
             api: REPLICATION_API,
             // Where the runbook finds the token (never the value): the Secret on each cluster, set from this stack secret.
-            adminToken: { secretName: services[c.dr.activeSide].secretName, key: REPLICATION_ENV.adminToken, configKey: "langchain-ha:adminToken" },
+            adminToken: { secretName: services[c.dr.activeSide].secretName, key: ENV.adminToken, configKey: "langchain-ha:adminToken" },
         },
         rtoTargetSeconds: c.dr.rtoMinutes * 60,
         impliedRtoSeconds: c.recovery.impliedRtoSeconds,

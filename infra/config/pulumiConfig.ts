@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, resolveConfig, SECRET_KEYS, type SecretKey, type StackConfig } from "./load";
 
+/** The service's minimum length of ADMIN_TOKEN (app/src/config/env-schema.ts). */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
 export interface ProgramConfig {
     config: StackConfig;
     /** Secret values, present only where the stack sets them. */
@@ -35,6 +38,11 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
     const missing = requiredSecrets(resolved).filter((k) => secrets[k] === undefined);
     if (missing.length > 0) {
         throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${CONFIG_NAMESPACE}:${k} ...)`), stackFile);
+    }
+    // The service refuses a shorter token at start-up: every pod on both sides would crash-loop.
+    const adminToken = pulumi.runtime.allConfig()[`${CONFIG_NAMESPACE}:adminToken`];
+    if (adminToken !== undefined && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+        throw new ConfigError([`${CONFIG_NAMESPACE}:adminToken must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`], stackFile);
     }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
 }

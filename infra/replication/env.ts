@@ -1,27 +1,11 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { ENV, PROBE_PATHS } from "../../app/src/contract";
 import { LOGICAL_SNAPSHOT_ROOT } from "../config/derive";
-
-/**
- * Names of the replication settings the service reads (the replication contract). Kept in this
- * one place until app/src/contract.ts carries them.
- */
-export const REPLICATION_ENV = {
-    role: "ROLE",
-    journalUrl: "JOURNAL_URL",
-    peerJournalUrls: "PEER_JOURNAL_URLS",
-    snapshotUrls: "SNAPSHOT_URLS",
-    maxLagSeconds: "REPLICATION_MAX_LAG_SECONDS",
-    apply: "REPLICATION_APPLY",
-    leaseName: "LEASE_NAME",
-    podName: "POD_NAME",
-    podNamespace: "POD_NAMESPACE",
-    adminToken: "ADMIN_TOKEN",
-} as const;
 
 /** The service's replication routes the program and the runbook use (replication contract). */
 export const REPLICATION_API = {
     /** Role, epoch, position, lag, fitness for failover; no auth. */
-    status: "/v1/replication",
+    status: PROBE_PATHS.replication,
     /** Bearer ADMIN_TOKEN: start a new epoch on this side. */
     promote: "/admin/v1/promote",
     /** Bearer ADMIN_TOKEN: write a logical snapshot set now. */
@@ -100,22 +84,22 @@ export interface ReplicationEnvArgs {
 
 /** The variables replicationEnv sets. */
 export const REPLICATION_PLAIN_ENV = [
-    REPLICATION_ENV.role,
-    REPLICATION_ENV.journalUrl,
-    REPLICATION_ENV.peerJournalUrls,
-    REPLICATION_ENV.snapshotUrls,
-    REPLICATION_ENV.maxLagSeconds,
-    REPLICATION_ENV.apply,
+    ENV.role,
+    ENV.journalUrl,
+    ENV.peerJournalUrls,
+    ENV.snapshotUrls,
+    ENV.replicationMaxLagSeconds,
+    ENV.replicationApply,
 ] as const;
 
 /** The plain replication environment of one side's pods (the admin token comes from a Secret). */
 export function replicationEnv(args: ReplicationEnvArgs): Record<(typeof REPLICATION_PLAIN_ENV)[number], string> {
     return {
-        [REPLICATION_ENV.role]: args.side === args.activeSide ? "active" : "standby",
-        [REPLICATION_ENV.journalUrl]: args.locations.journal,
-        [REPLICATION_ENV.peerJournalUrls]: args.locations.peerJournals.join(","),
-        [REPLICATION_ENV.snapshotUrls]: args.locations.snapshots.join(","),
-        [REPLICATION_ENV.maxLagSeconds]: String(args.rpoMinutes * 60),
-        [REPLICATION_ENV.apply]: String(args.apply),
+        [ENV.role]: args.side === args.activeSide ? "active" : "standby",
+        [ENV.journalUrl]: args.locations.journal,
+        [ENV.peerJournalUrls]: args.locations.peerJournals.join(","),
+        [ENV.snapshotUrls]: args.locations.snapshots.join(","),
+        [ENV.replicationMaxLagSeconds]: String(args.rpoMinutes * 60),
+        [ENV.replicationApply]: String(args.apply),
     };
 }

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
-import { REPLICATION_ENV } from "./env";
 
 export const FOLLOWER_NAME = "langchain-ha-follower";
 
@@ -70,10 +69,10 @@ export class ReplicationFollower extends pulumi.ComponentResource {
             ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
             { name: ENV.port, value: String(HTTP_PORT) },
             { name: ENV.dataDir, value: "/data" },
-            { name: REPLICATION_ENV.apply, value: "true" },
-            { name: REPLICATION_ENV.leaseName, value: args.leaseName },
-            { name: REPLICATION_ENV.podName, ...fieldRef("metadata.name") },
-            { name: REPLICATION_ENV.podNamespace, ...fieldRef("metadata.namespace") },
+            { name: ENV.replicationApply, value: "true" },
+            { name: ENV.leaseName, value: args.leaseName },
+            { name: ENV.podName, ...fieldRef("metadata.name") },
+            { name: ENV.podNamespace, ...fieldRef("metadata.namespace") },
             ...args.identity.env,
         ];
         const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {

@@ -7,5 +7,5 @@ export type { ReplicationIdentityArgs } from "./identity";
 export { ReplicationFollower, validateReplicationFollowerArgs, FOLLOWER_NAME, QDRANT_CLIENT_LABEL } from "./follower";
 export type { ReplicationFollowerArgs } from "./follower";
 export { InternalEndpoint, INTERNAL_SERVICE_NAME, LogicalSnapshotSchedule, SNAPSHOT_SETS_NAME } from "./snapshotSets";
-export { REPLICATION_API, REPLICATION_ENV, replicationEnv, sideLocations, journalPrefix, snapshotPrefix, otherSide } from "./env";
+export { REPLICATION_API, replicationEnv, sideLocations, journalPrefix, snapshotPrefix, otherSide } from "./env";
 export type { Side, SideLocations } from "./env";

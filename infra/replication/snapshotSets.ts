@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HTTP_PORT } from "../../app/src/contract";
+import { ENV, HTTP_PORT } from "../../app/src/contract";
 import { exclusiveCronJobSpec } from "../k8s/cronJob";
 import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
-import { REPLICATION_API, REPLICATION_ENV } from "./env";
+import { REPLICATION_API } from "./env";
 
 export const SNAPSHOT_SETS_NAME = "logical-snapshots";
 export const INTERNAL_SERVICE_NAME = "langchain-ha-internal";
@@ -58,7 +58,7 @@ export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
         const labels = workloadLabels(SNAPSHOT_SETS_NAME, "backup");
         const url = pulumi.interpolate`http://${args.serviceName}:${HTTP_PORT}${REPLICATION_API.snapshots}`;
         // The token goes in on stdin, so that it never shows in a process list.
-        const script = pulumi.interpolate`printf 'Authorization: Bearer %s\\n' "$${REPLICATION_ENV.adminToken}" | curl -fsS --retry 3 --retry-all-errors --max-time 900 -X POST -H @- -H 'content-type: application/json' --data '{}' ${url}`;
+        const script = pulumi.interpolate`printf 'Authorization: Bearer %s\\n' "$${ENV.adminToken}" | curl -fsS --retry 3 --retry-all-errors --max-time 900 -X POST -H @- -H 'content-type: application/json' --data '{}' ${url}`;
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { name: SNAPSHOT_SETS_NAME, namespace: args.namespace, labels },
             spec: exclusiveCronJobSpec(args.schedule, 1800, {
@@ -71,7 +71,7 @@ export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
                         name: "snapshot-set",
                         image: args.image,
                         command: ["/bin/sh", "-c", script],
-                        env: [{ name: REPLICATION_ENV.adminToken, valueFrom: { secretKeyRef: { name: args.secretName, key: REPLICATION_ENV.adminToken } } }],
+                        env: [{ name: ENV.adminToken, valueFrom: { secretKeyRef: { name: args.secretName, key: ENV.adminToken } } }],
                         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
                         securityContext: RESTRICTED_CONTAINER,
                     }],

@@ -132,10 +132,27 @@ describe("secrets", () => {
             "langchain-ha:gcpTlsCertificate": "CERT",
             "langchain-ha:gcpTlsPrivateKey": "KEY",
             "langchain-ha:openaiApiKey": "sk-test",
-            "langchain-ha:adminToken": "admin-test",
+            "langchain-ha:adminToken": "admin-token-for-tests",
         }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey", "langchain-ha:adminToken"]);
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
+        });
+    });
+
+    test("an admin token the service would refuse stops pulumi up with one line", () => {
+        const secret = ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey", "langchain-ha:anthropicApiKey", "langchain-ha:adminToken"];
+        pulumi.runtime.setAllConfig({
+            "langchain-ha:environment": "prod",
+            "langchain-ha:gcp": JSON.stringify(minimal.gcp),
+            "langchain-ha:dns": JSON.stringify(minimal.dns),
+            "langchain-ha:gcpTlsCertificate": "CERT",
+            "langchain-ha:gcpTlsPrivateKey": "KEY",
+            "langchain-ha:openaiApiKey": "sk-test",
+            "langchain-ha:anthropicApiKey": "sk-ant-test",
+            "langchain-ha:adminToken": "short",
+        }, secret);
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:adminToken must be at least 16 characters (e.g. openssl rand -hex 32)",
         });
     });
 });

@@ -19,6 +19,14 @@ const AWS_TOKEN_DIR = "/var/run/secrets/langchain-ha/aws";
 const GCP_TOKEN_DIR = "/var/run/secrets/langchain-ha/gcp";
 const GCP_CREDENTIALS_DIR = "/etc/langchain-ha/gcp";
 
+/**
+ * A GCP resource id from a name: lowercase letters, digits and hyphens, at most `max`
+ * characters, starting with a letter and not ending with a hyphen (service account and pool ids).
+ */
+export function gcpId(name: string, max: number): string {
+    return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, max).replace(/-+$/, "");
+}
+
 export interface ReplicationIdentityArgs {
     stack: string;
     gcpProject: string;
@@ -82,7 +90,7 @@ export class ReplicationIdentity extends pulumi.ComponentResource {
         // --- GCP: the GKE pods by Workload Identity, the EKS pods through federation ---
         const account = new gcp.serviceaccount.Account(`${name}-gcp-app`, {
             project: args.gcpProject,
-            accountId: `langchain-ha-app-${args.stack}`.slice(0, 30),
+            accountId: gcpId(`langchain-ha-app-${args.stack}`, 30),
             displayName: "langchain-ha service (replication journal and snapshot sets)",
         }, onGcp);
         new gcp.serviceaccount.IAMMember(`${name}-gcp-app-wi`, {
@@ -92,7 +100,7 @@ export class ReplicationIdentity extends pulumi.ComponentResource {
         }, onGcp);
         const pool = new gcp.iam.WorkloadIdentityPool(`${name}-eks-pool`, {
             project: args.gcpProject,
-            workloadIdentityPoolId: `langchain-ha-${args.stack}-eks`.slice(0, 32),
+            workloadIdentityPoolId: gcpId(`langchain-ha-${args.stack}-eks`, 32),
             displayName: `langchain-ha ${args.stack} EKS`.slice(0, 32),
             description: "Service account tokens of the EKS cluster's langchain-ha pods",
         }, onGcp);

@@ -2,7 +2,7 @@ export { StandbyReplication } from "./standbyReplication";
 export type { StandbyReplicationArgs } from "./standbyReplication";
 export { JournalStorage } from "./storage";
 export type { JournalStorageArgs } from "./storage";
-export { ReplicationIdentity, APP_SERVICE_ACCOUNT } from "./identity";
+export { ReplicationIdentity, APP_SERVICE_ACCOUNT, gcpId } from "./identity";
 export type { ReplicationIdentityArgs } from "./identity";
 export { ReplicationFollower, validateReplicationFollowerArgs, FOLLOWER_NAME, QDRANT_CLIENT_LABEL } from "./follower";
 export type { ReplicationFollowerArgs } from "./follower";

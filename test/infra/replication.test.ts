@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { journalExpiry, resolveConfig, ConfigError } from "../../infra/config";
 import { planStack, type PlanResult } from "../../infra/plan";
-import { JournalStorage, validateReplicationFollowerArgs, type ReplicationFollowerArgs } from "../../infra/replication";
+import { gcpId, JournalStorage, validateReplicationFollowerArgs, type ReplicationFollowerArgs } from "../../infra/replication";
 import { envOf, Resources, unsecret } from "./harness";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- provider payloads are untyped
@@ -342,6 +342,13 @@ describe("identities", () => {
         const keys = r.ofType("gcp:serviceaccount/key:Key").length + r.ofType("aws:iam/accessKey:AccessKey").length + r.ofType("gcp:storage/hmacKey:HmacKey").length;
         assert.equal(keys, 0, "no long-lived key anywhere");
     });
+});
+
+test("GCP ids from stack names: lowercase, no stray characters, within the limit, no trailing hyphen", () => {
+    assert.equal(gcpId("langchain-ha-app-prod", 30), "langchain-ha-app-prod");
+    assert.equal(gcpId("langchain-ha-app-Prod.EU_2", 30), "langchain-ha-app-prod-eu-2");
+    assert.equal(gcpId("langchain-ha-app-abcdefghijkl-x", 30), "langchain-ha-app-abcdefghijkl", "cut at a hyphen");
+    assert.equal(gcpId("langchain-ha-app-productionx-eu", 30), "langchain-ha-app-productionx-e");
 });
 
 describe("snapshot sets and outputs", () => {

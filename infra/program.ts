@@ -167,12 +167,12 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
     };
     const serviceEnv = (side: Side) => ({
         [ENV.region]: side === "aws" ? c.aws.region : c.gcp.region,
-            [ENV.qdrantUrl]: qdrant[side].url,
-            [ENV.qdrantCollection]: c.qdrant.collection,
-            [ENV.qdrantReplicationFactor]: String(c.qdrant.replicationFactor),
-            [ENV.qdrantWriteConsistencyFactor]: String(c.qdrant.writeConsistencyFactor),
-            [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
-            [ENV.llmPrimary]: c.app.llm.primary,
+        [ENV.qdrantUrl]: qdrant[side].url,
+        [ENV.qdrantCollection]: c.qdrant.collection,
+        [ENV.qdrantReplicationFactor]: String(c.qdrant.replicationFactor),
+        [ENV.qdrantWriteConsistencyFactor]: String(c.qdrant.writeConsistencyFactor),
+        [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
+        [ENV.llmPrimary]: c.app.llm.primary,
         [ENV.llmSecondary]: c.app.llm.secondary,
     });
     const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {

@@ -4,7 +4,7 @@ import { AnswerService } from "./answer/service";
 import type { Config, LlmConfig } from "./config";
 import { LexicalHashEmbeddings } from "./embeddings/lexical";
 import { HealthService } from "./health/service";
-import { IngestService } from "./ingest/service";
+import { IngestService, type IngestJournal } from "./ingest/service";
 import { Lifecycle } from "./lifecycle/state";
 import { createChatModel } from "./llm/providers";
 import { LlmStep, type Slot } from "./llm/step";
@@ -25,12 +25,16 @@ export interface Services extends AppServices {
     close(): Promise<void>;
 }
 
+const UNJOURNALED: IngestJournal = { assertWritable: () => undefined, append: async () => ({ epoch: 0, seq: 0 }) };
+
 /** Seconds a Kubernetes Lease lives without renewal: a few poll rounds, so a dead applier is replaced quickly. */
 const LEASE_SECONDS = 15;
 
 export interface ServiceOptions {
     /** "off" drops every policy: only the bench uses it, to measure what the layer costs. */
     resilience?: "on" | "off";
+    /** "off" acknowledges writes without journaling them: only the bench uses it, to measure what the journal costs. */
+    journal?: "on" | "off";
     /** Process metrics (event loop lag, heap) are global; several instances in one process skip them. */
     processMetrics?: boolean;
 }
@@ -102,7 +106,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             retryAfterSeconds: RETRY_AFTER.unavailable,
             log,
         }),
-        ingest: new IngestService(store, embeddings, replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
+        ingest: new IngestService(store, embeddings, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
         health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication),
         replication,
         adminToken: config.adminToken,

@@ -18,6 +18,9 @@ const hostname = z
     .string()
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS name such as rag.example.com");
+/** The Qdrant server the service's client (app/package.json) is kept within one minor of. */
+export const DEFAULT_QDRANT_IMAGE = "qdrant/qdrant:v1.15.4";
+
 const image = z.string().regex(/^[\w.\-/:@]+$/, "must be a container image reference such as qdrant/qdrant:v1.15.4");
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
 
@@ -102,7 +105,7 @@ const drSchema = z
 
 const qdrantSchema = z
     .strictObject({
-        image: image.default("qdrant/qdrant:v1.15.4"),
+        image: image.default(DEFAULT_QDRANT_IMAGE),
         replicas: z.number().int().min(3, "must be at least 3: Raft consensus needs a majority after losing one peer").default(3),
         storageGi: z.number().int().min(1).default(50),
         storageClass: z.strictObject({ aws: z.string().min(1), gcp: z.string().min(1) }).default({ aws: "gp3", gcp: "premium-rwo" }),

@@ -65,7 +65,7 @@ export class HealthService {
             };
         }
         components.replication = this.replicationHealth();
-        const storeUp = components.vectorstore.status === "ok";
+        const storeUp = components.vectorstore.status !== "down";
         const answerPaths = [
             ...this.steps.filter((s) => s.policy.state() !== "open").map((s) => s.label),
             ...(storeUp ? ["extractive"] : []),
@@ -93,7 +93,8 @@ export class HealthService {
         const deadline = new Deadline(this.probeTimeoutMs);
         try {
             const result = await this.store.check(deadline.signal);
-            return { status: "ok", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
+            // Reads without writes: the region still answers, so it stays in DNS, degraded.
+            return { status: result.writable ? "ok" : "degraded", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
         } catch (error) {
             const detail = error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
             return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };

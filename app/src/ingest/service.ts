@@ -2,6 +2,9 @@ import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import type { LexicalHashEmbeddings } from "../embeddings/lexical";
 import { upsertOp } from "../replication/journal";
 import type { ReplicationService } from "../replication/service";
+
+/** What ingestion needs of replication: may this side write, and journal what it wrote. */
+export type IngestJournal = Pick<ReplicationService, "assertWritable" | "append">;
 import { Deadline } from "../resilience/deadline";
 import { HttpError } from "../resilience/errors";
 import type { ChunkWithVector, VectorStore } from "../vectorstore/types";
@@ -32,7 +35,7 @@ export class IngestService {
     constructor(
         private readonly store: VectorStore,
         private readonly embeddings: LexicalHashEmbeddings,
-        private readonly replication: ReplicationService,
+        private readonly replication: IngestJournal,
         private readonly deadlineMs: number,
         private readonly retryAfterSeconds: number,
     ) {}

@@ -1,4 +1,4 @@
-import { ApiError, Storage } from "@google-cloud/storage";
+import { ApiError, IdempotencyStrategy, Storage, type GetFilesOptions } from "@google-cloud/storage";
 import { describedAs, joinKey, type ObjectStore } from "./types";
 
 export interface GcsLocation {
@@ -20,8 +20,12 @@ export class GcsObjectStore implements ObjectStore {
         readonly url: string,
         private readonly location: GcsLocation,
     ) {
-        // Our callers retry with their own policies.
-        this.storage = new Storage({ ...(location.apiEndpoint ? { apiEndpoint: location.apiEndpoint } : {}), retryOptions: { maxRetries: 0 } });
+        // Our callers retry with their own policies. `maxRetries: 0` would not do: the library
+        // reads a falsy count as "unset" and retries 3 times with backoff (10 s on a failed write).
+        this.storage = new Storage({
+            ...(location.apiEndpoint ? { apiEndpoint: location.apiEndpoint } : {}),
+            retryOptions: { autoRetry: false, idempotencyStrategy: IdempotencyStrategy.RetryNever },
+        });
     }
 
     putIfAbsent(key: string, body: Buffer): Promise<"created" | "exists"> {
@@ -54,26 +58,49 @@ export class GcsObjectStore implements ObjectStore {
 
     list(prefix: string, options: { startAfter?: string; limit?: number } = {}): Promise<string[]> {
         return describedAs(this.url, `list ${prefix}`, async () => {
-            const [files] = await this.storage.bucket(this.location.bucket).getFiles({
+            const keys: string[] = [];
+            // startOffset is inclusive; the key equal to startAfter is dropped below.
+            const query: GetFilesOptions = {
                 prefix: this.key(prefix),
-                // startOffset is inclusive; the key equal to startAfter is dropped below.
                 startOffset: options.startAfter === undefined ? undefined : this.key(options.startAfter),
-                autoPaginate: true,
-                maxResults: options.limit === undefined ? undefined : options.limit + 1,
-            });
-            const keys = files.map((f) => this.relative(f.name)).filter((k) => options.startAfter === undefined || k > options.startAfter);
-            return options.limit === undefined ? keys : keys.slice(0, options.limit);
+            };
+            for await (const page of this.pages(query, () => (options.limit === undefined ? undefined : options.limit - keys.length + 1))) {
+                for (const name of page.names) {
+                    const key = this.relative(name);
+                    if (options.startAfter === undefined || key > options.startAfter) keys.push(key);
+                }
+                if (options.limit !== undefined && keys.length >= options.limit) return keys.slice(0, options.limit);
+            }
+            return keys;
         });
     }
 
     listDirs(prefix: string): Promise<string[]> {
         return describedAs(this.url, `list ${prefix}`, async () => {
-            const [, , response] = await this.storage
-                .bucket(this.location.bucket)
-                .getFiles({ prefix: this.key(prefix), delimiter: "/", autoPaginate: false });
-            const prefixes = (response as { prefixes?: string[] } | undefined)?.prefixes ?? [];
-            return prefixes.map((p) => this.relative(p)).sort();
+            const dirs: string[] = [];
+            for await (const page of this.pages({ prefix: this.key(prefix), delimiter: "/" })) dirs.push(...page.prefixes.map((p) => this.relative(p)));
+            return dirs;
         });
+    }
+
+    /**
+     * Every page of an objects.list, following nextPageToken. The library's own paging is off:
+     * it stops after one page whenever maxResults is set, and GCS may answer fewer entries than
+     * asked, so a limit would silently truncate the listing.
+     */
+    private async *pages(query: GetFilesOptions, pageSize: () => number | undefined = () => undefined) {
+        let pageToken: string | undefined;
+        do {
+            const maxResults = pageSize();
+            const [files, next, response] = await this.storage.bucket(this.location.bucket).getFiles({
+                ...query,
+                ...(maxResults === undefined ? {} : { maxResults: Math.min(1000, maxResults) }),
+                ...(pageToken === undefined ? {} : { pageToken }),
+                autoPaginate: false,
+            });
+            yield { names: files.map((f) => f.name), prefixes: (response as { prefixes?: string[] } | undefined)?.prefixes ?? [] };
+            pageToken = (next as { pageToken?: string } | null)?.pageToken;
+        } while (pageToken);
     }
 
     private file(key: string) {

@@ -46,7 +46,9 @@ export class LocalObjectStore implements ObjectStore {
             try {
                 return await readFile(this.path(key));
             } catch (error) {
-                if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+                // A directory is a key prefix, not an object: object stores have no such key either.
+                const code = (error as NodeJS.ErrnoException).code;
+                if (code === "ENOENT" || code === "EISDIR") return undefined;
                 throw error;
             }
         });
@@ -54,7 +56,9 @@ export class LocalObjectStore implements ObjectStore {
 
     list(prefix: string, options: { startAfter?: string; limit?: number } = {}): Promise<string[]> {
         return describedAs(this.url, `list ${prefix}`, async () => {
-            const keys = (await this.walk(prefix.endsWith("/") || prefix === "" ? prefix : `${prefix}/`))
+            // A prefix matches names like S3's and GCS's do, so "a/b" also lists "a/bc": walk the
+            // directory holding the prefix's last part and filter by name.
+            const keys = (await this.walk(prefix.slice(0, prefix.lastIndexOf("/") + 1)))
                 .filter((key) => key.startsWith(prefix) && (options.startAfter === undefined || key > options.startAfter))
                 .sort();
             return options.limit === undefined ? keys : keys.slice(0, options.limit);

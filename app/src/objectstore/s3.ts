@@ -1,5 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { setTimeout } from "node:timers/promises";
 import { describedAs, joinKey, type ObjectStore } from "./types";
+
+/** Attempts of a create-once write that meets a concurrent one (409), and the base pause between them. */
+const CONFLICT_ATTEMPTS = 6;
+const CONFLICT_PAUSE_MS = 20;
 
 export interface S3Location {
     bucket: string;
@@ -31,14 +36,20 @@ export class S3ObjectStore implements ObjectStore {
 
     putIfAbsent(key: string, body: Buffer, signal?: AbortSignal): Promise<"created" | "exists"> {
         return describedAs(this.url, `create ${key}`, async () => {
-            try {
-                await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.key(key), Body: body, IfNoneMatch: "*" }), {
-                    abortSignal: signal,
-                });
-                return "created";
-            } catch (error) {
-                if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return "exists";
-                throw error;
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.key(key), Body: body, IfNoneMatch: "*" }), {
+                        abortSignal: signal,
+                    });
+                    return "created";
+                } catch (error) {
+                    if (!(error instanceof S3ServiceException)) throw error;
+                    if (error.$metadata.httpStatusCode === 412) return "exists";
+                    // S3 answers 409 ConditionalRequestConflict while another conditional write of
+                    // the key is in flight and documents a retry: the next attempt learns who won.
+                    if (error.$metadata.httpStatusCode !== 409 || attempt >= CONFLICT_ATTEMPTS) throw error;
+                    await setTimeout(CONFLICT_PAUSE_MS * attempt * (0.5 + Math.random()), undefined, { signal });
+                }
             }
         });
     }

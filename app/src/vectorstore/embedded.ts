@@ -109,7 +109,7 @@ export class EmbeddedVectorStore implements VectorStore {
     }
 
     async check(): Promise<StoreStatus> {
-        return { ok: true, detail: `embedded, ${this.points.size} chunks` };
+        return { ok: true, writable: true, detail: `embedded, ${this.points.size} chunks` };
     }
 
     async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { QdrantClient } from "@qdrant/js-client-rest";
+import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { QdrantConfig } from "../config";
 import { chunkIdFor } from "../ingest/ids";
 import { StoreUnhealthyError, type Chunk, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
@@ -29,8 +29,9 @@ export class QdrantVectorStore implements VectorStore {
         timeoutMs: number,
         private readonly log: (message: string) => void,
     ) {
-        // checkCompatibility would add a version request at construction, outside any timeout.
-        this.client = new QdrantClient({ url: config.url, apiKey: config.apiKey, timeout: timeoutMs, checkCompatibility: false });
+        // The compatibility check asks the server's version once, in the background, and warns
+        // when client and server are more than one minor apart.
+        this.client = new QdrantClient({ url: config.url, apiKey: config.apiKey, timeout: timeoutMs, checkCompatibility: true });
     }
 
     async upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
@@ -94,18 +95,19 @@ export class QdrantVectorStore implements VectorStore {
         return result.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), score: point.score }));
     }
 
-    /** Reachable, a Raft leader elected (so writes can commit), and the collection usable. */
+    /**
+     * Can the region serve, judged where reads and writes actually go: each shard's replicas.
+     * Point reads and writes do not pass through Raft, so a leader election says nothing about
+     * them; the collection's cluster info lists every replica of every shard, local and remote,
+     * with its state. Reads need one Active replica per shard; writes need as many as the write
+     * consistency factor.
+     */
     async check(): Promise<StoreStatus> {
-        const cluster = await this.client.api().clusterStatus({});
-        const status = cluster.data.result;
-        if (status?.status === "enabled" && (status.raft_info.leader === null || status.raft_info.leader === undefined)) {
-            return { ok: false, detail: "cluster has no Raft leader (no quorum)" };
-        }
         await this.ensureCollection();
-        const info = await this.client.getCollection(this.config.collection);
-        if (info.status === "red") return { ok: false, detail: `collection ${this.config.collection} is red` };
-        const peers = status?.status === "enabled" ? Object.keys(status.peers).length : 1;
-        return { ok: true, detail: `qdrant, collection ${info.status}, ${peers} peer(s)` };
+        const info = await this.client.collectionClusterInfo(this.config.collection);
+        const verdict = judgeShards(info, this.config.writeConsistencyFactor);
+        if (!verdict.readable) return { ok: false, writable: false, detail: verdict.detail };
+        return { ok: true, writable: verdict.writable, detail: `qdrant, ${verdict.detail}` };
     }
 
     async close(): Promise<void> {}
@@ -174,6 +176,30 @@ export class QdrantVectorStore implements VectorStore {
             this.log(`collection ${name} has replication_factor ${replication}, config asks for ${this.config.replicationFactor}`);
         }
     }
+}
+
+type ClusterInfo = Schemas["CollectionClusterInfo"];
+
+/** Qdrant's OpenAPI schema types, for the stand-in that tests must keep to the same contract. */
+export type QdrantSchemas = Schemas;
+
+/** Per shard, the Active replicas across the peer's own and its remote shards. Exported for tests. */
+export function judgeShards(info: ClusterInfo, writeConsistencyFactor: number): { readable: boolean; writable: boolean; detail: string } {
+    const active = new Map<number, number>();
+    const seen = new Set<number>();
+    for (const shard of [...info.local_shards, ...info.remote_shards]) {
+        seen.add(shard.shard_id);
+        if (shard.state === "Active") active.set(shard.shard_id, (active.get(shard.shard_id) ?? 0) + 1);
+    }
+    if (seen.size === 0) return { readable: false, writable: false, detail: "the collection has no shard replicas" };
+    const unreadable = [...seen].filter((id) => (active.get(id) ?? 0) === 0).sort((a, b) => a - b);
+    const unwritable = [...seen].filter((id) => (active.get(id) ?? 0) < writeConsistencyFactor).sort((a, b) => a - b);
+    const fewest = Math.min(...[...seen].map((id) => active.get(id) ?? 0));
+    if (unreadable.length > 0) return { readable: false, writable: false, detail: `shard(s) ${unreadable.join(", ")} have no Active replica` };
+    if (unwritable.length > 0) {
+        return { readable: true, writable: false, detail: `shard(s) ${unwritable.join(", ")} have fewer Active replicas than the write consistency factor ${writeConsistencyFactor}` };
+    }
+    return { readable: true, writable: true, detail: `${seen.size} shard(s), at least ${fewest} Active replica(s) each` };
 }
 
 function fromPayload(id: string, raw: Record<string, unknown> | null | undefined): Chunk {

@@ -17,7 +17,10 @@ export interface ScoredChunk extends Chunk {
 }
 
 export interface StoreStatus {
+    /** Reads can be served. */
     ok: boolean;
+    /** Writes can be acknowledged too (false: the region serves reads only). */
+    writable: boolean;
     detail: string;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT } from "./derive";
 
 /**
  * The stack config schema. Every value a stack would want to change lives here, with a
@@ -163,6 +164,16 @@ const backupSchema = z
     })
     .prefault({});
 
+const replicationSchema = z
+    .strictObject({
+        /** Follower pods per side; one applies at a time (Kubernetes Lease), the others wait to take over. */
+        followerReplicas: z.number().int().min(2, "must be at least 2: one follower is a single point of failure of the standby's freshness").default(2),
+        /** Days journal entries are kept beyond the margin the snapshot schedule needs (see derive.ts journalExpiry). */
+        journalRetentionDays: z.number().int().min(1).max(365).default(7),
+        followerResources: resources.default({ cpu: "250m", memory: "512Mi" }),
+    })
+    .prefault({});
+
 /** The whole `langchain-ha:*` namespace of a stack file. */
 export const stackConfigSchema = z
     .strictObject({
@@ -174,6 +185,7 @@ export const stackConfigSchema = z
         app: appSchema,
         dns: dnsSchema,
         backup: backupSchema,
+        replication: replicationSchema,
     })
     .superRefine((c, ctx) => {
         const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -201,6 +213,11 @@ export const stackConfigSchema = z
         if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
             issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
         }
+        const journal = journalExpiry(backupSchedule(c.dr.rpoMinutes, c.backup.transferMode).snapshotEveryMinutes, c.replication.journalRetentionDays);
+        if (c.backup.retentionDays < journal.marginDays) {
+            issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
+        }
+        if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
             issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);
         }

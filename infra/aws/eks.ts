@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "./iam";
+import { serviceAccountTrustPolicy, serviceTrustPolicy } from "./iam";
 
 export interface NodesPerZone {
     min: number;
@@ -32,8 +32,11 @@ const NODE_POLICIES = [
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
 ];
+
+/** The EBS CSI controller's service account, which the add-on creates in kube-system. */
+export const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
+const EBS_CSI_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
 
 /** Throws on args that would leave a zone without nodes or the cluster in one zone. */
 export function validateEksClusterArgs(name: string, args: EksClusterArgs): void {
@@ -101,8 +104,8 @@ export class EksCluster extends pulumi.ComponentResource {
         const nodePolicies = NODE_POLICIES.map((policyArn) =>
             new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()}`, { role: nodeRole.name, policyArn }, parent));
 
-        this.nodeGroupNames = args.availabilityZones.map((az, i) => {
-            const group = new aws.eks.NodeGroup(`${name}-nodes-${az}`, {
+        const groups = args.availabilityZones.map((az, i) =>
+            new aws.eks.NodeGroup(`${name}-nodes-${az}`, {
                 clusterName: cluster.name,
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: [args.privateSubnetIds[i]!],
@@ -113,16 +116,8 @@ export class EksCluster extends pulumi.ComponentResource {
                 updateConfig: { maxUnavailable: 1 },
                 labels: { "langchain-ha.io/zone": az },
                 tags: { ...tags, "k8s.io/cluster-autoscaler/enabled": "true" },
-            }, { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] });
-            return group.nodeGroupName;
-        });
-
-        // The EBS CSI driver provisions the Qdrant volumes; without it PVCs stay Pending.
-        new aws.eks.Addon(`${name}-ebs-csi`, {
-            clusterName: cluster.name,
-            addonName: "aws-ebs-csi-driver",
-            resolveConflictsOnUpdate: "OVERWRITE",
-        }, { parent: this, dependsOn: nodePolicies });
+            }, { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] }));
+        this.nodeGroupNames = groups.map((g) => g.nodeGroupName);
 
         for (const [i, principalArn] of (args.adminPrincipalArns ?? []).entries()) {
             const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
@@ -140,12 +135,32 @@ export class EksCluster extends pulumi.ComponentResource {
             clientIdLists: ["sts.amazonaws.com"],
             tags,
         }, parent);
+        const oidcIssuerHost = issuer.apply((url) => url.replace(/^https:\/\//, ""));
+
+        // The EBS CSI driver provisions the Qdrant volumes. It gets a role of its own (IRSA):
+        // AL2023 nodes keep the instance metadata hop limit at 1, so a pod cannot borrow the node
+        // role, and without an identity the controller never creates a volume (PVCs stay Pending).
+        const ebsCsiRole = new aws.iam.Role(`${name}-ebs-csi`, {
+            description: `EBS CSI controller of ${args.clusterName}`,
+            assumeRolePolicy: serviceAccountTrustPolicy({ oidcProviderArn: oidc.arn, issuerHost: oidcIssuerHost, namespace: "kube-system", serviceAccount: EBS_CSI_SERVICE_ACCOUNT }),
+            tags,
+        }, parent);
+        const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(`${name}-ebs-csi`, { role: ebsCsiRole.name, policyArn: EBS_CSI_POLICY }, parent);
+        // Add-on pods need nodes to run on, or the add-on never becomes ACTIVE.
+        new aws.eks.Addon(`${name}-ebs-csi`, {
+            clusterName: cluster.name,
+            addonName: "aws-ebs-csi-driver",
+            serviceAccountRoleArn: ebsCsiRole.arn,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags,
+        }, { parent: this, dependsOn: [...groups, ebsCsiPolicy] });
 
         this.clusterName = cluster.name;
         this.endpoint = cluster.endpoint;
         this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
         this.oidcProviderArn = oidc.arn;
-        this.oidcIssuerHost = issuer.apply((url) => url.replace(/^https:\/\//, ""));
+        this.oidcIssuerHost = oidcIssuerHost;
         this.registerOutputs({
             clusterName: this.clusterName,
             endpoint: this.endpoint,

@@ -1,6 +1,7 @@
 import { Registry } from "../lib/registry";
 import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-configure-az-spread";
 import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
+import { awsEksAddonMissingServiceAccountRole } from "./aws/eks/addon-missing-service-account-role";
 import { awsEksNodeGroupConfigureAzSpread } from "./aws/eks/node-group-configure-az-spread";
 import { awsElasticacheReplicationGroupEnableFailover } from "./aws/elasticache/replication-group-enable-failover";
 import { awsLbLoadBalancerConfigureAzSpread } from "./aws/lb/load-balancer-configure-az-spread";
@@ -37,6 +38,7 @@ export const registry = new Registry().add(
     awsElasticacheReplicationGroupEnableFailover,
     awsEc2NatGatewayDisallowSharedAcrossAzs,
     awsEksNodeGroupConfigureAzSpread,
+    awsEksAddonMissingServiceAccountRole,
     awsAutoscalingGroupConfigureAzSpread,
     awsLbLoadBalancerConfigureAzSpread,
     awsLbTargetGroupMissingHealthCheck,

@@ -71,8 +71,30 @@ describe("EksCluster", () => {
         assert.deepEqual(cluster.encryptionConfig.resources, ["secrets"]);
         assert.ok(cluster.encryptionConfig.provider.keyArn);
         assert.equal(cluster.zonalShiftConfig.enabled, true);
-        assert.equal(r.one("aws:eks/addon:Addon").addonName, "aws-ebs-csi-driver");
+        assert.equal(r.one("aws:eks/addon:Addon", "eks-ebs-csi").addonName, "aws-ebs-csi-driver");
         assert.equal(r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
+    });
+
+    test("the EBS CSI add-on runs with its own IRSA role, and the node role no longer carries the CSI policy", async () => {
+        const r = await declare(() => new EksCluster("eks", args));
+        const addon = r.one("aws:eks/addon:Addon", "eks-ebs-csi");
+        const role = r.ofType("aws:iam/role:Role").find((x) => x.name === "eks-ebs-csi")!;
+        assert.equal(addon.serviceAccountRoleArn, role.outputs.arn);
+        const trust = JSON.parse((role.inputs as { assumeRolePolicy: string }).assumeRolePolicy).Statement[0];
+        const oidc = r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]!;
+        const host = (oidc.inputs as { url: string }).url.replace("https://", "");
+        assert.equal(trust.Principal.Federated, oidc.outputs.arn);
+        assert.deepEqual(trust.Condition.StringEquals, {
+            [`${host}:sub`]: "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+            [`${host}:aud`]: "sts.amazonaws.com",
+        });
+        const attachments = r.inputsOf("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+        const csi = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
+        assert.deepEqual(attachments.filter((a) => a.policyArn === csi).map((a) => a.role), [role.outputs.name]);
+        const nodeRole = r.ofType("aws:iam/role:Role").find((x) => x.name === "eks-node-role")!;
+        assert.equal(attachments.filter((a) => a.role === nodeRole.outputs.name && a.policyArn === csi).length, 0);
+        const addonDeps = r.ofType("aws:eks/addon:Addon").find((x) => x.name === "eks-ebs-csi")!.dependencies;
+        for (const group of r.ofType("aws:eks/nodeGroup:NodeGroup")) assert.ok(addonDeps.includes(group.urn), `add-on waits for ${group.name}`);
     });
 
     test("gives the configured principals cluster-admin through access entries", async () => {

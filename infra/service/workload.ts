@@ -57,6 +57,17 @@ function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pul
 }
 
 /**
+ * The Kubernetes provider's await of a Service wants ready endpoints; a pilot-light standby has
+ * no pods on purpose, so that wait would time out after 10 minutes. Wait for what DNS needs
+ * instead: the load balancer's address.
+ */
+export const AWAIT_LOAD_BALANCER_ADDRESS = { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}" };
+
+function serviceAwaitAnnotations(scale: ServiceScale): Record<string, string> {
+    return scale.kind === "standby" ? AWAIT_LOAD_BALANCER_ADDRESS : {};
+}
+
+/**
  * The LangChain service on one cluster: a Deployment spread over zones with readiness,
  * liveness and startup probes and a graceful drain, an HPA, a PDB allowing one pod down,
  * and an internet-facing Service of type LoadBalancer that Route53 health-checks.
@@ -163,7 +174,7 @@ export class LangchainService extends pulumi.ComponentResource {
         }, parent);
 
         const service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: NAME, namespace: args.namespace, labels, annotations },
+            metadata: { name: NAME, namespace: args.namespace, labels, annotations: { ...annotations, ...serviceAwaitAnnotations(scale) } },
             spec: {
                 type: "LoadBalancer",
                 selector,

@@ -79,6 +79,13 @@ describe("LangchainService", () => {
         assert.equal(r.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 0);
     });
 
+    test("a pilot-light standby's Service waits for its load balancer address, not for endpoints it cannot have", async () => {
+        const standby = await declare(() => new LangchainService("app", { ...onGcp, scale: { kind: "standby", failoverReplicas: 3 } }));
+        assert.equal(standby.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.loadBalancer.ingress}");
+        const serving = await declare(() => new LangchainService("app", onGcp));
+        assert.equal(serving.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], undefined, "a serving side keeps the full await");
+    });
+
     test("refuses a single serving replica and missing TLS material", () => {
         assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { ...serving, replicas: 1 } }), { message: "LangchainService app: a serving deployment needs at least 2 replicas, got 1" });
         assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { kind: "standby", failoverReplicas: 1 } }), { message: "LangchainService app: failoverReplicas must be at least 2" });

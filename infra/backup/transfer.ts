@@ -6,6 +6,9 @@ import { policyDocument, webIdentityTrustPolicy } from "../aws/iam";
 /** A past date: a schedule that starts in the past runs at once, then every repeat interval. */
 const SCHEDULE_START = { year: 2026, month: 1, day: 1 };
 
+/** Storage Transfer rejects a schedule that repeats more often than hourly. */
+export const MIN_REPEAT_SECONDS = 3600;
+
 export interface CrossCloudTransferArgs {
     gcpProject: string;
     /** GCS location of the copy: the DR region. */
@@ -15,7 +18,7 @@ export interface CrossCloudTransferArgs {
     s3KmsKeyArn: pulumi.Input<string>;
     /** `event`: copy each object as S3 reports it (via SQS); `schedule`: copy every `repeatInterval`. */
     mode: "event" | "schedule";
-    /** Storage Transfer repeat interval such as "1800s"; used in schedule mode. */
+    /** Storage Transfer repeat interval such as "3600s" (at least an hour); used in schedule mode. */
     repeatInterval: string;
     retentionDays: number;
     noncurrentVersionDays: number;
@@ -23,6 +26,14 @@ export interface CrossCloudTransferArgs {
     awsProvider?: pulumi.ProviderResource;
     gcpProvider?: pulumi.ProviderResource;
     tags?: Record<string, string>;
+}
+
+/** Throws on a repeat interval Storage Transfer would reject at `pulumi up`. */
+export function validateCrossCloudTransferArgs(name: string, args: Pick<CrossCloudTransferArgs, "mode" | "repeatInterval">): void {
+    if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "3600s", got ${args.repeatInterval}`);
+    if (args.mode === "schedule" && parseInt(args.repeatInterval, 10) < MIN_REPEAT_SECONDS) {
+        throw new Error(`CrossCloudTransfer ${name}: Storage Transfer rejects a repeatInterval below ${MIN_REPEAT_SECONDS}s, got ${args.repeatInterval}`);
+    }
 }
 
 /**
@@ -38,7 +49,7 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
     public readonly eventQueueArn?: pulumi.Output<string>;
 
     constructor(name: string, args: CrossCloudTransferArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "1800s", got ${args.repeatInterval}`);
+        validateCrossCloudTransferArgs(name, args);
         super("langchain-ha:backup:CrossCloudTransfer", name, {}, opts);
         const onAws = { parent: this, provider: args.awsProvider };
         const onGcp = { parent: this, provider: args.gcpProvider };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
 
 /**
  * The stack config schema. Every value a stack would want to change lives here, with a
@@ -197,6 +198,9 @@ export const stackConfigSchema = z
         if (c.dr.standbyReplicas > c.app.replicas) issue(["dr", "standbyReplicas"], `must be at most app.replicas (${c.app.replicas})`);
         if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
             issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
+        }
+        if (c.backup.transferMode === "schedule" && c.dr.rpoMinutes < MIN_SCHEDULE_RPO_MINUTES) {
+            issue(["dr", "rpoMinutes"], `must be at least ${MIN_SCHEDULE_RPO_MINUTES} with backup.transferMode schedule (Storage Transfer repeats at most every ${MIN_TRANSFER_REPEAT_MINUTES} min); use backup.transferMode event for a shorter RPO`);
         }
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
             issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);

@@ -17,6 +17,7 @@ import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
 import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
 import { gcpStorageBucketEnableVersioning } from "./gcp/storage/bucket-enable-versioning";
+import { gcpStorageTransferJobConfigureRepeatInterval } from "./gcp/storage/transfer-job-configure-repeat-interval";
 import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/apps/standby-configure-failover-replicas";
 import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
 import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
@@ -51,6 +52,7 @@ export const registry = new Registry().add(
     gcpContainerClusterConfigureRegional,
     gcpContainerNodePoolConfigureMinNodes,
     gcpStorageBucketEnableVersioning,
+    gcpStorageTransferJobConfigureRepeatInterval,
     kubernetesAppsWorkloadConfigureReplicas,
     kubernetesAppsStandbyConfigureFailoverReplicas,
     kubernetesAppsWorkloadMissingPdb,

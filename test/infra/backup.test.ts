@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup";
+import { CrossCloudBackup, validateCrossCloudTransferArgs, type CrossCloudBackupArgs } from "../../infra/backup";
 import { declare, envOf, type Resources } from "./harness";
 
 function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
@@ -15,7 +15,7 @@ function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
             qdrantPeers: 3,
             snapshotCron: "*/30 * * * *",
             transferMode: "schedule",
-            transferRepeatInterval: "1800s",
+            transferRepeatInterval: "3600s",
             retentionDays: 35,
             noncurrentVersionDays: 30,
             jobImage: "amazon/aws-cli:2.27.50",
@@ -63,12 +63,18 @@ describe("CrossCloudBackup", () => {
     test("schedule mode: Storage Transfer copies S3 to GCS every repeat interval, never deleting in the sink", async () => {
         const r = await declare(backup());
         const job = r.one("gcp:storage/transferJob:TransferJob");
-        assert.equal(job.schedule.repeatInterval, "1800s");
+        assert.equal(job.schedule.repeatInterval, "3600s");
         assert.equal(job.eventStream, undefined);
         assert.equal(job.transferSpec.awsS3DataSource.bucketName, r.ofType("aws:s3/bucket:Bucket")[0]!.outputs.bucket);
         assert.equal(job.transferSpec.gcsDataSink.bucketName, r.ofType("gcp:storage/bucket:Bucket")[0]!.outputs.name);
         assert.equal(job.transferSpec.transferOptions.deleteObjectsUniqueInSink, false);
         assert.equal(r.ofType("aws:sqs/queue:Queue").length, 0);
+    });
+
+    test("refuses a scheduled transfer that repeats more often than hourly, which Storage Transfer rejects", () => {
+        assert.throws(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "1800s" }), { message: "CrossCloudTransfer t: Storage Transfer rejects a repeatInterval below 3600s, got 1800s" });
+        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "3600s" }));
+        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "event", repeatInterval: "1800s" }), "event mode has no repeat interval");
     });
 
     test("event mode: S3 notifies an SQS queue that the transfer job consumes", async () => {

@@ -54,6 +54,7 @@ describe("stack config", () => {
         ["a Route53 interval of 15 s", { ...minimal, dns: { ...minimal.dns, healthCheck: { intervalSeconds: 15 } } }, "langchain-ha:dns.healthCheck.intervalSeconds must be 10 or 30"],
         ["two checker regions", { ...minimal, dns: { ...minimal.dns, healthCheck: { regions: ["us-east-1", "eu-west-1"] } } }, "langchain-ha:dns.healthCheck.regions needs at least 3 checker regions"],
         ["min above max node counts", { ...minimal, aws: { eks: { nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
+        ["scheduled transfers under an RPO of 65 min", { ...minimal, dr: { rpoMinutes: 60 }, backup: { transferMode: "schedule" } }, "langchain-ha:dr.rpoMinutes must be at least 65 with backup.transferMode schedule (Storage Transfer repeats at most every 60 min); use backup.transferMode event for a shorter RPO"],
         ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
     ];
     for (const [what, raw, expected] of cases) {
@@ -78,17 +79,26 @@ describe("stack config", () => {
 
 describe("derived values", () => {
     test("the snapshot interval is the largest cron-friendly value within half the RPO", () => {
-        assert.deepEqual(backupSchedule(60, "schedule"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "1800s", worstCaseRpoMinutes: 60 });
+        assert.deepEqual(backupSchedule(60, "event"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "1800s", worstCaseRpoMinutes: 35 });
         assert.equal(backupSchedule(240, "schedule").snapshotCron, "0 */2 * * *");
         assert.equal(backupSchedule(10, "event").snapshotEveryMinutes, 5);
         assert.equal(backupSchedule(2880, "event").snapshotCron, "0 0 * * *");
     });
 
-    test("the worst-case RPO never exceeds the target", () => {
-        for (const rpo of [10, 15, 45, 60, 90, 120, 600, 1440, 10080]) {
+    test("scheduled transfers repeat at least hourly, the snapshots take what is left of the RPO", () => {
+        assert.deepEqual(backupSchedule(65, "schedule"), { snapshotEveryMinutes: 5, snapshotCron: "*/5 * * * *", transferRepeatInterval: "3600s", worstCaseRpoMinutes: 65 });
+        assert.deepEqual(backupSchedule(90, "schedule"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "3600s", worstCaseRpoMinutes: 90 });
+        assert.deepEqual(backupSchedule(240, "schedule"), { snapshotEveryMinutes: 120, snapshotCron: "0 */2 * * *", transferRepeatInterval: "7200s", worstCaseRpoMinutes: 240 });
+        assert.throws(() => backupSchedule(60, "schedule"), { message: "an RPO of 60 min cannot be met with scheduled transfers; it needs at least 65 min" });
+    });
+
+    test("the worst-case RPO never exceeds the target, and no scheduled transfer repeats more often than hourly", () => {
+        for (const rpo of [10, 15, 45, 60, 65, 90, 120, 600, 1440, 10080]) {
             for (const mode of ["event", "schedule"] as const) {
+                if (mode === "schedule" && rpo < 65) continue;
                 const s = backupSchedule(rpo, mode);
                 assert.ok(s.worstCaseRpoMinutes <= rpo, `rpo ${rpo} ${mode}: worst case ${s.worstCaseRpoMinutes}`);
+                if (mode === "schedule") assert.ok(parseInt(s.transferRepeatInterval, 10) >= 3600, `rpo ${rpo}: ${s.transferRepeatInterval}`);
             }
         }
     });

@@ -36,6 +36,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
     const eks = new EksCluster(clusterName, {
         clusterName,
         version: c.aws.eks.version,
+        supportType: c.aws.eks.supportType,
         privateSubnetIds: awsNetwork.privateSubnetIds,
         availabilityZones: c.aws.availabilityZones,
         instanceTypes: c.aws.eks.instanceTypes,

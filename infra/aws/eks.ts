@@ -11,8 +11,10 @@ export interface NodesPerZone {
 export interface EksClusterArgs {
     /** The cluster's name in EKS; the subnets' discovery tags must carry the same name. */
     clusterName: string;
-    /** Kubernetes version, e.g. "1.33". */
+    /** Kubernetes version, e.g. "1.35"; one in EKS standard support. */
     version: string;
+    /** What EKS does when the version leaves standard support: `STANDARD` upgrades, `EXTENDED` bills extended support. Defaults to STANDARD. */
+    supportType?: "STANDARD" | "EXTENDED";
     /** Private subnets, one per zone, in the same order as `availabilityZones`. At least 2. */
     privateSubnetIds: pulumi.Input<string>[];
     availabilityZones: string[];
@@ -97,6 +99,7 @@ export class EksCluster extends pulumi.ComponentResource {
             encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
             enabledClusterLogTypes: ["api", "audit", "authenticator"],
             zonalShiftConfig: { enabled: true },
+            upgradePolicy: { supportType: args.supportType ?? "STANDARD" },
             tags,
         }, { parent: this, dependsOn: [clusterPolicy] });
 

@@ -40,7 +40,14 @@ const awsSchema = z
         vpcCidr: cidr.default("10.20.0.0/16"),
         eks: z
             .strictObject({
-                version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.33").default("1.33"),
+                /**
+                 * Kubernetes version. Pick one in EKS standard support (14 months from its EKS
+                 * release; see the EKS Kubernetes release calendar): past it a cluster pays for
+                 * extended support. 1.35 is in standard support until 27 March 2027.
+                 */
+                version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.35").default("1.35"),
+                /** `STANDARD`: EKS upgrades the control plane when standard support ends instead of billing extended support. */
+                supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD"),
                 instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.xlarge"]),
                 capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
                 diskSizeGb: z.number().int().min(20).default(100),

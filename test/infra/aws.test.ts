@@ -43,7 +43,7 @@ describe("AwsNetwork", () => {
 describe("EksCluster", () => {
     const args = {
         clusterName: "prod-eks",
-        version: "1.33",
+        version: "1.35",
         privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
         availabilityZones: ZONES,
         instanceTypes: ["m6i.xlarge"],
@@ -67,7 +67,8 @@ describe("EksCluster", () => {
         const cluster = r.one("aws:eks/cluster:Cluster");
         assert.deepEqual(cluster.vpcConfig.subnetIds, args.privateSubnetIds);
         assert.equal(cluster.name, "prod-eks");
-        assert.equal(cluster.version, "1.33");
+        assert.equal(cluster.version, "1.35");
+        assert.deepEqual(cluster.upgradePolicy, { supportType: "STANDARD" }, "no silent extended-support billing");
         assert.deepEqual(cluster.encryptionConfig.resources, ["secrets"]);
         assert.ok(cluster.encryptionConfig.provider.keyArn);
         assert.equal(cluster.zonalShiftConfig.enabled, true);

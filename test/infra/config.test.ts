@@ -36,6 +36,12 @@ describe("stack config", () => {
         assert.equal(c.aws.eks.nodesPerZone.min, 1);
     });
 
+    test("EKS defaults to a version in standard support and does not bill extended support", () => {
+        const c = resolveConfig("prod", minimal);
+        assert.equal(c.aws.eks.version, "1.35");
+        assert.equal(c.aws.eks.supportType, "STANDARD");
+    });
+
     const cases: [string, Record<string, unknown>, string][] = [
         ["an unknown drMode", { ...minimal, dr: { mode: "hot" } }, "stacks/Pulumi.prod.yaml: langchain-ha:dr.mode Invalid option"],
         ["zero Qdrant replicas", { ...minimal, qdrant: { replicas: 0 } }, "langchain-ha:qdrant.replicas must be at least 3"],

@@ -25,8 +25,11 @@ export interface EksClusterArgs {
     nodesPerZone: NodesPerZone;
     /** CIDRs that may reach the public API endpoint. */
     publicAccessCidrs: string[];
-    /** IAM principals given cluster-admin through EKS access entries. Defaults to none. */
-    adminPrincipalArns?: string[];
+    /**
+     * IAM principals given cluster-admin through EKS access entries; at least one, and it must
+     * include the identity that runs `pulumi up`: the creator gets no implicit access.
+     */
+    adminPrincipalArns: string[];
     tags?: Record<string, string>;
 }
 
@@ -49,6 +52,8 @@ export function validateEksClusterArgs(name: string, args: EksClusterArgs): void
     const { min, desired, max } = args.nodesPerZone;
     if (min < 1) throw new Error(`EksCluster ${name}: nodesPerZone.min must be at least 1`);
     if (!(min <= desired && desired <= max)) throw new Error(`EksCluster ${name}: nodesPerZone needs min <= desired <= max, got ${min}/${desired}/${max}`);
+    if (args.adminPrincipalArns.length === 0) throw new Error(`EksCluster ${name}: adminPrincipalArns must list at least the identity that runs pulumi up`);
+    if (new Set(args.adminPrincipalArns).size !== args.adminPrincipalArns.length) throw new Error(`EksCluster ${name}: adminPrincipalArns lists a principal twice`);
 }
 
 /**
@@ -95,7 +100,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 endpointPublicAccess: true,
                 publicAccessCidrs: args.publicAccessCidrs,
             },
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            // Every admin is an explicit access entry, the deployer included: with the creator's
+            // implicit entry, listing the deployer fails CreateAccessEntry with 409.
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
             encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
             enabledClusterLogTypes: ["api", "audit", "authenticator"],
             zonalShiftConfig: { enabled: true },
@@ -122,15 +129,15 @@ export class EksCluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] }));
         this.nodeGroupNames = groups.map((g) => g.nodeGroupName);
 
-        for (const [i, principalArn] of (args.adminPrincipalArns ?? []).entries()) {
+        const adminAccess = args.adminPrincipalArns.map((principalArn, i) => {
             const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
-            new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
+            return new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
                 clusterName: cluster.name,
                 principalArn: entry.principalArn,
                 policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
                 accessScope: { type: "cluster" },
             }, parent);
-        }
+        });
 
         const issuer = cluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
         const oidc = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
@@ -160,7 +167,8 @@ export class EksCluster extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [...groups, ebsCsiPolicy] });
 
         this.clusterName = cluster.name;
-        this.endpoint = cluster.endpoint;
+        // Resolves once the admins' access exists, so nothing reaches the API before it may.
+        this.endpoint = pulumi.all([cluster.endpoint, ...adminAccess.map((a) => a.id)]).apply(([endpoint]) => endpoint);
         this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
         this.oidcProviderArn = oidc.arn;
         this.oidcIssuerHost = oidcIssuerHost;

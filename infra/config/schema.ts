@@ -60,10 +60,18 @@ const awsSchema = z
                     .default({ min: 1, desired: 2, max: 4 }),
                 /** CIDRs allowed to reach the public API endpoint. */
                 publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
-                /** IAM roles or users given cluster-admin (the on-call's role, CI's deploy role). */
-                adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")).default([]),
+                /**
+                 * IAM roles or users given cluster-admin through access entries: the role that runs
+                 * `pulumi up` (CI's deploy role) and the on-call's. Required: the cluster grants its
+                 * creator nothing implicitly, so listing the deployer never collides with an entry
+                 * EKS made itself (CreateAccessEntry would answer 409).
+                 */
+                adminPrincipalArns: z
+                    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN"))
+                    .min(1, "must list at least the role that runs pulumi up: the cluster grants its creator no access"),
             })
-            .prefault({}),
+            // Parsing {} names adminPrincipalArns as required, by its key.
+            .prefault({} as { adminPrincipalArns: string[] }),
     })
     .prefault({});
 

@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import { AwsNetwork, EksCluster, validateAwsNetworkArgs, validateEksClusterArgs } from "../../infra/aws";
 import { declare } from "./harness";
 
@@ -51,6 +52,7 @@ describe("EksCluster", () => {
         diskSizeGb: 100,
         nodesPerZone: { min: 1, desired: 2, max: 4 },
         publicAccessCidrs: ["0.0.0.0/0"],
+        adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"],
     };
 
     test("declares one node group per zone, each in its zone's subnet with at least one node", async () => {
@@ -106,10 +108,32 @@ describe("EksCluster", () => {
         assert.deepEqual(association.accessScope, { type: "cluster" });
     });
 
+    test("the creator gets no implicit entry, so listing the deployer cannot collide with one (409)", async () => {
+        const deployer = "arn:aws:iam::123456789012:role/ci-deploy";
+        const r = await declare(() => new EksCluster("eks", { ...args, adminPrincipalArns: [deployer, "arn:aws:iam::123456789012:role/oncall"] }));
+        assert.deepEqual(r.one("aws:eks/cluster:Cluster").accessConfig, { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+        assert.deepEqual(r.inputsOf("aws:eks/accessEntry:AccessEntry").map((e) => e.principalArn), [deployer, "arn:aws:iam::123456789012:role/oncall"]);
+    });
+
+    test("the endpoint (and so the kubeconfig) resolves only after the admins' access exists", async () => {
+        let endpointDeps: string[] = [];
+        const r = await declare(() => {
+            const eks = new EksCluster("eks", args);
+            // A resource fed the endpoint records what it waits for.
+            new aws.ssm.Parameter("probe", { type: "String", value: eks.endpoint });
+            return eks;
+        });
+        endpointDeps = r.ofType("aws:ssm/parameter:Parameter")[0]!.propertyDependencies.value ?? [];
+        const associations = r.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").map((a) => a.urn);
+        assert.equal(associations.length, 1);
+        for (const urn of associations) assert.ok(endpointDeps.includes(urn), `endpoint waits for ${urn}`);
+    });
+
     test("refuses mismatched subnets and zones, and zones that can drop to no node", () => {
         assert.throws(() => validateEksClusterArgs("eks", { ...args, privateSubnetIds: ["subnet-a"] }), { message: "EksCluster eks: 1 subnets for 3 zones; give one subnet per zone" });
         assert.throws(() => validateEksClusterArgs("eks", { ...args, nodesPerZone: { min: 0, desired: 1, max: 2 } }), { message: "EksCluster eks: nodesPerZone.min must be at least 1" });
         assert.throws(() => validateEksClusterArgs("eks", { ...args, nodesPerZone: { min: 2, desired: 1, max: 2 } }), { message: "EksCluster eks: nodesPerZone needs min <= desired <= max, got 2/1/2" });
+        assert.throws(() => validateEksClusterArgs("eks", { ...args, adminPrincipalArns: [] }), { message: "EksCluster eks: adminPrincipalArns must list at least the identity that runs pulumi up" });
         assert.doesNotThrow(() => validateEksClusterArgs("eks", args));
     });
 });

@@ -6,6 +6,7 @@ import { subnetCidr } from "../../infra/aws";
 
 const minimal = {
     environment: "prod",
+    aws: { eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"] } },
     gcp: { project: "acme-rag-dr" },
     dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" },
 };
@@ -51,16 +52,18 @@ describe("stack config", () => {
         ["an unknown top-level key", { ...minimal, replicas: 3 }, "langchain-ha:replicas is not a known setting"],
         ["an unknown nested key", { ...minimal, qdrant: { replica: 3 } }, "langchain-ha:qdrant.replica is not a known setting"],
         ["a missing required section", { environment: "prod", dns: minimal.dns }, "langchain-ha:gcp is required"],
-        ["a single AWS zone", { ...minimal, aws: { availabilityZones: ["us-east-1a"] } }, "langchain-ha:aws.availabilityZones needs at least 2 zones"],
-        ["a zone outside the region", { ...minimal, aws: { availabilityZones: ["us-east-1a", "us-west-2b"] } }, "langchain-ha:aws.availabilityZones[1] us-west-2b is not a zone of us-east-1"],
+        ["a single AWS zone", { ...minimal, aws: { ...minimal.aws, availabilityZones: ["us-east-1a"] } }, "langchain-ha:aws.availabilityZones needs at least 2 zones"],
+        ["a zone outside the region", { ...minimal, aws: { ...minimal.aws, availabilityZones: ["us-east-1a", "us-west-2b"] } }, "langchain-ha:aws.availabilityZones[1] us-west-2b is not a zone of us-east-1"],
         ["a repeated GCP zone", { ...minimal, gcp: { project: "acme-rag-dr", zones: ["europe-west1-b", "europe-west1-b"] } }, "langchain-ha:gcp.zones lists a zone twice"],
         ["a replication factor above the replicas", { ...minimal, qdrant: { replicas: 3, replicationFactor: 4, writeConsistencyFactor: 1 } }, "langchain-ha:qdrant.replicationFactor is 4 but only 3 replicas hold shards"],
         ["a write consistency that cannot lose a node", { ...minimal, qdrant: { replicationFactor: 2, writeConsistencyFactor: 2 } }, "langchain-ha:qdrant.writeConsistencyFactor must be at most replicationFactor - 1 (1)"],
         ["the same LLM provider twice", { ...minimal, app: { llm: { primary: "openai", secondary: "openai" } } }, "langchain-ha:app.llm.secondary must be another provider than primary"],
         ["a Route53 interval of 15 s", { ...minimal, dns: { ...minimal.dns, healthCheck: { intervalSeconds: 15 } } }, "langchain-ha:dns.healthCheck.intervalSeconds must be 10 or 30"],
         ["two checker regions", { ...minimal, dns: { ...minimal.dns, healthCheck: { regions: ["us-east-1", "eu-west-1"] } } }, "langchain-ha:dns.healthCheck.regions needs at least 3 checker regions"],
-        ["min above max node counts", { ...minimal, aws: { eks: { nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
+        ["min above max node counts", { ...minimal, aws: { eks: { ...minimal.aws.eks, nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
         ["scheduled transfers under an RPO of 65 min", { ...minimal, dr: { rpoMinutes: 60 }, backup: { transferMode: "schedule" } }, "langchain-ha:dr.rpoMinutes must be at least 65 with backup.transferMode schedule (Storage Transfer repeats at most every 60 min); use backup.transferMode event for a shorter RPO"],
+        ["no cluster-admin", { ...minimal, aws: {} }, "langchain-ha:aws.eks.adminPrincipalArns is required"],
+        ["an empty cluster-admin list", { ...minimal, aws: { eks: { adminPrincipalArns: [] } } }, "langchain-ha:aws.eks.adminPrincipalArns must list at least the role that runs pulumi up: the cluster grants its creator no access"],
         ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
     ];
     for (const [what, raw, expected] of cases) {
@@ -143,6 +146,7 @@ describe("secrets", () => {
     test("pulumi up stops before any resource when a required secret is not set", () => {
         pulumi.runtime.setAllConfig({
             "langchain-ha:environment": "prod",
+            "langchain-ha:aws": JSON.stringify(minimal.aws),
             "langchain-ha:gcp": JSON.stringify(minimal.gcp),
             "langchain-ha:dns": JSON.stringify(minimal.dns),
             "langchain-ha:gcpTlsCertificate": "CERT",

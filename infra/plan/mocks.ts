@@ -91,6 +91,9 @@ export const cloudMocks: Mocks = {
             const email = `project-${parseInt(suffix(project), 16)}@storage-transfer-service.iam.gserviceaccount.com`;
             return { id: project, project, email, member: `serviceAccount:${email}`, subjectId: MOCK_TRANSFER_SUBJECT };
         }
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/ci-deploy`, userId: "AROAMOCK:deploy" };
+        }
         throw new Error(`the program called ${args.token}, which the mocks do not know; add it to infra/plan/mocks.ts`);
     },
 };

@@ -12,6 +12,7 @@ import { awsRoute53HealthCheckConfigureRto } from "./aws/route53/health-check-co
 import { awsRoute53RecordMissingHealthCheck } from "./aws/route53/record-missing-health-check";
 import { awsRoute53RecordMissingSecondary } from "./aws/route53/record-missing-secondary";
 import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
+import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
 import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
@@ -47,6 +48,7 @@ export const registry = new Registry().add(
     awsRoute53RecordMissingSecondary,
     awsRoute53HealthCheckConfigureRto,
     awsS3BucketEnableVersioning,
+    awsSnsTopicDisallowAwsManagedKey,
     gcpSqlDatabaseInstanceConfigureRegional,
     gcpRedisInstanceConfigureStandardHa,
     gcpContainerClusterConfigureRegional,

@@ -81,9 +81,11 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        // `aws s3 cp` goes multipart above 8 MB, and a multipart upload under SSE-KMS needs
+        // kms:Decrypt as well (S3 decrypts the data key to assemble the parts).
         const writeS3 = [
             { Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: pulumi.interpolate`${bucket.bucketArn}/*` },
-            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: bucket.kmsKeyArn },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: bucket.kmsKeyArn },
         ];
 
         // AWS side: IRSA role bound to the job's Kubernetes service account.

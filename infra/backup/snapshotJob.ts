@@ -97,14 +97,15 @@ export class SnapshotJob extends pulumi.ComponentResource {
                                     image: args.image,
                                     command: ["/bin/bash", "/scripts/snapshot.sh"],
                                     env,
-                                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+                                    // Snapshots stream through; only a token and the manifest touch the disk.
+                                    resources: { requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi", "ephemeral-storage": "128Mi" } },
                                     securityContext: RESTRICTED_CONTAINER,
                                     volumeMounts: [{ name: "scripts", mountPath: "/scripts" }, { name: "tmp", mountPath: "/tmp" }],
                                 }],
                                 volumes: [
                                     { name: "scripts", configMap: { name: script.metadata.name } },
-                                    // Snapshots are staged here one peer at a time.
-                                    { name: "tmp", emptyDir: {} },
+                                    // The token and the manifest; snapshots never land here.
+                                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                 ],
                             },
                         },

@@ -119,6 +119,25 @@ describe("CrossCloudBackup", () => {
         assert.equal(sa.metadata.annotations["eks.amazonaws.com/role-arn"], r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-job-aws")!.outputs.arn);
     });
 
+    test("both job roles may decrypt with the bucket key, which multipart uploads under SSE-KMS need", async () => {
+        const r = await declare(backup());
+        const keyArn = r.ofType("aws:kms/key:Key")[0]!.outputs.arn;
+        for (const name of ["backup-job-aws", "backup-job-gcp-to-aws"]) {
+            const policy = JSON.parse(r.one("aws:iam/rolePolicy:RolePolicy", name).policy);
+            assert.deepEqual(policy.Statement[1], { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: keyArn }, name);
+        }
+    });
+
+    test("the job streams snapshots and asks for a small, bounded scratch disk", async () => {
+        const r = await declare(backup());
+        const pod = (r.one("kubernetes:batch/v1:CronJob").spec as Record<string, any>).jobTemplate.spec.template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
+        assert.deepEqual(pod.containers[0].resources, {
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" },
+            limits: { memory: "512Mi", "ephemeral-storage": "128Mi" },
+        });
+        assert.deepEqual(pod.volumes.find((v: { name: string }) => v.name === "tmp"), { name: "tmp", emptyDir: { sizeLimit: "64Mi" } });
+    });
+
     test("GCP active: the CronJob moves to GKE and still copies out of GCP through a federated AWS role", async () => {
         const r = await declare(backup({ activeSide: "gcp" }));
         const cron = r.ofType("kubernetes:batch/v1:CronJob");

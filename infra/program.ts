@@ -2,12 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { ENV } from "../app/src/contract";
-import { AwsNetwork, EksCluster } from "./aws";
+import { AwsNetwork, ClusterAutoscaler, EksCluster } from "./aws";
 import { CrossCloudBackup } from "./backup";
 import type { ProgramConfig } from "./config";
 import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
+import { MetricsServer } from "./k8s/metricsServer";
 import { QdrantCluster } from "./qdrant";
 import { LangchainService, type ServiceScale } from "./service";
 
@@ -77,6 +78,19 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         aws: new k8s.Provider(`${env}-eks-k8s`, { kubeconfig: kubeconfigs.aws, enableServerSideApply: true }),
         gcp: new k8s.Provider(`${env}-gke-k8s`, { kubeconfig: kubeconfigs.gcp, enableServerSideApply: true }),
     };
+    // --- Autoscaling on EKS (GKE runs its own metrics server and node autoscaler) ------
+    new MetricsServer(`${env}-eks-metrics-server`, {}, { providers: [k8sProviders.aws] });
+    new ClusterAutoscaler(`${env}-eks-autoscaler`, {
+        clusterName: eks.clusterName,
+        kubernetesVersion: c.aws.eks.version,
+        region: c.aws.region,
+        oidcProviderArn: eks.oidcProviderArn,
+        oidcIssuerHost: eks.oidcIssuerHost,
+        image: c.aws.eks.clusterAutoscalerImage,
+        awsProvider,
+        k8sProvider: k8sProviders.aws,
+    });
+
     // EKS has no zone-aware gp3 class by default; volumes must bind in their pod's zone.
     new k8s.storage.v1.StorageClass(`${env}-eks-${c.qdrant.storageClass.aws}`, {
         metadata: { name: c.qdrant.storageClass.aws },

@@ -4,3 +4,5 @@ export { EksCluster, validateEksClusterArgs, EBS_CSI_SERVICE_ACCOUNT } from "./e
 export type { EksClusterArgs, NodesPerZone } from "./eks";
 export { serviceTrustPolicy, serviceAccountTrustPolicy, webIdentityTrustPolicy, policyDocument } from "./iam";
 export { subnetCidr } from "./cidr";
+export { ClusterAutoscaler, clusterAutoscalerImage, clusterAutoscalerPolicy, validateClusterAutoscalerArgs } from "./clusterAutoscaler";
+export type { ClusterAutoscalerArgs } from "./clusterAutoscaler";

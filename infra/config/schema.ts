@@ -48,6 +48,8 @@ const awsSchema = z
                 version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.35").default("1.35"),
                 /** `STANDARD`: EKS upgrades the control plane when standard support ends instead of billing extended support. */
                 supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD"),
+                /** Cluster autoscaler image; its minor must match `version`. Defaults to registry.k8s.io/autoscaling/cluster-autoscaler:v<version>.0. */
+                clusterAutoscalerImage: image.optional(),
                 instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.xlarge"]),
                 capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
                 diskSizeGb: z.number().int().min(20).default(100),

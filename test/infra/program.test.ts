@@ -16,6 +16,13 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
+/** The service's Deployment on one cluster (the cluster also runs system Deployments). */
+function appOn(r: Resources, cluster: "eks" | "gke"): Inputs {
+    const apps = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).filter((d) => d.metadata.namespace === "langchain-ha");
+    assert.equal(apps.length, 1, `${cluster}: one app Deployment`);
+    return apps[0]!;
+}
+
 describe("the program", () => {
     test("every stack file plans cleanly", async () => {
         const stacks = listStacks();
@@ -49,7 +56,7 @@ describe("the program", () => {
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
-            assert.equal(r.onCluster("kubernetes:apps/v1:Deployment", cluster).length, 1, `${cluster}: app Deployment`);
+            assert.equal(r.onCluster("kubernetes:apps/v1:Deployment", cluster).filter((d) => (d.inputs as Inputs).metadata.namespace === "langchain-ha").length, 1, `${cluster}: app Deployment`);
         }
 
         const s3Versioning = r.inputsOf("aws:s3/bucketVersioning:BucketVersioning");
@@ -65,6 +72,17 @@ describe("the program", () => {
         assert.deepEqual(failover.map((r) => `${r.name} ${r.type} ${r.failoverRoutingPolicies[0].type}`).sort(), ["rag.example.com CNAME PRIMARY", "rag.example.com CNAME SECONDARY"]);
     });
 
+    test("EKS gets a metrics server for its HPAs and a cluster autoscaler for its tagged node groups; GKE brings its own", async () => {
+        const plan = await planStack("prod");
+        const r = new Resources(plan.resources);
+        const deployments = (cluster: "eks" | "gke") => r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => `${(d.inputs as Inputs).metadata.namespace}/${(d.inputs as Inputs).metadata.name}`).sort();
+        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/langchain-ha"]);
+        assert.deepEqual(deployments("gke"), ["langchain-ha/langchain-ha"]);
+        assert.equal(r.onCluster("kubernetes:apiregistration.k8s.io/v1:APIService", "eks").length, 1);
+        const autoscaler = r.onCluster("kubernetes:apps/v1:Deployment", "eks").find((d) => (d.inputs as Inputs).metadata.name === "cluster-autoscaler")!;
+        assert.ok(((autoscaler.inputs as Inputs).spec.template.spec.containers[0].command as string[]).includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/prod-eks"));
+    });
+
     test("prod's outputs give the runbook what it needs", async () => {
         const { outputs } = await planStack("prod");
         for (const key of ["domain", "endpoints", "healthCheckIds", "backup", "kubeconfigs", "aws", "gcp", "rtoTargetSeconds", "rpoTargetMinutes", "alarmTopicArn"]) {
@@ -78,7 +96,7 @@ describe("the program", () => {
     test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
         const plan = await planStack("dev");
         const r = new Resources(plan.resources);
-        const standby = r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
+        const standby = appOn(r, "gke");
         assert.equal(standby.spec.replicas, 0);
         assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
         assert.equal(r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
@@ -90,7 +108,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const hpa = r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
         assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal(appOn(r, "eks").spec.replicas, 3);
     });
 
     test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
@@ -99,7 +117,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const primary = r.inputsOf("aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
         assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal(appOn(r, "gke").spec.replicas, 3);
         assert.equal((r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 1);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 0);

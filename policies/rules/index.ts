@@ -3,6 +3,7 @@ import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-co
 import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
 import { awsEksAddonMissingServiceAccountRole } from "./aws/eks/addon-missing-service-account-role";
 import { awsEksNodeGroupConfigureAzSpread } from "./aws/eks/node-group-configure-az-spread";
+import { awsEksNodeGroupMissingAutoscaler } from "./aws/eks/node-group-missing-autoscaler";
 import { awsElasticacheReplicationGroupEnableFailover } from "./aws/elasticache/replication-group-enable-failover";
 import { awsLbLoadBalancerConfigureAzSpread } from "./aws/lb/load-balancer-configure-az-spread";
 import { awsLbTargetGroupMissingHealthCheck } from "./aws/lb/target-group-missing-health-check";
@@ -23,6 +24,7 @@ import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/app
 import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
 import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
 import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
+import { kubernetesAutoscalingHpaMissingMetricsSource } from "./kubernetes/autoscaling/hpa-missing-metrics-source";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
 import { kubernetesCoreServiceMissingWorkload } from "./kubernetes/core/service-missing-workload";
@@ -41,6 +43,7 @@ export const registry = new Registry().add(
     awsEc2NatGatewayDisallowSharedAcrossAzs,
     awsEksNodeGroupConfigureAzSpread,
     awsEksAddonMissingServiceAccountRole,
+    awsEksNodeGroupMissingAutoscaler,
     awsAutoscalingGroupConfigureAzSpread,
     awsLbLoadBalancerConfigureAzSpread,
     awsLbTargetGroupMissingHealthCheck,
@@ -59,6 +62,7 @@ export const registry = new Registry().add(
     kubernetesAppsStandbyConfigureFailoverReplicas,
     kubernetesAppsWorkloadMissingPdb,
     kubernetesAppsWorkloadMissingZoneSpread,
+    kubernetesAutoscalingHpaMissingMetricsSource,
     kubernetesCoreContainerMissingProbes,
     kubernetesCoreContainerConfigureDistinctProbes,
     kubernetesCoreServiceMissingWorkload,

@@ -83,6 +83,9 @@ export class GkeCluster extends pulumi.ComponentResource {
             cluster: cluster.name,
             location: args.region,
             nodeLocations: args.zones,
+            // Nodes per zone at creation; left unset the provider sends 0 and the pool starts empty
+            // until the autoscaler reacts, with Qdrant's peers Pending meanwhile.
+            initialNodeCount: args.nodesPerZone.min,
             autoscaling: { minNodeCount: args.nodesPerZone.min, maxNodeCount: args.nodesPerZone.max, locationPolicy: "BALANCED" },
             management: { autoRepair: true, autoUpgrade: true },
             upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },

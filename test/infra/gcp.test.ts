@@ -32,6 +32,11 @@ describe("GkeCluster", () => {
         assert.equal(pool.upgradeSettings.maxUnavailable, 0);
     });
 
+    test("the node pool starts with the zone minimum, not the empty pool the provider would create", async () => {
+        const r = await declare(() => new GkeCluster("gke", { ...args, nodesPerZone: { min: 2, max: 4 } }));
+        assert.equal(r.one("gcp:container/nodePool:NodePool").initialNodeCount, 2);
+    });
+
     test("refuses zones outside the region, a single zone and an empty zone minimum", () => {
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, zones: ["europe-west1-b", "us-central1-a"] }), { message: "GkeCluster gke: zones us-central1-a are not in europe-west1" });
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, zones: ["europe-west1-b"] }), { message: "GkeCluster gke: needs at least 2 zones, got 1" });

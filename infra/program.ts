@@ -25,7 +25,7 @@ function perSide<T>(declare: (side: Side) => T): Record<Side, T> {
  * The whole deployment: config in, resources out. Returns the stack outputs, which are
  * everything the DR runbook needs.
  */
-export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
+export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig) {
     const env = c.environment;
     const tags = { "langchain-ha:environment": env, "langchain-ha:stack": c.stack };
     const awsProvider = new aws.Provider(`${env}-aws`, { region: c.aws.region, defaultTags: { tags } });
@@ -167,6 +167,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         snapshotCron: c.backupSchedule.snapshotCron,
         transferMode: c.backup.transferMode,
         transferRepeatInterval: c.backupSchedule.transferRepeatInterval,
+        transferStartDate: today,
         retentionDays: c.backup.retentionDays,
         noncurrentVersionDays: c.backup.noncurrentVersionDays,
         jobImage: c.backup.jobImage,

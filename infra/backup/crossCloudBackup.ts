@@ -25,6 +25,8 @@ export interface CrossCloudBackupArgs {
     snapshotCron: string;
     transferMode: "event" | "schedule";
     transferRepeatInterval: string;
+    /** UTC date the transfer schedule starts: the day of the first `pulumi up` (see CrossCloudTransfer). */
+    transferStartDate: { year: number; month: number; day: number };
     retentionDays: number;
     noncurrentVersionDays: number;
     jobImage: string;
@@ -74,6 +76,7 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
             s3KmsKeyArn: bucket.kmsKeyArn,
             mode: args.transferMode,
             repeatInterval: args.transferRepeatInterval,
+            startDate: args.transferStartDate,
             retentionDays: args.retentionDays,
             noncurrentVersionDays: args.noncurrentVersionDays,
             awsProvider: args.awsProvider,

@@ -3,9 +3,6 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, webIdentityTrustPolicy } from "../aws/iam";
 
-/** A past date: a schedule that starts in the past runs at once, then every repeat interval. */
-const SCHEDULE_START = { year: 2026, month: 1, day: 1 };
-
 /** Storage Transfer rejects a schedule that repeats more often than hourly. */
 export const MIN_REPEAT_SECONDS = 3600;
 
@@ -20,6 +17,12 @@ export interface CrossCloudTransferArgs {
     mode: "event" | "schedule";
     /** Storage Transfer repeat interval such as "3600s" (at least an hour); used in schedule mode. */
     repeatInterval: string;
+    /**
+     * First day of the schedule (UTC), the day of the first `pulumi up`: with no start time of
+     * day, a schedule starting today runs at once, one starting in the past only the next day.
+     * Later runs leave it as created.
+     */
+    startDate: { year: number; month: number; day: number };
     retentionDays: number;
     noncurrentVersionDays: number;
     /** Providers: the AWS one of the primary region, the GCP one of the DR project. */
@@ -138,9 +141,9 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
             },
             ...(queue
                 ? { eventStream: { name: queue.arn } }
-                : { schedule: { scheduleStartDate: SCHEDULE_START, repeatInterval: args.repeatInterval } }),
+                : { schedule: { scheduleStartDate: args.startDate, repeatInterval: args.repeatInterval } }),
             loggingConfig: { logActions: ["COPY", "DELETE"], logActionStates: ["FAILED"] },
-        }, { ...onGcp, dependsOn });
+        }, { ...onGcp, dependsOn, ignoreChanges: ["schedule.scheduleStartDate"] });
 
         this.gcsBucketName = gcsBucket.name;
         this.transferJobName = job.name;

@@ -7,6 +7,22 @@ export interface ProgramConfig {
     secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
     /** Certificate and key the GCP pods serve TLS with (the GCP L4 load balancer passes TLS through). */
     gcpTls: { certificate: pulumi.Output<string>; privateKey: pulumi.Output<string> };
+    /**
+     * The UTC date of this run: the one clock read of the program. A scheduled Storage Transfer
+     * job whose start date is in the past first runs the next day; starting today it runs at once.
+     */
+    today: CalendarDate;
+}
+
+export interface CalendarDate {
+    year: number;
+    month: number;
+    day: number;
+}
+
+/** The UTC calendar date of `at`. */
+export function utcDate(at: Date): CalendarDate {
+    return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate() };
 }
 
 /**
@@ -14,7 +30,7 @@ export interface ProgramConfig {
  * program), validates them once, and returns the typed config and the secrets. `stackFile`
  * is only named in error messages.
  */
-export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`): ProgramConfig {
+export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`, now = new Date()): ProgramConfig {
     const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     // Every key of the namespace, known or not, so that resolveConfig can name a misspelt one.
@@ -36,7 +52,7 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
     if (missing.length > 0) {
         throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${CONFIG_NAMESPACE}:${k} ...)`), stackFile);
     }
-    return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
+    return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! }, today: utcDate(now) };
 }
 
 function isSecretKey(key: string): key is SecretKey {

@@ -16,6 +16,7 @@ function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
             snapshotCron: "*/30 * * * *",
             transferMode: "schedule",
             transferRepeatInterval: "3600s",
+            transferStartDate: { year: 2026, month: 11, day: 30 },
             retentionDays: 35,
             noncurrentVersionDays: 30,
             jobImage: "amazon/aws-cli:2.27.50",
@@ -69,6 +70,12 @@ describe("CrossCloudBackup", () => {
         assert.equal(job.transferSpec.gcsDataSink.bucketName, r.ofType("gcp:storage/bucket:Bucket")[0]!.outputs.name);
         assert.equal(job.transferSpec.transferOptions.deleteObjectsUniqueInSink, false);
         assert.equal(r.ofType("aws:sqs/queue:Queue").length, 0);
+    });
+
+    test("schedule mode starts on the day of the deploy, so the first copy runs at once, and later runs keep that date", async () => {
+        const r = await declare(backup());
+        const job = r.one("gcp:storage/transferJob:TransferJob");
+        assert.deepEqual(job.schedule, { scheduleStartDate: { year: 2026, month: 11, day: 30 }, repeatInterval: "3600s" });
     });
 
     test("refuses a scheduled transfer that repeats more often than hourly, which Storage Transfer rejects", () => {

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { backupSchedule, ConfigError, cronEvery, readProgramConfig, recoveryTimes, requiredSecrets, resolveConfig } from "../../infra/config";
+import { backupSchedule, ConfigError, cronEvery, readProgramConfig, recoveryTimes, requiredSecrets, resolveConfig, utcDate } from "../../infra/config";
 import { subnetCidr } from "../../infra/aws";
 
 const minimal = {
@@ -132,6 +132,13 @@ describe("derived values", () => {
         assert.equal(subnetCidr("10.20.0.0/16", 4, 15), "10.20.240.0/20");
         assert.throws(() => subnetCidr("10.20.0.0/16", 4, 16), /no subnet number 16/);
         assert.throws(() => subnetCidr("10.20.0.0/26", 4, 0), /too small/);
+    });
+});
+
+describe("the run's date", () => {
+    test("is the UTC calendar date, whatever the local time zone", () => {
+        assert.deepEqual(utcDate(new Date("2026-11-30T23:30:00-05:00")), { year: 2026, month: 12, day: 1 });
+        assert.deepEqual(utcDate(new Date("2026-01-01T00:00:00Z")), { year: 2026, month: 1, day: 1 });
     });
 });
 

@@ -67,6 +67,7 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         machineType: c.gcp.gke.machineType,
         diskSizeGb: c.gcp.gke.diskSizeGb,
         nodesPerZone: c.gcp.gke.nodesPerZone,
+        masterAuthorizedCidrs: c.gcp.gke.masterAuthorizedCidrs,
     }, { providers: [gcpProvider] });
 
     // --- Kubernetes on both clusters ----------------------------------------------------

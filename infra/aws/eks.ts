@@ -23,7 +23,10 @@ export interface EksClusterArgs {
     diskSizeGb: number;
     /** Node counts of each zone's node group; `min` must be at least 1. */
     nodesPerZone: NodesPerZone;
-    /** CIDRs that may reach the public API endpoint. */
+    /**
+     * CIDRs that may reach the API endpoint from outside the VPC (CI runners', on-call's egress).
+     * Empty: the endpoint is private only. Never 0.0.0.0/0.
+     */
     publicAccessCidrs: string[];
     /**
      * IAM principals given cluster-admin through EKS access entries; at least one, and it must
@@ -52,6 +55,8 @@ export function validateEksClusterArgs(name: string, args: EksClusterArgs): void
     const { min, desired, max } = args.nodesPerZone;
     if (min < 1) throw new Error(`EksCluster ${name}: nodesPerZone.min must be at least 1`);
     if (!(min <= desired && desired <= max)) throw new Error(`EksCluster ${name}: nodesPerZone needs min <= desired <= max, got ${min}/${desired}/${max}`);
+    const open = args.publicAccessCidrs.filter((c) => c.endsWith("/0"));
+    if (open.length > 0) throw new Error(`EksCluster ${name}: publicAccessCidrs ${open.join(", ")} opens the API endpoint to the internet; list the CIDRs that need it`);
     if (args.adminPrincipalArns.length === 0) throw new Error(`EksCluster ${name}: adminPrincipalArns must list at least the identity that runs pulumi up`);
     if (new Set(args.adminPrincipalArns).size !== args.adminPrincipalArns.length) throw new Error(`EksCluster ${name}: adminPrincipalArns lists a principal twice`);
 }
@@ -96,9 +101,10 @@ export class EksCluster extends pulumi.ComponentResource {
             roleArn: clusterRole.arn,
             vpcConfig: {
                 subnetIds: args.privateSubnetIds,
+                // Closed by default: the API is reachable from the VPC, and from outside only from the listed CIDRs.
                 endpointPrivateAccess: true,
-                endpointPublicAccess: true,
-                publicAccessCidrs: args.publicAccessCidrs,
+                endpointPublicAccess: args.publicAccessCidrs.length > 0,
+                ...(args.publicAccessCidrs.length > 0 ? { publicAccessCidrs: args.publicAccessCidrs } : {}),
             },
             // Every admin is an explicit access entry, the deployer included: with the creator's
             // implicit entry, listing the deployer fails CreateAccessEntry with 409.

@@ -60,8 +60,11 @@ const awsSchema = z
                         max: z.number().int().min(1).default(4),
                     })
                     .default({ min: 1, desired: 2, max: 4 }),
-                /** CIDRs allowed to reach the public API endpoint. */
-                publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
+                /**
+                 * CIDRs allowed to reach the API endpoint from outside the VPC: CI runners' and the
+                 * on-call's egress. Empty (the default): private endpoint only, reached through the VPC.
+                 */
+                publicAccessCidrs: z.array(cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint")).default([]),
                 /**
                  * IAM roles or users given cluster-admin through access entries: the role that runs
                  * `pulumi up` (CI's deploy role) and the on-call's. Required: the cluster grants its
@@ -92,6 +95,11 @@ const gcpSchema = z.strictObject({
             releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
             machineType: z.string().min(1).default("e2-standard-4"),
             diskSizeGb: z.number().int().min(20).default(100),
+            /**
+             * CIDRs allowed to reach the control plane's public endpoint (master authorized networks):
+             * CI runners' and the on-call's egress. Empty (the default): private endpoint only.
+             */
+            masterAuthorizedCidrs: z.array(cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint")).default([]),
             nodesPerZone: z
                 .strictObject({
                     min: z.number().int().min(1, "must be at least 1: Qdrant keeps running on the DR side in every mode").default(1),

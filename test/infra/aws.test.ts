@@ -51,7 +51,7 @@ describe("EksCluster", () => {
         capacityType: "ON_DEMAND" as const,
         diskSizeGb: 100,
         nodesPerZone: { min: 1, desired: 2, max: 4 },
-        publicAccessCidrs: ["0.0.0.0/0"],
+        publicAccessCidrs: ["203.0.113.0/24"],
         adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"],
     };
 
@@ -76,6 +76,14 @@ describe("EksCluster", () => {
         assert.equal(cluster.zonalShiftConfig.enabled, true);
         assert.equal(r.one("aws:eks/addon:Addon", "eks-ebs-csi").addonName, "aws-ebs-csi-driver");
         assert.equal(r.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
+    });
+
+    test("the API endpoint is closed: private only by default, public only for the listed CIDRs", async () => {
+        const closed = await declare(() => new EksCluster("eks", { ...args, publicAccessCidrs: [] }));
+        assert.deepEqual(closed.one("aws:eks/cluster:Cluster").vpcConfig, { subnetIds: args.privateSubnetIds, endpointPrivateAccess: true, endpointPublicAccess: false });
+        const listed = await declare(() => new EksCluster("eks", args));
+        assert.deepEqual(listed.one("aws:eks/cluster:Cluster").vpcConfig, { subnetIds: args.privateSubnetIds, endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+        assert.throws(() => validateEksClusterArgs("eks", { ...args, publicAccessCidrs: ["0.0.0.0/0"] }), { message: "EksCluster eks: publicAccessCidrs 0.0.0.0/0 opens the API endpoint to the internet; list the CIDRs that need it" });
     });
 
     test("the EBS CSI add-on runs with its own IRSA role, and the node role no longer carries the CSI policy", async () => {

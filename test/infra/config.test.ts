@@ -35,6 +35,8 @@ describe("stack config", () => {
         assert.equal(c.dns.healthCheck.intervalSeconds, 10);
         assert.ok(c.dns.healthCheck.regions.length >= 3);
         assert.equal(c.aws.eks.nodesPerZone.min, 1);
+        assert.deepEqual(c.aws.eks.publicAccessCidrs, [], "EKS API private unless CIDRs are listed");
+        assert.deepEqual(c.gcp.gke.masterAuthorizedCidrs, [], "GKE control plane private unless CIDRs are listed");
     });
 
     test("EKS defaults to a version in standard support and does not bill extended support", () => {
@@ -64,6 +66,8 @@ describe("stack config", () => {
         ["scheduled transfers under an RPO of 65 min", { ...minimal, dr: { rpoMinutes: 60 }, backup: { transferMode: "schedule" } }, "langchain-ha:dr.rpoMinutes must be at least 65 with backup.transferMode schedule (Storage Transfer repeats at most every 60 min); use backup.transferMode event for a shorter RPO"],
         ["no cluster-admin", { ...minimal, aws: {} }, "langchain-ha:aws.eks.adminPrincipalArns is required"],
         ["an empty cluster-admin list", { ...minimal, aws: { eks: { adminPrincipalArns: [] } } }, "langchain-ha:aws.eks.adminPrincipalArns must list at least the role that runs pulumi up: the cluster grants its creator no access"],
+        ["an EKS API open to the internet", { ...minimal, aws: { eks: { ...minimal.aws.eks, publicAccessCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:aws.eks.publicAccessCidrs[0] opens the API to the whole internet"],
+        ["a GKE control plane open to the internet", { ...minimal, gcp: { ...minimal.gcp, gke: { masterAuthorizedCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:gcp.gke.masterAuthorizedCidrs[0] opens the API to the whole internet"],
         ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
     ];
     for (const [what, raw, expected] of cases) {

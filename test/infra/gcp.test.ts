@@ -32,6 +32,17 @@ describe("GkeCluster", () => {
         assert.equal(pool.upgradeSettings.maxUnavailable, 0);
     });
 
+    test("the control plane is closed: a private endpoint by default, a public one only for the listed CIDRs", async () => {
+        const closed = await declare(() => new GkeCluster("gke", args));
+        const c = closed.one("gcp:container/cluster:Cluster");
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: true, masterIpv4CidrBlock: "172.16.0.0/28" });
+        assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
+        const listed = (await declare(() => new GkeCluster("gke", { ...args, masterAuthorizedCidrs: ["203.0.113.0/24"] }))).one("gcp:container/cluster:Cluster");
+        assert.equal(listed.privateClusterConfig.enablePrivateEndpoint, false);
+        assert.deepEqual(listed.masterAuthorizedNetworksConfig, { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "authorized-0" }], gcpPublicCidrsAccessEnabled: false });
+        assert.throws(() => validateGkeClusterArgs("gke", { ...args, masterAuthorizedCidrs: ["0.0.0.0/0"] }), { message: "GkeCluster gke: masterAuthorizedCidrs 0.0.0.0/0 opens the control plane to the internet; list the CIDRs that need it" });
+    });
+
     test("the node pool starts with the zone minimum, not the empty pool the provider would create", async () => {
         const r = await declare(() => new GkeCluster("gke", { ...args, nodesPerZone: { min: 2, max: 4 } }));
         assert.equal(r.one("gcp:container/nodePool:NodePool").initialNodeCount, 2);

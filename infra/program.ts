@@ -106,9 +106,10 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         metadata: { name: NAMESPACE, labels: { "app.kubernetes.io/part-of": "langchain-ha" } },
     }, { provider: k8sProviders[side] }).metadata.name);
 
-    const qdrantApiKey = secrets.qdrantApiKey;
-    const qdrantApiKeySecrets = perSide((side) => qdrantApiKey === undefined ? undefined
-        : new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
+    // Required (readProgramConfig stops without it): Qdrant serves anyone who reaches it otherwise.
+    const qdrantApiKey = secrets.qdrantApiKey!;
+    const qdrantApiKeySecrets = perSide((side) =>
+        new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
             metadata: { name: "qdrant-api-key", namespace: namespaces[side] },
             stringData: { "api-key": qdrantApiKey },
         }, { provider: k8sProviders[side] }).metadata.name);

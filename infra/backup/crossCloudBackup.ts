@@ -20,7 +20,8 @@ export interface CrossCloudBackupArgs {
     activeSide: "aws" | "gcp";
     collection: string;
     qdrantPeers: number;
-    qdrantApiKeySecretName?: pulumi.Input<string>;
+    /** Secret with key `api-key` on the active side: Qdrant's API key. */
+    qdrantApiKeySecretName: pulumi.Input<string>;
     /** Cron schedule of the snapshots, derived from the RPO. */
     snapshotCron: string;
     transferMode: "event" | "schedule";

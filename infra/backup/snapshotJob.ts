@@ -29,7 +29,8 @@ export interface SnapshotJobArgs {
     target: SnapshotTarget;
     /** Image with bash, curl and the AWS CLI. */
     image: string;
-    apiKeySecretName?: pulumi.Input<string>;
+    /** Secret with key `api-key`: Qdrant's API key. */
+    apiKeySecretName: pulumi.Input<string>;
 }
 
 /**
@@ -66,12 +67,10 @@ export class SnapshotJob extends pulumi.ComponentResource {
             { name: "KMS_KEY_ID", value: args.s3KmsKeyArn },
             { name: "GCS_BUCKET", value: args.gcsBucketName },
             { name: "HOME", value: "/tmp" },
+            { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } },
         ];
         if (args.target.kind === "gcs") {
             env.push({ name: "AWS_ROLE_ARN", value: args.target.awsRoleArn }, { name: "AWS_WEB_IDENTITY_AUDIENCE", value: args.target.awsAudience });
-        }
-        if (args.apiKeySecretName !== undefined) {
-            env.push({ name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } });
         }
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {

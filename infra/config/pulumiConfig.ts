@@ -66,12 +66,13 @@ function isStructuredKey(key: string): boolean {
 const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiApiKey", anthropic: "anthropicApiKey", google: "googleApiKey", none: undefined };
 
 /**
- * Secrets the deployment cannot run without: the GCP pods' TLS material, and the API key of
- * each LLM provider the stack names (the service refuses to start without it).
+ * Secrets the deployment cannot run without: the GCP pods' TLS material, Qdrant's API key (an
+ * unkeyed Qdrant serves anyone who reaches it), and the API key of each LLM provider the stack
+ * names (the service refuses to start without it).
  */
 export function requiredSecrets(config: StackConfig): SecretKey[] {
     const providers = [config.app.llm.primary, config.app.llm.secondary].map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined);
-    return ["gcpTlsCertificate", "gcpTlsPrivateKey", ...providers];
+    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "qdrantApiKey", ...providers];
 }
 
 function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {

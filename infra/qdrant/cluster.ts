@@ -19,8 +19,11 @@ export interface QdrantClusterArgs {
     /** StorageClass of the volumes; must bind on first consumer so a volume lands in its pod's zone. */
     storageClass: pulumi.Input<string>;
     resources: { cpu: string; memory: string };
-    /** Secret with key `api-key`; when set, every API call needs it. */
-    apiKeySecretName?: pulumi.Input<string>;
+    /**
+     * Secret with key `api-key` that every REST and gRPC call must carry. Required: the peers
+     * are reachable in-cluster, and Qdrant without a key serves anyone who reaches it.
+     */
+    apiKeySecretName: pulumi.Input<string>;
 }
 
 const NAME = "qdrant";
@@ -107,10 +110,8 @@ export class QdrantCluster extends pulumi.ComponentResource {
             { name: "QDRANT__STORAGE__COLLECTION__WRITE_CONSISTENCY_FACTOR", value: String(args.writeConsistencyFactor) },
             { name: "QDRANT__TELEMETRY_DISABLED", value: "true" },
             { name: "QDRANT_INIT_FILE_PATH", value: `${INIT_PATH}/.qdrant-initialized` },
+            { name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } },
         ];
-        if (args.apiKeySecretName !== undefined) {
-            env.push({ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } });
-        }
 
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
             metadata: { name: NAME, namespace: args.namespace, labels },

@@ -13,6 +13,7 @@ function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
             activeSide: "aws",
             collection: "documents",
             qdrantPeers: 3,
+            qdrantApiKeySecretName: "qdrant-api-key",
             snapshotCron: "*/30 * * * *",
             transferMode: "schedule",
             transferRepeatInterval: "3600s",
@@ -117,6 +118,8 @@ describe("CrossCloudBackup", () => {
         const env = envOf(spec.jobTemplate.spec.template.spec.containers[0]);
         assert.equal(env.TARGET, "s3");
         assert.equal(env.PEERS, "3");
+        const apiKey = spec.jobTemplate.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "QDRANT_API_KEY");
+        assert.deepEqual(apiKey.valueFrom, { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } });
         const trust = trustOf(r, "backup-job-aws").Statement[0];
         assert.deepEqual(trust.Condition.StringEquals, {
             "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:langchain-ha:qdrant-snapshots",

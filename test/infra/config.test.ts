@@ -149,9 +149,9 @@ describe("the run's date", () => {
 describe("secrets", () => {
     test("a stack needs the GCP TLS material and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "qdrantApiKey", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "qdrantApiKey"]);
     });
 
     test("pulumi up stops before any resource when a required secret is not set", () => {
@@ -165,7 +165,7 @@ describe("secrets", () => {
             "langchain-ha:openaiApiKey": "sk-test",
         }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey"]);
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
-            message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:qdrantApiKey is required (pulumi config set --secret langchain-ha:qdrantApiKey ...); langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
         });
     });
 });

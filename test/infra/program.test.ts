@@ -54,6 +54,8 @@ describe("the program", () => {
             const sts = r.onCluster("kubernetes:apps/v1:StatefulSet", cluster).map((r) => r.inputs as Inputs);
             assert.equal(sts.length, 1);
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
+            const apiKey = sts[0]!.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "QDRANT__SERVICE__API_KEY");
+            assert.deepEqual(apiKey?.valueFrom, { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } }, `${cluster}: Qdrant requires its API key`);
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
             assert.equal(r.onCluster("kubernetes:apps/v1:Deployment", cluster).filter((d) => (d.inputs as Inputs).metadata.namespace === "langchain-ha").length, 1, `${cluster}: app Deployment`);

@@ -13,6 +13,7 @@ const args = {
     storageGi: 50,
     storageClass: "gp3",
     resources: { cpu: "1", memory: "4Gi" },
+    apiKeySecretName: "qdrant-api-key",
 };
 
 describe("QdrantCluster", () => {
@@ -66,8 +67,8 @@ describe("QdrantCluster", () => {
         assert.equal(headless.spec.publishNotReadyAddresses, true);
     });
 
-    test("reads the API key from a Secret when one is given", async () => {
-        const r = await declare(() => new QdrantCluster("qdrant", { ...args, apiKeySecretName: "qdrant-api-key" }));
+    test("always requires the API key, read from its Secret", async () => {
+        const r = await declare(() => new QdrantCluster("qdrant", args));
         const env = r.one("kubernetes:apps/v1:StatefulSet").spec.template.spec.containers[0].env;
         const key = env.find((e: { name: string }) => e.name === "QDRANT__SERVICE__API_KEY");
         assert.deepEqual(key.valueFrom.secretKeyRef, { name: "qdrant-api-key", key: "api-key" });

@@ -3,14 +3,15 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import { ENV } from "../app/src/contract";
 import { AwsNetwork, ClusterAutoscaler, EksCluster } from "./aws";
-import { CrossCloudBackup } from "./backup";
+import { CrossCloudBackup, SNAPSHOT_POD_SELECTOR } from "./backup";
 import type { ProgramConfig } from "./config";
 import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
 import { MetricsServer } from "./k8s/metricsServer";
+import { denyIngressByDefault } from "./k8s/networkPolicy";
 import { QdrantCluster } from "./qdrant";
-import { LangchainService, type ServiceScale } from "./service";
+import { LangchainService, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
 
@@ -106,6 +107,8 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         metadata: { name: NAMESPACE, labels: { "app.kubernetes.io/part-of": "langchain-ha" } },
     }, { provider: k8sProviders[side] }).metadata.name);
 
+    perSide((side) => denyIngressByDefault(`${env}-${side}-deny-ingress`, namespaces[side], { provider: k8sProviders[side] }));
+
     // Required (readProgramConfig stops without it): Qdrant serves anyone who reaches it otherwise.
     const qdrantApiKey = secrets.qdrantApiKey!;
     const qdrantApiKeySecrets = perSide((side) =>
@@ -124,6 +127,7 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         storageClass: c.qdrant.storageClass[side],
         resources: c.qdrant.resources,
         apiKeySecretName: qdrantApiKeySecrets[side],
+        clients: [SERVICE_POD_SELECTOR, SNAPSHOT_POD_SELECTOR],
     }, { providers: [k8sProviders[side]] }));
 
     // --- The service on both clusters ---------------------------------------------------

@@ -135,6 +135,17 @@ export class EksCluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] }));
         this.nodeGroupNames = groups.map((g) => g.nodeGroupName);
 
+        // The VPC CNI as a managed add-on with its network policy agent on: without it EKS accepts
+        // NetworkPolicies and enforces none. aws-node runs on the host network, so the node role serves it.
+        new aws.eks.Addon(`${name}-vpc-cni`, {
+            clusterName: cluster.name,
+            addonName: "vpc-cni",
+            configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags,
+        }, parent);
+
         const adminAccess = args.adminPrincipalArns.map((principalArn, i) => {
             const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
             return new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {

@@ -3,12 +3,14 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
-import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels } from "../k8s/labels";
 
 /** The job's script, shipped beside this module (a static asset, read once at load). */
 export const SNAPSHOT_SCRIPT = fs.readFileSync(path.join(__dirname, "snapshot.sh"), "utf8");
 
 export const SNAPSHOT_SERVICE_ACCOUNT = "qdrant-snapshots";
+/** The job's pods, as Qdrant's NetworkPolicy selects them. */
+export const SNAPSHOT_POD_SELECTOR = selectorLabels(SNAPSHOT_SERVICE_ACCOUNT);
 
 export type SnapshotTarget =
     /** Upload to S3 with the pod's IRSA role; Storage Transfer copies it to GCS. */
@@ -44,7 +46,7 @@ export class SnapshotJob extends pulumi.ComponentResource {
         if (args.peers < 1) throw new Error(`SnapshotJob ${name}: peers must be at least 1`);
         super("langchain-ha:backup:SnapshotJob", name, {}, opts);
         const parent = { parent: this };
-        const labels = workloadLabels("qdrant-snapshots", "backup");
+        const labels = workloadLabels(SNAPSHOT_SERVICE_ACCOUNT, "backup");
 
         const annotations: Record<string, pulumi.Input<string>> = args.target.kind === "s3"
             ? { "eks.amazonaws.com/role-arn": args.target.roleArn }

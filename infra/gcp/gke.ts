@@ -89,6 +89,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             removeDefaultNodePool: true,
             initialNodeCount: 1,
             networkingMode: "VPC_NATIVE",
+            // Dataplane V2 enforces NetworkPolicies (the legacy Calico add-on is not needed with it).
+            datapathProvider: "ADVANCED_DATAPATH",
             ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
             privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: access.enablePrivateEndpoint, masterIpv4CidrBlock: args.masterCidr },
             masterAuthorizedNetworksConfig: access.masterAuthorizedNetworksConfig,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
 import { HOST_KEY, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { QDRANT_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
 
 export interface QdrantClusterArgs {
     /** Namespace to deploy into (must exist). */
@@ -24,6 +25,11 @@ export interface QdrantClusterArgs {
      * are reachable in-cluster, and Qdrant without a key serves anyone who reaches it.
      */
     apiKeySecretName: pulumi.Input<string>;
+    /**
+     * Pod labels (selectors) of the clients allowed on the REST and gRPC ports, besides pods
+     * labelled `langchain-ha/qdrant-client: "true"`. Only peers reach the p2p port. Defaults to none.
+     */
+    clients?: Record<string, string>[];
 }
 
 const NAME = "qdrant";
@@ -174,6 +180,20 @@ export class QdrantCluster extends pulumi.ComponentResource {
                     },
                 ],
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            },
+        }, parent);
+
+        // Only the named clients reach the API; only peers reach Raft and shard transfers (p2p),
+        // which no API key protects.
+        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
+            metadata: { name: NAME, namespace: args.namespace, labels },
+            spec: {
+                podSelector: { matchLabels: selector },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [...(args.clients ?? []), QDRANT_CLIENT_LABEL].map((l) => ({ podSelector: { matchLabels: l } })), ports: tcpPorts(QDRANT.httpPort, QDRANT.grpcPort) },
+                    { from: [{ podSelector: { matchLabels: selector } }], ports: tcpPorts(QDRANT.p2pPort) },
+                ],
             },
         }, parent);
 

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { tcpPorts } from "../k8s/networkPolicy";
 
 /** How many pods run, by role. */
 export type ServiceScale =
@@ -28,6 +29,8 @@ export interface LangchainServiceArgs {
 }
 
 const NAME = "langchain-ha";
+/** The service's pods, as other components' NetworkPolicies select them. */
+export const SERVICE_POD_SELECTOR = selectorLabels(NAME);
 const TLS_DIR = "/etc/langchain-ha/tls";
 
 /** Throws on a scale that is a single point of failure, or TLS settings the cloud cannot serve. */
@@ -180,6 +183,12 @@ export class LangchainService extends pulumi.ComponentResource {
                 selector,
                 ports: [{ name: "https", port: 443, targetPort: tlsSecret ? "https" : "http", protocol: "TCP" }],
             },
+        }, parent);
+
+        // Reachable only on the port its load balancer targets; every other port stays closed.
+        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
+            metadata: { name: NAME, namespace: args.namespace, labels },
+            spec: { podSelector: { matchLabels: selector }, policyTypes: ["Ingress"], ingress: [{ ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) }] },
         }, parent);
 
         this.deploymentName = deployment.metadata.name;

@@ -86,6 +86,14 @@ describe("EksCluster", () => {
         assert.throws(() => validateEksClusterArgs("eks", { ...args, publicAccessCidrs: ["0.0.0.0/0"] }), { message: "EksCluster eks: publicAccessCidrs 0.0.0.0/0 opens the API endpoint to the internet; list the CIDRs that need it" });
     });
 
+    test("the VPC CNI add-on enforces NetworkPolicies", async () => {
+        const r = await declare(() => new EksCluster("eks", args));
+        const cni = r.one("aws:eks/addon:Addon", "eks-vpc-cni");
+        assert.equal(cni.addonName, "vpc-cni");
+        assert.deepEqual(JSON.parse(cni.configurationValues), { enableNetworkPolicy: "true" });
+        assert.equal(cni.resolveConflictsOnCreate, "OVERWRITE");
+    });
+
     test("the EBS CSI add-on runs with its own IRSA role, and the node role no longer carries the CSI policy", async () => {
         const r = await declare(() => new EksCluster("eks", args));
         const addon = r.one("aws:eks/addon:Addon", "eks-ebs-csi");

@@ -43,6 +43,11 @@ describe("GkeCluster", () => {
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, masterAuthorizedCidrs: ["0.0.0.0/0"] }), { message: "GkeCluster gke: masterAuthorizedCidrs 0.0.0.0/0 opens the control plane to the internet; list the CIDRs that need it" });
     });
 
+    test("runs Dataplane V2, which enforces NetworkPolicies", async () => {
+        const r = await declare(() => new GkeCluster("gke", args));
+        assert.equal(r.one("gcp:container/cluster:Cluster").datapathProvider, "ADVANCED_DATAPATH");
+    });
+
     test("the node pool starts with the zone minimum, not the empty pool the provider would create", async () => {
         const r = await declare(() => new GkeCluster("gke", { ...args, nodesPerZone: { min: 2, max: 4 } }));
         assert.equal(r.one("gcp:container/nodePool:NodePool").initialNodeCount, 2);

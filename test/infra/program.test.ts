@@ -85,6 +85,22 @@ describe("the program", () => {
         assert.ok(((autoscaler.inputs as Inputs).spec.template.spec.containers[0].command as string[]).includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/prod-eks"));
     });
 
+    test("both namespaces deny ingress by default; Qdrant admits the service and the snapshot job", async () => {
+        const r = new Resources((await planStack("prod")).resources);
+        for (const cluster of ["eks", "gke"] as const) {
+            const policies = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", cluster).map((p) => p.inputs as Inputs);
+            const deny = policies.find((p) => p.metadata.name === "default-deny-ingress")!;
+            assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] }, cluster);
+            assert.equal(deny.metadata.namespace, "langchain-ha");
+            const qdrant = policies.find((p) => p.metadata.name === "qdrant")!;
+            const clients = qdrant.spec.ingress[0].from.map((f: Inputs) => f.podSelector.matchLabels["app.kubernetes.io/name"] ?? Object.keys(f.podSelector.matchLabels)[0]);
+            assert.deepEqual(clients, ["langchain-ha", "qdrant-snapshots", "langchain-ha/qdrant-client"], cluster);
+        }
+        const jobLabels = (r.onCluster("kubernetes:batch/v1:CronJob", "eks")[0]!.inputs as Inputs).spec.jobTemplate.spec.template.metadata.labels;
+        const jobSelector = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", "eks").map((p) => p.inputs as Inputs).find((p) => p.metadata.name === "qdrant")!.spec.ingress[0].from[1].podSelector.matchLabels;
+        for (const [k, v] of Object.entries(jobSelector)) assert.equal(jobLabels[k], v, "the policy selects the job's pods");
+    });
+
     test("prod's outputs give the runbook what it needs", async () => {
         const { outputs } = await planStack("prod");
         for (const key of ["domain", "endpoints", "healthCheckIds", "backup", "kubeconfigs", "aws", "gcp", "rtoTargetSeconds", "rpoTargetMinutes", "alarmTopicArn"]) {

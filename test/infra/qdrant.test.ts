@@ -74,6 +74,24 @@ describe("QdrantCluster", () => {
         assert.deepEqual(key.valueFrom.secretKeyRef, { name: "qdrant-api-key", key: "api-key" });
     });
 
+    test("lets only the named clients and labelled pods reach the API ports, and only peers reach p2p", async () => {
+        const app = { "app.kubernetes.io/name": "langchain-ha", "app.kubernetes.io/instance": "langchain-ha" };
+        const r = await declare(() => new QdrantCluster("qdrant", { ...args, clients: [app] }));
+        const policy = r.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const peers = r.one("kubernetes:apps/v1:StatefulSet").spec.selector.matchLabels;
+        assert.deepEqual(policy.spec, {
+            podSelector: { matchLabels: peers },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: app } }, { podSelector: { matchLabels: { "langchain-ha/qdrant-client": "true" } } }],
+                    ports: [{ protocol: "TCP", port: 6333 }, { protocol: "TCP", port: 6334 }],
+                },
+                { from: [{ podSelector: { matchLabels: peers } }], ports: [{ protocol: "TCP", port: 6335 }] },
+            ],
+        });
+    });
+
     test("refuses settings with which one lost peer loses quorum, data or writes", () => {
         assert.throws(() => validateQdrantClusterArgs("q", { ...args, replicas: 2 }), { message: "QdrantCluster q: replicas must be at least 3, got 2" });
         assert.throws(() => validateQdrantClusterArgs("q", { ...args, replicationFactor: 1 }), { message: "QdrantCluster q: replicationFactor must be between 2 and replicas (3), got 1" });

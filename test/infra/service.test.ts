@@ -86,6 +86,18 @@ describe("LangchainService", () => {
         assert.equal(serving.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], undefined, "a serving side keeps the full await");
     });
 
+    test("the pods are reachable only on the port their load balancer targets", async () => {
+        for (const [args, port] of [[onAws, HTTP_PORT], [onGcp, HTTPS_PORT]] as const) {
+            const r = await declare(() => new LangchainService("app", args));
+            const policy = r.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+            assert.deepEqual(policy.spec, {
+                podSelector: { matchLabels: r.one("kubernetes:apps/v1:Deployment").spec.selector.matchLabels },
+                policyTypes: ["Ingress"],
+                ingress: [{ ports: [{ protocol: "TCP", port }] }],
+            }, args.cloud);
+        }
+    });
+
     test("refuses a single serving replica and missing TLS material", () => {
         assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { ...serving, replicas: 1 } }), { message: "LangchainService app: a serving deployment needs at least 2 replicas, got 1" });
         assert.throws(() => validateLangchainServiceArgs("app", { ...onAws, scale: { kind: "standby", failoverReplicas: 1 } }), { message: "LangchainService app: failoverReplicas must be at least 2" });

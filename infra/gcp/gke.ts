@@ -78,6 +78,17 @@ export class GkeCluster extends pulumi.ComponentResource {
             }, parent);
         }
 
+        // Application-layer secrets encryption, as EKS has: Kubernetes Secrets (API keys, TLS
+        // keys) are envelope-encrypted in etcd with a key of our own, which GKE's service agent uses.
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, { parent: this }).number;
+        const keyRing = new gcp.kms.KeyRing(`${name}-secrets`, { project: args.project, location: args.region }, parent);
+        const secretsKey = new gcp.kms.CryptoKey(`${name}-secrets`, { keyRing: keyRing.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" }, parent);
+        const secretsKeyGrant = new gcp.kms.CryptoKeyIAMMember(`${name}-secrets-gke`, {
+            cryptoKeyId: secretsKey.id,
+            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+        }, parent);
+
         const access = controlPlaneAccess(args.masterAuthorizedCidrs ?? []);
         const cluster = new gcp.container.Cluster(`${name}-cluster`, {
             project: args.project,
@@ -98,7 +109,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             workloadIdentityConfig: { workloadPool: this.workloadPool },
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },
             deletionProtection: args.deletionProtection ?? true,
-        }, parent);
+            databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.id },
+        }, { parent: this, dependsOn: [secretsKeyGrant] });
 
         const pool = new gcp.container.NodePool(`${name}-pool`, {
             project: args.project,

@@ -43,6 +43,20 @@ describe("GkeCluster", () => {
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, masterAuthorizedCidrs: ["0.0.0.0/0"] }), { message: "GkeCluster gke: masterAuthorizedCidrs 0.0.0.0/0 opens the control plane to the internet; list the CIDRs that need it" });
     });
 
+    test("encrypts Kubernetes secrets with a key of its own that GKE's service agent may use", async () => {
+        const r = await declare(() => new GkeCluster("gke", args));
+        const key = r.ofType("gcp:kms/cryptoKey:CryptoKey")[0]!;
+        assert.deepEqual(r.one("gcp:container/cluster:Cluster").databaseEncryption, { state: "ENCRYPTED", keyName: key.id });
+        assert.equal((key.inputs as { keyRing: string }).keyRing, r.ofType("gcp:kms/keyRing:KeyRing")[0]!.id);
+        assert.equal(r.one("gcp:kms/keyRing:KeyRing").location, "europe-west1");
+        const grant = r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+        assert.equal(grant.cryptoKeyId, key.id);
+        assert.equal(grant.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+        assert.match(grant.member, /^serviceAccount:service-\d{12}@container-engine-robot\.iam\.gserviceaccount\.com$/);
+        const clusterDeps = r.ofType("gcp:container/cluster:Cluster")[0]!.dependencies;
+        assert.ok(clusterDeps.includes(r.ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")[0]!.urn), "the cluster waits for the grant");
+    });
+
     test("runs Dataplane V2, which enforces NetworkPolicies", async () => {
         const r = await declare(() => new GkeCluster("gke", args));
         assert.equal(r.one("gcp:container/cluster:Cluster").datapathProvider, "ADVANCED_DATAPATH");

@@ -43,12 +43,21 @@ export function validateLangchainServiceArgs(name: string, args: LangchainServic
     if (args.cloud === "gcp" && args.tls === undefined) throw new Error(`LangchainService ${name}: tls certificate and key are required on gcp (the L4 load balancer passes TLS through)`);
 }
 
+/** TLS 1.3 and 1.2 only, forward-secret ciphers; the controller's default is the 2016 policy (TLS 1.0+). */
+export const NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * With `aws-load-balancer-type: nlb` EKS's built-in cloud provider (cloud-provider-aws) builds
+ * the NLB, not the AWS Load Balancer Controller (not installed), so only annotations it reads
+ * are set: type, cross-zone, certificate, TLS ports and negotiation policy, health check. It
+ * makes internet-facing NLBs unless `aws-load-balancer-internal` is set (it ignores `-scheme`).
+ */
 function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pulumi.Input<string>> {
     if (args.cloud === "aws") {
         return {
             "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": NLB_TLS_POLICY,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": args.certificateArn!,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",

@@ -54,6 +54,16 @@ describe("LangchainService", () => {
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled"], "true");
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], onAws.certificateArn);
+        assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS 1.2+ instead of the 2016 default");
+        assert.deepEqual(Object.keys(a).sort(), [
+            "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports",
+            "service.beta.kubernetes.io/aws-load-balancer-type",
+        ], "only annotations the in-tree NLB controller reads");
         const secret = r.one("kubernetes:core/v1:Secret");
         assert.deepEqual(unsecret(secret.stringData), { OPENAI_API_KEY: "sk-test" }, "unset secrets are left out");
     });

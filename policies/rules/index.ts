@@ -3,6 +3,7 @@ import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-co
 import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
 import { awsEksAddonMissingServiceAccountRole } from "./aws/eks/addon-missing-service-account-role";
 import { awsEksNodeGroupConfigureAzSpread } from "./aws/eks/node-group-configure-az-spread";
+import { awsEksClusterDisallowOpenEndpoint } from "./aws/eks/cluster-disallow-open-endpoint";
 import { awsEksNodeGroupMissingAutoscaler } from "./aws/eks/node-group-missing-autoscaler";
 import { awsElasticacheReplicationGroupEnableFailover } from "./aws/elasticache/replication-group-enable-failover";
 import { awsLbLoadBalancerConfigureAzSpread } from "./aws/lb/load-balancer-configure-az-spread";
@@ -15,6 +16,7 @@ import { awsRoute53RecordMissingSecondary } from "./aws/route53/record-missing-s
 import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
 import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
+import { gcpContainerClusterDisallowOpenEndpoint } from "./gcp/container/cluster-disallow-open-endpoint";
 import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
 import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
@@ -27,6 +29,8 @@ import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workl
 import { kubernetesAutoscalingHpaMissingMetricsSource } from "./kubernetes/autoscaling/hpa-missing-metrics-source";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
+import { kubernetesCoreServiceConfigureStandbyAwait } from "./kubernetes/core/service-configure-standby-await";
+import { kubernetesCoreServiceConfigureTlsPolicy } from "./kubernetes/core/service-configure-tls-policy";
 import { kubernetesCoreServiceMissingWorkload } from "./kubernetes/core/service-missing-workload";
 import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/pdb-disallow-zero-disruption";
 import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
@@ -44,6 +48,7 @@ export const registry = new Registry().add(
     awsEksNodeGroupConfigureAzSpread,
     awsEksAddonMissingServiceAccountRole,
     awsEksNodeGroupMissingAutoscaler,
+    awsEksClusterDisallowOpenEndpoint,
     awsAutoscalingGroupConfigureAzSpread,
     awsLbLoadBalancerConfigureAzSpread,
     awsLbTargetGroupMissingHealthCheck,
@@ -55,6 +60,7 @@ export const registry = new Registry().add(
     gcpSqlDatabaseInstanceConfigureRegional,
     gcpRedisInstanceConfigureStandardHa,
     gcpContainerClusterConfigureRegional,
+    gcpContainerClusterDisallowOpenEndpoint,
     gcpContainerNodePoolConfigureMinNodes,
     gcpStorageBucketEnableVersioning,
     gcpStorageTransferJobConfigureRepeatInterval,
@@ -66,6 +72,8 @@ export const registry = new Registry().add(
     kubernetesCoreContainerMissingProbes,
     kubernetesCoreContainerConfigureDistinctProbes,
     kubernetesCoreServiceMissingWorkload,
+    kubernetesCoreServiceConfigureStandbyAwait,
+    kubernetesCoreServiceConfigureTlsPolicy,
     kubernetesPolicyPdbDisallowZeroDisruption,
     kubernetesQdrantStatefulsetEnableClusterMode,
     kubernetesQdrantStatefulsetConfigureReplicationFactor,

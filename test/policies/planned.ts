@@ -128,6 +128,15 @@ export const PLANTED_SPOFS: PlantedSpof[] = [
         plant: (s) => s.set("prod-backup-transfer-job", "schedule", { scheduleStartDate: { year: 2026, month: 11, day: 30 }, repeatInterval: "1800s" }),
     },
     {
+        rule: "kubernetes-core-service-configure-standby-await",
+        name: "standby-service-default-await",
+        plant: (s) => {
+            s.set("prod-gcp-app-deployment", "spec.replicas", 0);
+            s.set("prod-gcp-app-deployment", "metadata.annotations", { "langchain-ha.io/standby": "pilot-light", "langchain-ha.io/failover-replicas": "3" });
+            s.drop("prod-gcp-app-hpa");
+        },
+    },
+    {
         rule: "kubernetes-autoscaling-hpa-missing-metrics-source",
         name: "no-metrics-server",
         plant: (s) => s.drop("prod-eks-metrics-server-deployment", "prod-eks-metrics-server-api"),

@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, webIdentityTrustPolicy } from "../aws/iam";
+import { MIN_TRANSFER_REPEAT_MINUTES } from "../config/derive";
 
 /** Storage Transfer rejects a schedule that repeats more often than hourly. */
-export const MIN_REPEAT_SECONDS = 3600;
+export const MIN_REPEAT_SECONDS = MIN_TRANSFER_REPEAT_MINUTES * 60;
 
 export interface CrossCloudTransferArgs {
     gcpProject: string;

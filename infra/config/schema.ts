@@ -14,6 +14,8 @@ const cidr = z
     .string()
     .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR block such as 10.20.0.0/16")
     .refine((v) => v.split("/")[0]!.split(".").every((o) => Number(o) <= 255), "has an octet above 255");
+/** A CIDR allowed to reach a cluster's API: never the whole internet. */
+const apiAccessCidr = cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint");
 const hostname = z
     .string()
     .toLowerCase()
@@ -64,7 +66,7 @@ const awsSchema = z
                  * CIDRs allowed to reach the API endpoint from outside the VPC: CI runners' and the
                  * on-call's egress. Empty (the default): private endpoint only, reached through the VPC.
                  */
-                publicAccessCidrs: z.array(cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint")).default([]),
+                publicAccessCidrs: z.array(apiAccessCidr).default([]),
                 /**
                  * IAM roles or users given cluster-admin through access entries: the role that runs
                  * `pulumi up` (CI's deploy role) and the on-call's. Required: the cluster grants its
@@ -99,7 +101,7 @@ const gcpSchema = z.strictObject({
              * CIDRs allowed to reach the control plane's public endpoint (master authorized networks):
              * CI runners' and the on-call's egress. Empty (the default): private endpoint only.
              */
-            masterAuthorizedCidrs: z.array(cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint")).default([]),
+            masterAuthorizedCidrs: z.array(apiAccessCidr).default([]),
             nodesPerZone: z
                 .strictObject({
                     min: z.number().int().min(1, "must be at least 1: Qdrant keeps running on the DR side in every mode").default(1),

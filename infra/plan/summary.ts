@@ -79,7 +79,9 @@ export function renderSummary(plan: PlanResult): string {
     }
     lines.push("");
     const checks = of("aws:route53/healthCheck:HealthCheck").map((h) => h.inputs as Inputs);
-    const failover = of("aws:route53/record:Record").filter((r) => (r.inputs as Inputs).failoverRoutingPolicies);
+    // PRIMARY first, whatever order the records' inputs resolved in.
+    const failover = of("aws:route53/record:Record").filter((r) => (r.inputs as Inputs).failoverRoutingPolicies)
+        .sort((a, b) => String((a.inputs as Inputs).failoverRoutingPolicies[0].type).localeCompare(String((b.inputs as Inputs).failoverRoutingPolicies[0].type)));
     lines.push(`DNS ${o.domain}: ${failover.map((r) => `${(r.inputs as Inputs).failoverRoutingPolicies[0].type} -> ${(r.inputs as Inputs).records[0]}`).join(", ")}`);
     if (checks[0]) lines.push(`  ${checks.length} HTTPS health checks on ${checks[0].resourcePath}, every ${checks[0].requestInterval} s, ${checks[0].failureThreshold} failures, from ${checks[0].regions.length} regions`);
     lines.push("");

@@ -2,7 +2,7 @@ import { CLUSTER_TYPES } from "../../../lib/clouds";
 import { clusterOfProvider } from "../../../lib/clusters";
 import { containers, HPA_TYPES, K8S, objectName } from "../../../lib/kubernetes";
 import { stackRule, type Subject } from "../../../lib/rule";
-import { asArray, asRecord, asString, get } from "../../../lib/values";
+import { asArray, asRecord, asString, get, tryGet } from "../../../lib/values";
 
 const API_SERVICE = "kubernetes:apiregistration.k8s.io/v1:APIService";
 const EKS_ADDON = "aws:eks/addon:Addon";
@@ -24,7 +24,8 @@ export const kubernetesAutoscalingHpaMissingMetricsSource = stackRule({
     resource: "hpa",
     fix: "Install metrics-server in the EKS cluster: the `metrics-server` EKS add-on, or its Deployment and the `v1beta1.metrics.k8s.io` APIService on the same Kubernetes provider.",
     check(stack, ctx) {
-        const addons = stack.ofType(EKS_ADDON).filter((a) => get(a.props, "addonName") === "metrics-server");
+        // An add-on whose name is unknown (preview) is not counted; the HPAs it might serve stay judged.
+        const addons = stack.ofType(EKS_ADDON).filter((a) => tryGet(a.props, "addonName") === "metrics-server");
         stack.each(stack.ofType(...HPA_TYPES), ctx, (hpa) => {
             if (!readsResourceMetrics(hpa)) return;
             const cluster = clusterOfProvider(stack, hpa.provider);

@@ -3,15 +3,17 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../app/src/contract";
-import { AwsNetwork, EksCluster } from "./aws";
-import { CrossCloudBackup } from "./backup";
+import { AwsNetwork, ClusterAutoscaler, EksCluster } from "./aws";
+import { CrossCloudBackup, SNAPSHOT_POD_SELECTOR } from "./backup";
 import type { ProgramConfig } from "./config";
 import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
+import { MetricsServer } from "./k8s/metricsServer";
+import { denyIngressByDefault } from "./k8s/networkPolicy";
 import { QdrantCluster } from "./qdrant";
 import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
-import { LangchainService, type ServiceScale } from "./service";
+import { LangchainService, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
 /** The Lease the followers of one cluster contend for: one applies at a time. */
@@ -28,7 +30,7 @@ function perSide<T>(declare: (side: Side) => T): Record<Side, T> {
  * The whole deployment: config in, resources out. Returns the stack outputs, which are
  * everything the DR runbook needs.
  */
-export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
+export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig) {
     const env = c.environment;
     const tags = { "langchain-ha:environment": env, "langchain-ha:stack": c.stack };
     const awsProvider = new aws.Provider(`${env}-aws`, { region: c.aws.region, defaultTags: { tags } });
@@ -40,6 +42,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
     const eks = new EksCluster(clusterName, {
         clusterName,
         version: c.aws.eks.version,
+        supportType: c.aws.eks.supportType,
         privateSubnetIds: awsNetwork.privateSubnetIds,
         availabilityZones: c.aws.availabilityZones,
         instanceTypes: c.aws.eks.instanceTypes,
@@ -69,6 +72,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         machineType: c.gcp.gke.machineType,
         diskSizeGb: c.gcp.gke.diskSizeGb,
         nodesPerZone: c.gcp.gke.nodesPerZone,
+        masterAuthorizedCidrs: c.gcp.gke.masterAuthorizedCidrs,
     }, { providers: [gcpProvider] });
 
     // --- Kubernetes on both clusters ----------------------------------------------------
@@ -80,6 +84,19 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         aws: new k8s.Provider(`${env}-eks-k8s`, { kubeconfig: kubeconfigs.aws, enableServerSideApply: true }),
         gcp: new k8s.Provider(`${env}-gke-k8s`, { kubeconfig: kubeconfigs.gcp, enableServerSideApply: true }),
     };
+    // --- Autoscaling on EKS (GKE runs its own metrics server and node autoscaler) ------
+    new MetricsServer(`${env}-eks-metrics-server`, {}, { providers: [k8sProviders.aws] });
+    new ClusterAutoscaler(`${env}-eks-autoscaler`, {
+        clusterName: eks.clusterName,
+        kubernetesVersion: c.aws.eks.version,
+        region: c.aws.region,
+        oidcProviderArn: eks.oidcProviderArn,
+        oidcIssuerHost: eks.oidcIssuerHost,
+        image: c.aws.eks.clusterAutoscalerImage,
+        awsProvider,
+        k8sProvider: k8sProviders.aws,
+    });
+
     // EKS has no zone-aware gp3 class by default; volumes must bind in their pod's zone.
     new k8s.storage.v1.StorageClass(`${env}-eks-${c.qdrant.storageClass.aws}`, {
         metadata: { name: c.qdrant.storageClass.aws },
@@ -94,9 +111,12 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         metadata: { name: NAMESPACE, labels: { "app.kubernetes.io/part-of": "langchain-ha" } },
     }, { provider: k8sProviders[side] }).metadata.name);
 
-    const qdrantApiKey = secrets.qdrantApiKey;
-    const qdrantApiKeySecrets = perSide((side) => qdrantApiKey === undefined ? undefined
-        : new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
+    perSide((side) => denyIngressByDefault(`${env}-${side}-deny-ingress`, namespaces[side], { provider: k8sProviders[side] }));
+
+    // Required (readProgramConfig stops without it): Qdrant serves anyone who reaches it otherwise.
+    const qdrantApiKey = secrets.qdrantApiKey!;
+    const qdrantApiKeySecrets = perSide((side) =>
+        new k8s.core.v1.Secret(`${env}-${side}-qdrant-api-key`, {
             metadata: { name: "qdrant-api-key", namespace: namespaces[side] },
             stringData: { "api-key": qdrantApiKey },
         }, { provider: k8sProviders[side] }).metadata.name);
@@ -111,6 +131,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         storageClass: c.qdrant.storageClass[side],
         resources: c.qdrant.resources,
         apiKeySecretName: qdrantApiKeySecrets[side],
+        clients: [SERVICE_POD_SELECTOR, SNAPSHOT_POD_SELECTOR],
     }, { providers: [k8sProviders[side]] }));
 
     // --- Cross-cloud backups ------------------------------------------------------------
@@ -123,6 +144,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         snapshotCron: c.backupSchedule.snapshotCron,
         transferMode: c.backup.transferMode,
         transferRepeatInterval: c.backupSchedule.transferRepeatInterval,
+        transferStartDate: today,
         retentionDays: c.backup.retentionDays,
         noncurrentVersionDays: c.backup.noncurrentVersionDays,
         jobImage: c.backup.jobImage,

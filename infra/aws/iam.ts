@@ -42,3 +42,21 @@ export function webIdentityTrustPolicy(args: {
 export function policyDocument(statements: pulumi.Input<Record<string, unknown>>[]): pulumi.Output<string> {
     return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/**
+ * The trust policy of an IAM role for a Kubernetes service account (IRSA): only tokens the
+ * cluster's OIDC issuer signed for `namespace/serviceAccount`, with the STS audience.
+ */
+export function serviceAccountTrustPolicy(args: {
+    oidcProviderArn: pulumi.Input<string>;
+    issuerHost: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    serviceAccount: string;
+}): pulumi.Output<string> {
+    return webIdentityTrustPolicy({
+        federated: args.oidcProviderArn,
+        issuerHost: args.issuerHost,
+        subject: pulumi.interpolate`system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+        audience: "sts.amazonaws.com",
+    });
+}

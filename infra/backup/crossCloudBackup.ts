@@ -20,11 +20,14 @@ export interface CrossCloudBackupArgs {
     activeSide: "aws" | "gcp";
     collection: string;
     qdrantPeers: number;
-    qdrantApiKeySecretName?: pulumi.Input<string>;
+    /** Secret with key `api-key` on the active side: Qdrant's API key. */
+    qdrantApiKeySecretName: pulumi.Input<string>;
     /** Cron schedule of the snapshots, derived from the RPO. */
     snapshotCron: string;
     transferMode: "event" | "schedule";
     transferRepeatInterval: string;
+    /** UTC date the transfer schedule starts: the day of the first `pulumi up` (see CrossCloudTransfer). */
+    transferStartDate: { year: number; month: number; day: number };
     retentionDays: number;
     noncurrentVersionDays: number;
     jobImage: string;
@@ -77,6 +80,7 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
             s3KmsKeyArn: bucket.kmsKeyArn,
             mode: args.transferMode,
             repeatInterval: args.transferRepeatInterval,
+            startDate: args.transferStartDate,
             retentionDays: args.retentionDays,
             noncurrentVersionDays: args.noncurrentVersionDays,
             awsProvider: args.awsProvider,
@@ -84,9 +88,11 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
+        // `aws s3 cp` goes multipart above 8 MB, and a multipart upload under SSE-KMS needs
+        // kms:Decrypt as well (S3 decrypts the data key to assemble the parts).
         const writeS3 = [
             { Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: pulumi.interpolate`${bucket.bucketArn}/*` },
-            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: bucket.kmsKeyArn },
+            { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: bucket.kmsKeyArn },
         ];
 
         // AWS side: IRSA role bound to the job's Kubernetes service account.

@@ -1,5 +1,5 @@
 export { CrossCloudBackup } from "./crossCloudBackup";
 export type { CrossCloudBackupArgs, ClusterSide } from "./crossCloudBackup";
 export { SnapshotBucket } from "./s3Bucket";
-export { CrossCloudTransfer } from "./transfer";
-export { SnapshotJob, SNAPSHOT_SCRIPT, SNAPSHOT_SERVICE_ACCOUNT } from "./snapshotJob";
+export { CrossCloudTransfer, validateCrossCloudTransferArgs } from "./transfer";
+export { SnapshotJob, SNAPSHOT_POD_SELECTOR, SNAPSHOT_SCRIPT, SNAPSHOT_SERVICE_ACCOUNT } from "./snapshotJob";

@@ -4,6 +4,10 @@
 # trusts a set whose manifest exists. Each peer's snapshot is deleted after upload so its
 # volume stays bounded.
 #
+# Snapshots are streamed from the peer straight into the upload (the size Qdrant reports is
+# the upload's length), never staged on the job's disk: a large collection cannot get the pod
+# evicted for ephemeral storage. Only the manifest and a token are written locally.
+#
 # Environment: COLLECTION, PEERS, HEADLESS_HOST, QDRANT_PORT, QDRANT_API_KEY (optional),
 # TARGET (s3 | gcs), S3_BUCKET, KMS_KEY_ID, GCS_BUCKET; on GCP also AWS_ROLE_ARN and
 # AWS_WEB_IDENTITY_AUDIENCE, for the copy that leaves the cloud.
@@ -23,14 +27,27 @@ if [ "$TARGET" = "gcs" ]; then
   export AWS_WEB_IDENTITY_TOKEN_FILE="$work/token"
 fi
 
-upload() {
-  local file="$1" key="$2"
-  aws s3 cp --only-show-errors "$file" "s3://${S3_BUCKET}/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID"
+# Uploads stdin (SIZE bytes) to S3 under KEY, encrypted with the bucket's key. Multipart
+# uploads with SSE-KMS need kms:Decrypt as well as kms:GenerateDataKey.
+to_s3() {
+  local key="$1" size="$2"
+  aws s3 cp --only-show-errors --expected-size "$size" - "s3://${S3_BUCKET}/$key" --sse aws:kms --sse-kms-key-id "$KMS_KEY_ID"
+}
+
+# Uploads stdin (SIZE bytes) to GCS under KEY with the workload's Google identity.
+to_gcs() {
+  local key="$1" size="$2" token
+  token="$(metadata token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+  curl -fsS -X POST -T - -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" -H "Content-Length: $size" \
+    "https://storage.googleapis.com/upload/storage/v1/b/${GCS_BUCKET}/o?uploadType=media&name=$key" > /dev/null
+}
+
+# Streams peer snapshot NAME (SIZE bytes) from HOST to every target, one read per target.
+stream_snapshot() {
+  local host="$1" name="$2" size="$3" key="$4"
+  curl -fsS "${auth[@]}" "$host/collections/$COLLECTION/snapshots/$name" | to_s3 "$key" "$size"
   if [ "$TARGET" = "gcs" ]; then
-    local token
-    token="$(metadata token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
-    curl -fsS -X POST -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" \
-      --data-binary "@$file" "https://storage.googleapis.com/upload/storage/v1/b/${GCS_BUCKET}/o?uploadType=media&name=$key" > /dev/null
+    curl -fsS "${auth[@]}" "$host/collections/$COLLECTION/snapshots/$name" | to_gcs "$key" "$size"
   fi
 }
 
@@ -38,16 +55,18 @@ peers_done=()
 for ((i = 0; i < PEERS; i++)); do
   host="http://qdrant-$i.${HEADLESS_HOST}:${QDRANT_PORT}"
   started=$SECONDS
-  name="$(curl -fsS -X POST "${auth[@]}" "$host/collections/$COLLECTION/snapshots?wait=true" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p')"
-  if [ -z "$name" ]; then log "peer $i: snapshot request returned no name"; exit 1; fi
-  curl -fsS "${auth[@]}" "$host/collections/$COLLECTION/snapshots/$name" -o "$work/$name"
-  upload "$work/$name" "$prefix/peer-$i.snapshot"
+  created="$(curl -fsS -X POST "${auth[@]}" "$host/collections/$COLLECTION/snapshots?wait=true")"
+  name="$(printf '%s' "$created" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p')"
+  size="$(printf '%s' "$created" | sed -n 's/.*"size":\([0-9][0-9]*\).*/\1/p')"
+  if [ -z "$name" ] || [ -z "$size" ]; then log "peer $i: snapshot request returned no name or size"; exit 1; fi
+  stream_snapshot "$host" "$name" "$size" "$prefix/peer-$i.snapshot"
   curl -fsS -X DELETE "${auth[@]}" "$host/collections/$COLLECTION/snapshots/$name" > /dev/null || log "peer $i: could not delete $name (kept on its volume)"
-  rm -f "$work/$name"
   peers_done+=("\"peer-$i.snapshot\"")
-  log "peer $i: $name uploaded in $((SECONDS - started)) s"
+  log "peer $i: $name ($size bytes) uploaded in $((SECONDS - started)) s"
 done
 
 printf '{"collection":"%s","createdAt":"%s","peers":[%s]}\n' "$COLLECTION" "$stamp" "$(IFS=,; echo "${peers_done[*]}")" > "$work/manifest.json"
-upload "$work/manifest.json" "$prefix/manifest.json"
+manifest_size="$(wc -c < "$work/manifest.json" | tr -d ' ')"
+to_s3 "$prefix/manifest.json" "$manifest_size" < "$work/manifest.json"
+if [ "$TARGET" = "gcs" ]; then to_gcs "$prefix/manifest.json" "$manifest_size" < "$work/manifest.json"; fi
 log "snapshot set $prefix complete (${#peers_done[@]} peers)"

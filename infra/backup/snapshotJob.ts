@@ -3,12 +3,14 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
-import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels } from "../k8s/labels";
 
 /** The job's script, shipped beside this module (a static asset, read once at load). */
 export const SNAPSHOT_SCRIPT = fs.readFileSync(path.join(__dirname, "snapshot.sh"), "utf8");
 
 export const SNAPSHOT_SERVICE_ACCOUNT = "qdrant-snapshots";
+/** The job's pods, as Qdrant's NetworkPolicy selects them. */
+export const SNAPSHOT_POD_SELECTOR = selectorLabels(SNAPSHOT_SERVICE_ACCOUNT);
 
 export type SnapshotTarget =
     /** Upload to S3 with the pod's IRSA role; Storage Transfer copies it to GCS. */
@@ -29,7 +31,8 @@ export interface SnapshotJobArgs {
     target: SnapshotTarget;
     /** Image with bash, curl and the AWS CLI. */
     image: string;
-    apiKeySecretName?: pulumi.Input<string>;
+    /** Secret with key `api-key`: Qdrant's API key. */
+    apiKeySecretName: pulumi.Input<string>;
 }
 
 /**
@@ -43,7 +46,7 @@ export class SnapshotJob extends pulumi.ComponentResource {
         if (args.peers < 1) throw new Error(`SnapshotJob ${name}: peers must be at least 1`);
         super("langchain-ha:backup:SnapshotJob", name, {}, opts);
         const parent = { parent: this };
-        const labels = workloadLabels("qdrant-snapshots", "backup");
+        const labels = workloadLabels(SNAPSHOT_SERVICE_ACCOUNT, "backup");
 
         const annotations: Record<string, pulumi.Input<string>> = args.target.kind === "s3"
             ? { "eks.amazonaws.com/role-arn": args.target.roleArn }
@@ -66,12 +69,10 @@ export class SnapshotJob extends pulumi.ComponentResource {
             { name: "KMS_KEY_ID", value: args.s3KmsKeyArn },
             { name: "GCS_BUCKET", value: args.gcsBucketName },
             { name: "HOME", value: "/tmp" },
+            { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } },
         ];
         if (args.target.kind === "gcs") {
             env.push({ name: "AWS_ROLE_ARN", value: args.target.awsRoleArn }, { name: "AWS_WEB_IDENTITY_AUDIENCE", value: args.target.awsAudience });
-        }
-        if (args.apiKeySecretName !== undefined) {
-            env.push({ name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } });
         }
 
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
@@ -97,14 +98,15 @@ export class SnapshotJob extends pulumi.ComponentResource {
                                     image: args.image,
                                     command: ["/bin/bash", "/scripts/snapshot.sh"],
                                     env,
-                                    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+                                    // Snapshots stream through; only a token and the manifest touch the disk.
+                                    resources: { requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi", "ephemeral-storage": "128Mi" } },
                                     securityContext: RESTRICTED_CONTAINER,
                                     volumeMounts: [{ name: "scripts", mountPath: "/scripts" }, { name: "tmp", mountPath: "/tmp" }],
                                 }],
                                 volumes: [
                                     { name: "scripts", configMap: { name: script.metadata.name } },
-                                    // Snapshots are staged here one peer at a time.
-                                    { name: "tmp", emptyDir: {} },
+                                    // The token and the manifest; snapshots never land here.
+                                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                 ],
                             },
                         },

@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, webIdentityTrustPolicy } from "../aws/iam";
+import { MIN_TRANSFER_REPEAT_MINUTES } from "../config/derive";
 
-/** A past date: a schedule that starts in the past runs at once, then every repeat interval. */
-const SCHEDULE_START = { year: 2026, month: 1, day: 1 };
+/** Storage Transfer rejects a schedule that repeats more often than hourly. */
+export const MIN_REPEAT_SECONDS = MIN_TRANSFER_REPEAT_MINUTES * 60;
 
 export interface CrossCloudTransferArgs {
     gcpProject: string;
@@ -15,8 +16,14 @@ export interface CrossCloudTransferArgs {
     s3KmsKeyArn: pulumi.Input<string>;
     /** `event`: copy each object as S3 reports it (via SQS); `schedule`: copy every `repeatInterval`. */
     mode: "event" | "schedule";
-    /** Storage Transfer repeat interval such as "1800s"; used in schedule mode. */
+    /** Storage Transfer repeat interval such as "3600s" (at least an hour); used in schedule mode. */
     repeatInterval: string;
+    /**
+     * First day of the schedule (UTC), the day of the first `pulumi up`: with no start time of
+     * day, a schedule starting today runs at once, one starting in the past only the next day.
+     * Later runs leave it as created. Required in schedule mode, unused in event mode.
+     */
+    startDate?: { year: number; month: number; day: number };
     retentionDays: number;
     noncurrentVersionDays: number;
     /** What is copied, for the job's description. Defaults to "Qdrant snapshots". */
@@ -25,6 +32,15 @@ export interface CrossCloudTransferArgs {
     awsProvider?: pulumi.ProviderResource;
     gcpProvider?: pulumi.ProviderResource;
     tags?: Record<string, string>;
+}
+
+/** Throws on a repeat interval Storage Transfer would reject at `pulumi up`. */
+export function validateCrossCloudTransferArgs(name: string, args: Pick<CrossCloudTransferArgs, "mode" | "repeatInterval" | "startDate">): void {
+    if (args.mode === "schedule" && args.startDate === undefined) throw new Error(`CrossCloudTransfer ${name}: a schedule needs its startDate`);
+    if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "3600s", got ${args.repeatInterval}`);
+    if (args.mode === "schedule" && parseInt(args.repeatInterval, 10) < MIN_REPEAT_SECONDS) {
+        throw new Error(`CrossCloudTransfer ${name}: Storage Transfer rejects a repeatInterval below ${MIN_REPEAT_SECONDS}s, got ${args.repeatInterval}`);
+    }
 }
 
 /**
@@ -40,7 +56,7 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
     public readonly eventQueueArn?: pulumi.Output<string>;
 
     constructor(name: string, args: CrossCloudTransferArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "1800s", got ${args.repeatInterval}`);
+        validateCrossCloudTransferArgs(name, args);
         super("langchain-ha:backup:CrossCloudTransfer", name, {}, opts);
         const onAws = { parent: this, provider: args.awsProvider };
         const onGcp = { parent: this, provider: args.gcpProvider };
@@ -129,9 +145,9 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
             },
             ...(queue
                 ? { eventStream: { name: queue.arn } }
-                : { schedule: { scheduleStartDate: SCHEDULE_START, repeatInterval: args.repeatInterval } }),
+                : { schedule: { scheduleStartDate: args.startDate!, repeatInterval: args.repeatInterval } }),
             loggingConfig: { logActions: ["COPY", "DELETE"], logActionStates: ["FAILED"] },
-        }, { ...onGcp, dependsOn });
+        }, { ...onGcp, dependsOn, ignoreChanges: ["schedule.scheduleStartDate"] });
 
         this.gcsBucketName = gcsBucket.name;
         this.transferJobName = job.name;

@@ -12,6 +12,12 @@ const CRON_FRIENDLY_MINUTES = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 7
 /** Assumed delay between an S3 object landing and Storage Transfer copying it in event mode. */
 const EVENT_TRANSFER_LAG_MINUTES = 5;
 
+/** Storage Transfer rejects a schedule whose `repeatInterval` is below one hour. */
+export const MIN_TRANSFER_REPEAT_MINUTES = 60;
+
+/** The smallest RPO schedule mode can meet: the hourly transfer plus the shortest snapshot interval. */
+export const MIN_SCHEDULE_RPO_MINUTES = MIN_TRANSFER_REPEAT_MINUTES + CRON_FRIENDLY_MINUTES[0];
+
 export interface BackupSchedule {
     /** Minutes between two Qdrant snapshots. */
     snapshotEveryMinutes: number;
@@ -49,18 +55,36 @@ export function cronEvery(minutes: number): string {
     return "0 0 * * *";
 }
 
+/** The largest cron-friendly interval of at most `minutes`, if any. */
+function friendlyAtMost(minutes: number): number | undefined {
+    return [...CRON_FRIENDLY_MINUTES].reverse().find((m) => m <= minutes);
+}
+
 /**
  * Half the RPO goes to the snapshot interval and half to the transfer, so the worst case
  * (a write just after a snapshot, copied at the end of the next transfer window) stays within it.
+ * A scheduled transfer repeats at least hourly (Storage Transfer's floor), and the snapshots get
+ * what is left of the RPO; the schema rejects an RPO below MIN_SCHEDULE_RPO_MINUTES in that mode.
  */
 export function backupSchedule(rpoMinutes: number, transferMode: "event" | "schedule"): BackupSchedule {
-    const half = rpoMinutes / 2;
-    const snapshotEveryMinutes = [...CRON_FRIENDLY_MINUTES].reverse().find((m) => m <= half) ?? CRON_FRIENDLY_MINUTES[0];
-    const transferMinutes = transferMode === "schedule" ? snapshotEveryMinutes : EVENT_TRANSFER_LAG_MINUTES;
+    if (transferMode === "event") {
+        const snapshotEveryMinutes = friendlyAtMost(rpoMinutes / 2) ?? CRON_FRIENDLY_MINUTES[0];
+        return {
+            snapshotEveryMinutes,
+            snapshotCron: cronEvery(snapshotEveryMinutes),
+            transferRepeatInterval: `${snapshotEveryMinutes * 60}s`,
+            worstCaseRpoMinutes: snapshotEveryMinutes + EVENT_TRANSFER_LAG_MINUTES,
+        };
+    }
+    const transferMinutes = Math.max(MIN_TRANSFER_REPEAT_MINUTES, friendlyAtMost(rpoMinutes / 2) ?? 0);
+    const snapshotEveryMinutes = friendlyAtMost(rpoMinutes - transferMinutes);
+    if (snapshotEveryMinutes === undefined) {
+        throw new Error(`an RPO of ${rpoMinutes} min cannot be met with scheduled transfers; it needs at least ${MIN_SCHEDULE_RPO_MINUTES} min`);
+    }
     return {
         snapshotEveryMinutes,
         snapshotCron: cronEvery(snapshotEveryMinutes),
-        transferRepeatInterval: `${snapshotEveryMinutes * 60}s`,
+        transferRepeatInterval: `${transferMinutes * 60}s`,
         worstCaseRpoMinutes: snapshotEveryMinutes + transferMinutes,
     };
 }

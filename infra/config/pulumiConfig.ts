@@ -10,6 +10,22 @@ export interface ProgramConfig {
     secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
     /** Certificate and key the GCP pods serve TLS with (the GCP L4 load balancer passes TLS through). */
     gcpTls: { certificate: pulumi.Output<string>; privateKey: pulumi.Output<string> };
+    /**
+     * The UTC date of this run: the one clock read of the program. A scheduled Storage Transfer
+     * job whose start date is in the past first runs the next day; starting today it runs at once.
+     */
+    today: CalendarDate;
+}
+
+export interface CalendarDate {
+    year: number;
+    month: number;
+    day: number;
+}
+
+/** The UTC calendar date of `at`. */
+export function utcDate(at: Date): CalendarDate {
+    return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate() };
 }
 
 /**
@@ -17,7 +33,7 @@ export interface ProgramConfig {
  * program), validates them once, and returns the typed config and the secrets. `stackFile`
  * is only named in error messages.
  */
-export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`): ProgramConfig {
+export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`, now = new Date()): ProgramConfig {
     const stack = pulumi.getStack();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     // Every key of the namespace, known or not, so that resolveConfig can name a misspelt one.
@@ -44,7 +60,7 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
     if (adminToken !== undefined && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
         throw new ConfigError([`${CONFIG_NAMESPACE}:adminToken must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`], stackFile);
     }
-    return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
+    return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! }, today: utcDate(now) };
 }
 
 function isSecretKey(key: string): key is SecretKey {
@@ -59,12 +75,13 @@ const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiAp
 
 /**
  * Secrets the deployment cannot run without: the GCP pods' TLS material, the admin token of the
- * replication API (promotion, snapshot sets), and the API key of each LLM provider the stack
+ * replication API (promotion, snapshot sets), Qdrant's API key (an unkeyed Qdrant serves anyone
+ * who reaches it), and the API key of each LLM provider the stack
  * names (the service refuses to start without it).
  */
 export function requiredSecrets(config: StackConfig): SecretKey[] {
     const providers = [config.app.llm.primary, config.app.llm.secondary].map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined);
-    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", ...providers];
+    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", ...providers];
 }
 
 function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT } from "./derive";
+import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
 
 /**
  * The stack config schema. Every value a stack would want to change lives here, with a
@@ -14,6 +14,8 @@ const cidr = z
     .string()
     .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR block such as 10.20.0.0/16")
     .refine((v) => v.split("/")[0]!.split(".").every((o) => Number(o) <= 255), "has an octet above 255");
+/** A CIDR allowed to reach a cluster's API: never the whole internet. */
+const apiAccessCidr = cidr.refine((v) => !v.endsWith("/0"), "opens the API to the whole internet; list the CI runners' and on-call's egress CIDRs, or none for a private endpoint");
 const hostname = z
     .string()
     .toLowerCase()
@@ -43,7 +45,16 @@ const awsSchema = z
         vpcCidr: cidr.default("10.20.0.0/16"),
         eks: z
             .strictObject({
-                version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.33").default("1.33"),
+                /**
+                 * Kubernetes version. Pick one in EKS standard support (14 months from its EKS
+                 * release; see the EKS Kubernetes release calendar): past it a cluster pays for
+                 * extended support. 1.35 is in standard support until 27 March 2027.
+                 */
+                version: z.string().regex(/^1\.\d{2}$/, "must be an EKS Kubernetes version such as 1.35").default("1.35"),
+                /** `STANDARD`: EKS upgrades the control plane when standard support ends instead of billing extended support. */
+                supportType: z.enum(["STANDARD", "EXTENDED"]).default("STANDARD"),
+                /** Cluster autoscaler image; its minor must match `version`. Defaults to registry.k8s.io/autoscaling/cluster-autoscaler:v<version>.0. */
+                clusterAutoscalerImage: image.optional(),
                 instanceTypes: z.array(z.string().min(1)).min(1).default(["m6i.xlarge"]),
                 capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
                 diskSizeGb: z.number().int().min(20).default(100),
@@ -54,12 +65,23 @@ const awsSchema = z
                         max: z.number().int().min(1).default(4),
                     })
                     .default({ min: 1, desired: 2, max: 4 }),
-                /** CIDRs allowed to reach the public API endpoint. */
-                publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
-                /** IAM roles or users given cluster-admin (the on-call's role, CI's deploy role). */
-                adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")).default([]),
+                /**
+                 * CIDRs allowed to reach the API endpoint from outside the VPC: CI runners' and the
+                 * on-call's egress. Empty (the default): private endpoint only, reached through the VPC.
+                 */
+                publicAccessCidrs: z.array(apiAccessCidr).default([]),
+                /**
+                 * IAM roles or users given cluster-admin through access entries: the role that runs
+                 * `pulumi up` (CI's deploy role) and the on-call's. Required: the cluster grants its
+                 * creator nothing implicitly, so listing the deployer never collides with an entry
+                 * EKS made itself (CreateAccessEntry would answer 409).
+                 */
+                adminPrincipalArns: z
+                    .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN"))
+                    .min(1, "must list at least the role that runs pulumi up: the cluster grants its creator no access"),
             })
-            .prefault({}),
+            // Parsing {} names adminPrincipalArns as required, by its key.
+            .prefault({} as { adminPrincipalArns: string[] }),
     })
     .prefault({});
 
@@ -78,6 +100,11 @@ const gcpSchema = z.strictObject({
             releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
             machineType: z.string().min(1).default("e2-standard-4"),
             diskSizeGb: z.number().int().min(20).default(100),
+            /**
+             * CIDRs allowed to reach the control plane's public endpoint (master authorized networks):
+             * CI runners' and the on-call's egress. Empty (the default): private endpoint only.
+             */
+            masterAuthorizedCidrs: z.array(apiAccessCidr).default([]),
             nodesPerZone: z
                 .strictObject({
                     min: z.number().int().min(1, "must be at least 1: Qdrant keeps running on the DR side in every mode").default(1),
@@ -218,6 +245,9 @@ export const stackConfigSchema = z
             issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
         }
         if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
+        if (c.backup.transferMode === "schedule" && c.dr.rpoMinutes < MIN_SCHEDULE_RPO_MINUTES) {
+            issue(["dr", "rpoMinutes"], `must be at least ${MIN_SCHEDULE_RPO_MINUTES} with backup.transferMode schedule (Storage Transfer repeats at most every ${MIN_TRANSFER_REPEAT_MINUTES} min); use backup.transferMode event for a shorter RPO`);
+        }
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
             issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);
         }

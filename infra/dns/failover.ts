@@ -27,6 +27,30 @@ export interface DnsFailoverArgs {
 /** Route53 publishes health-check metrics only in us-east-1, so alarms on them live there. */
 const HEALTH_METRICS_REGION = "us-east-1";
 
+/**
+ * Policy of the alarm topic's key: the account administers it (the default key policy), and
+ * CloudWatch, acting for this account only, may encrypt and decrypt with it to publish.
+ */
+export function alarmTopicKeyPolicy(caller: pulumi.Output<{ accountId: string; arn: string }>): pulumi.Output<string> {
+    return caller.apply(({ accountId, arn }) => {
+        const partition = arn.split(":")[1] ?? "aws";
+        return JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+                {
+                    Sid: "CloudWatchAlarmsPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                },
+            ],
+        });
+    });
+}
+
 /** Throws on health-check settings Route53 rejects or that a single checker region could flip. */
 export function validateDnsFailoverArgs(name: string, args: DnsFailoverArgs): void {
     if (args.checkerRegions.length < 3) throw new Error(`DnsFailover ${name}: Route53 needs at least 3 checker regions, got ${args.checkerRegions.length}`);
@@ -51,7 +75,18 @@ export class DnsFailover extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags ?? {};
 
-        const topic = new aws.sns.Topic(`${name}-alarms`, { region: HEALTH_METRICS_REGION, kmsMasterKeyId: "alias/aws/sns", tags }, parent);
+        // CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key (its policy
+        // cannot be changed), so alarms would never arrive: the topic gets a key of its own whose
+        // policy lets CloudWatch in this account use it, in the alarms' region.
+        const topicKey = new aws.kms.Key(`${name}-alarms`, {
+            region: HEALTH_METRICS_REGION,
+            description: `Encryption of the ${args.domain} health alarm topic`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: alarmTopicKeyPolicy(aws.getCallerIdentityOutput({}, { parent: this })),
+            tags,
+        }, parent);
+        const topic = new aws.sns.Topic(`${name}-alarms`, { region: HEALTH_METRICS_REGION, kmsMasterKeyId: topicKey.arn, tags }, parent);
         if (args.alarmEmail !== undefined) {
             new aws.sns.TopicSubscription(`${name}-alarms-email`, { region: HEALTH_METRICS_REGION, topic: topic.arn, protocol: "email", endpoint: args.alarmEmail }, parent);
         }

@@ -17,6 +17,11 @@ export interface GkeClusterArgs {
     diskSizeGb: number;
     /** Autoscaling bounds of each zone; `min` must be at least 1. */
     nodesPerZone: { min: number; max: number };
+    /**
+     * CIDRs allowed to reach the control plane's public endpoint. Empty: the endpoint is private
+     * only (reachable from the VPC). Defaults to empty. Never 0.0.0.0/0.
+     */
+    masterAuthorizedCidrs?: string[];
     /** Refuse `pulumi destroy` of the cluster. Defaults to true. */
     deletionProtection?: boolean;
 }
@@ -28,6 +33,19 @@ export function validateGkeClusterArgs(name: string, args: GkeClusterArgs): void
     if (foreign.length > 0) throw new Error(`GkeCluster ${name}: zones ${foreign.join(", ")} are not in ${args.region}`);
     if (args.nodesPerZone.min < 1) throw new Error(`GkeCluster ${name}: nodesPerZone.min must be at least 1`);
     if (args.nodesPerZone.min > args.nodesPerZone.max) throw new Error(`GkeCluster ${name}: nodesPerZone.min must not exceed max`);
+    const open = (args.masterAuthorizedCidrs ?? []).filter((c) => c.endsWith("/0"));
+    if (open.length > 0) throw new Error(`GkeCluster ${name}: masterAuthorizedCidrs ${open.join(", ")} opens the control plane to the internet; list the CIDRs that need it`);
+}
+
+/** Closed by default: a private endpoint, or a public one only for the listed CIDRs (never Google Cloud's ranges at large). */
+function controlPlaneAccess(cidrs: string[]) {
+    return {
+        enablePrivateEndpoint: cidrs.length === 0,
+        masterAuthorizedNetworksConfig: {
+            cidrBlocks: cidrs.map((cidrBlock, i) => ({ cidrBlock, displayName: `authorized-${i}` })),
+            gcpPublicCidrsAccessEnabled: false,
+        },
+    };
 }
 
 /**
@@ -60,6 +78,18 @@ export class GkeCluster extends pulumi.ComponentResource {
             }, parent);
         }
 
+        // Application-layer secrets encryption, as EKS has: Kubernetes Secrets (API keys, TLS
+        // keys) are envelope-encrypted in etcd with a key of our own, which GKE's service agent uses.
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, { parent: this }).number;
+        const keyRing = new gcp.kms.KeyRing(`${name}-secrets`, { project: args.project, location: args.region }, parent);
+        const secretsKey = new gcp.kms.CryptoKey(`${name}-secrets`, { keyRing: keyRing.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" }, parent);
+        const secretsKeyGrant = new gcp.kms.CryptoKeyIAMMember(`${name}-secrets-gke`, {
+            cryptoKeyId: secretsKey.id,
+            role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            member: pulumi.interpolate`serviceAccount:service-${projectNumber}@container-engine-robot.iam.gserviceaccount.com`,
+        }, parent);
+
+        const access = controlPlaneAccess(args.masterAuthorizedCidrs ?? []);
         const cluster = new gcp.container.Cluster(`${name}-cluster`, {
             project: args.project,
             location: args.region,
@@ -70,19 +100,26 @@ export class GkeCluster extends pulumi.ComponentResource {
             removeDefaultNodePool: true,
             initialNodeCount: 1,
             networkingMode: "VPC_NATIVE",
+            // Dataplane V2 enforces NetworkPolicies (the legacy Calico add-on is not needed with it).
+            datapathProvider: "ADVANCED_DATAPATH",
             ipAllocationPolicy: { clusterSecondaryRangeName: PODS_RANGE, servicesSecondaryRangeName: SERVICES_RANGE },
-            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: args.masterCidr },
+            privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: access.enablePrivateEndpoint, masterIpv4CidrBlock: args.masterCidr },
+            masterAuthorizedNetworksConfig: access.masterAuthorizedNetworksConfig,
             releaseChannel: { channel: args.releaseChannel },
             workloadIdentityConfig: { workloadPool: this.workloadPool },
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },
             deletionProtection: args.deletionProtection ?? true,
-        }, parent);
+            databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.id },
+        }, { parent: this, dependsOn: [secretsKeyGrant] });
 
         const pool = new gcp.container.NodePool(`${name}-pool`, {
             project: args.project,
             cluster: cluster.name,
             location: args.region,
             nodeLocations: args.zones,
+            // Nodes per zone at creation; left unset the provider sends 0 and the pool starts empty
+            // until the autoscaler reacts, with Qdrant's peers Pending meanwhile.
+            initialNodeCount: args.nodesPerZone.min,
             autoscaling: { minNodeCount: args.nodesPerZone.min, maxNodeCount: args.nodesPerZone.max, locationPolicy: "BALANCED" },
             management: { autoRepair: true, autoUpgrade: true },
             upgradeSettings: { maxSurge: 1, maxUnavailable: 0 },

@@ -101,6 +101,13 @@ export const cloudMocks: Mocks = {
             const email = `project-${parseInt(suffix(project), 16)}@storage-transfer-service.iam.gserviceaccount.com`;
             return { id: project, project, email, member: `serviceAccount:${email}`, subjectId: MOCK_TRANSFER_SUBJECT };
         }
+        if (args.token === "gcp:organizations/getProject:getProject") {
+            const projectId = (args.inputs as { projectId?: string }).projectId ?? "mock-project";
+            return { id: `projects/${projectId}`, projectId, name: projectId, number: String(parseInt(suffix(projectId), 16)).padStart(12, "2") };
+        }
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:role/ci-deploy`, userId: "AROAMOCK:deploy" };
+        }
         throw new Error(`the program called ${args.token}, which the mocks do not know; add it to infra/plan/mocks.ts`);
     },
 };

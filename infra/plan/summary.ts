@@ -21,6 +21,14 @@ function minutes(seconds: number): string {
     return seconds >= 120 ? `${(seconds / 60).toFixed(1)} min` : `${seconds} s`;
 }
 
+function apiAccess(cidrs: string[]): string {
+    return cidrs.length === 0 ? "private endpoint only" : `private + public for ${cidrs.join(", ")}`;
+}
+
+function formatDate(d: { year: number; month: number; day: number } | undefined): string {
+    return d ? `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}` : "?";
+}
+
 /** A readable account of what the plan declares: clouds, regions, zones, replicas, RTO/RPO. */
 export function renderSummary(plan: PlanResult): string {
     const rs = plan.resources;
@@ -42,11 +50,21 @@ export function renderSummary(plan: PlanResult): string {
         const scaling = (group?.inputs as Inputs | undefined)?.scalingConfig;
         lines.push(`  ${az}: ${here.length} subnets, ${nat} NAT gateway, node group min/desired/max ${scaling ? `${scaling.minSize}/${scaling.desiredSize}/${scaling.maxSize}` : "none"}`);
     }
-    lines.push(`  EKS ${o.aws.clusterName} ${(of("aws:eks/cluster:Cluster")[0]?.inputs as Inputs | undefined)?.version ?? "?"}`);
+    const eks = of("aws:eks/cluster:Cluster")[0]?.inputs as Inputs | undefined;
+    lines.push(`  EKS ${o.aws.clusterName} ${eks?.version ?? "?"} (${eks?.upgradePolicy?.supportType ?? "?"} support)`);
+    lines.push(`    API: ${apiAccess(eks?.vpcConfig?.endpointPublicAccess === false ? [] : eks?.vpcConfig?.publicAccessCidrs ?? ["0.0.0.0/0"])}; ${of("aws:eks/accessEntry:AccessEntry").length} admin access entries`);
+    const addons = of("aws:eks/addon:Addon").map((a) => a.inputs as Inputs);
+    lines.push(`    add-ons: ${addons.map((a) => `${a.addonName}${a.serviceAccountRoleArn ? " (IRSA)" : ""}${a.configurationValues?.includes("enableNetworkPolicy") ? " (network policy)" : ""}`).join(", ")}`);
     lines.push("");
     const pool = of("gcp:container/nodePool:NodePool")[0]?.inputs as Inputs | undefined;
     lines.push(`GCP DR region ${o.gcp.region} (mode: ${o.drMode})`);
-    lines.push(`  GKE ${o.gcp.clusterName}: regional, node pool over ${(pool?.nodeLocations ?? []).join(", ")}, ${pool?.autoscaling?.minNodeCount}-${pool?.autoscaling?.maxNodeCount} nodes per zone`);
+    lines.push(`  GKE ${o.gcp.clusterName}: regional, node pool over ${(pool?.nodeLocations ?? []).join(", ")}, ${pool?.autoscaling?.minNodeCount}-${pool?.autoscaling?.maxNodeCount} nodes per zone (starts with ${pool?.initialNodeCount ?? 0})`);
+    const gke = of("gcp:container/cluster:Cluster")[0]?.inputs as Inputs | undefined;
+    const gkeCidrs = ((gke?.masterAuthorizedNetworksConfig?.cidrBlocks ?? []) as Inputs[]).map((b) => b.cidrBlock as string);
+    lines.push(`    API: ${apiAccess(gke?.privateClusterConfig?.enablePrivateEndpoint ? [] : gkeCidrs)}; ${gke?.datapathProvider === "ADVANCED_DATAPATH" ? "Dataplane V2 (network policy)" : "no network policy enforcement"}; secrets ${gke?.databaseEncryption?.state === "ENCRYPTED" ? "KMS-encrypted" : "not encrypted"}`);
+    lines.push("");
+    const policies = of("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    lines.push(`Network policies: ${(["eks", "gke"] as const).map((c) => `${c} ${policies.filter((p) => clusterOf(p) === c).map((p) => (p.inputs as Inputs).metadata.name).join(", ")}`).join("; ")}`);
     lines.push("");
     lines.push("Workloads");
     for (const r of [...of("kubernetes:apps/v1:StatefulSet"), ...of("kubernetes:apps/v1:Deployment")]) {
@@ -61,11 +79,17 @@ export function renderSummary(plan: PlanResult): string {
     }
     lines.push("");
     const checks = of("aws:route53/healthCheck:HealthCheck").map((h) => h.inputs as Inputs);
-    const failover = of("aws:route53/record:Record").filter((r) => (r.inputs as Inputs).failoverRoutingPolicies);
+    // PRIMARY first, whatever order the records' inputs resolved in.
+    const failover = of("aws:route53/record:Record").filter((r) => (r.inputs as Inputs).failoverRoutingPolicies)
+        .sort((a, b) => String((a.inputs as Inputs).failoverRoutingPolicies[0].type).localeCompare(String((b.inputs as Inputs).failoverRoutingPolicies[0].type)));
     lines.push(`DNS ${o.domain}: ${failover.map((r) => `${(r.inputs as Inputs).failoverRoutingPolicies[0].type} -> ${(r.inputs as Inputs).records[0]}`).join(", ")}`);
     if (checks[0]) lines.push(`  ${checks.length} HTTPS health checks on ${checks[0].resourcePath}, every ${checks[0].requestInterval} s, ${checks[0].failureThreshold} failures, from ${checks[0].regions.length} regions`);
     lines.push("");
-    lines.push(`Backups: snapshots ${o.backup.snapshotCron} to S3, ${o.backup.transferMode}-driven Storage Transfer to GCS`);
+    const transfer = of("gcp:storage/transferJob:TransferJob")[0]?.inputs as Inputs | undefined;
+    const schedule = transfer?.schedule ? ` every ${transfer.schedule.repeatInterval} from ${formatDate(transfer.schedule.scheduleStartDate)}` : "";
+    lines.push(`Backups: snapshots ${o.backup.snapshotCron} to S3, ${o.backup.transferMode}-driven Storage Transfer to GCS${schedule}`);
+    const topicKey = (of("aws:sns/topic:Topic")[0]?.inputs as Inputs | undefined)?.kmsMasterKeyId;
+    lines.push(`Alarms: SNS topic under ${topicKey === "alias/aws/sns" ? "the AWS-managed key (CloudWatch cannot publish)" : "its own KMS key"}`);
     lines.push("");
     if (o.replication) {
         const r = o.replication as Inputs;

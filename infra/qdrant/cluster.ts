@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
 import { HOST_KEY, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { QDRANT_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
 
 export interface QdrantClusterArgs {
     /** Namespace to deploy into (must exist). */
@@ -19,8 +20,16 @@ export interface QdrantClusterArgs {
     /** StorageClass of the volumes; must bind on first consumer so a volume lands in its pod's zone. */
     storageClass: pulumi.Input<string>;
     resources: { cpu: string; memory: string };
-    /** Secret with key `api-key`; when set, every API call needs it. */
-    apiKeySecretName?: pulumi.Input<string>;
+    /**
+     * Secret with key `api-key` that every REST and gRPC call must carry. Required: the peers
+     * are reachable in-cluster, and Qdrant without a key serves anyone who reaches it.
+     */
+    apiKeySecretName: pulumi.Input<string>;
+    /**
+     * Pod labels (selectors) of the clients allowed on the REST and gRPC ports, besides pods
+     * labelled `langchain-ha/qdrant-client: "true"`. Only peers reach the p2p port. Defaults to none.
+     */
+    clients?: Record<string, string>[];
 }
 
 const NAME = "qdrant";
@@ -107,10 +116,8 @@ export class QdrantCluster extends pulumi.ComponentResource {
             { name: "QDRANT__STORAGE__COLLECTION__WRITE_CONSISTENCY_FACTOR", value: String(args.writeConsistencyFactor) },
             { name: "QDRANT__TELEMETRY_DISABLED", value: "true" },
             { name: "QDRANT_INIT_FILE_PATH", value: `${INIT_PATH}/.qdrant-initialized` },
+            { name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } },
         ];
-        if (args.apiKeySecretName !== undefined) {
-            env.push({ name: "QDRANT__SERVICE__API_KEY", valueFrom: { secretKeyRef: { name: args.apiKeySecretName, key: "api-key" } } });
-        }
 
         const statefulSet = new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
             metadata: { name: NAME, namespace: args.namespace, labels },
@@ -173,6 +180,20 @@ export class QdrantCluster extends pulumi.ComponentResource {
                     },
                 ],
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            },
+        }, parent);
+
+        // Only the named clients reach the API; only peers reach Raft and shard transfers (p2p),
+        // which no API key protects.
+        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
+            metadata: { name: NAME, namespace: args.namespace, labels },
+            spec: {
+                podSelector: { matchLabels: selector },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [...(args.clients ?? []), QDRANT_CLIENT_LABEL].map((l) => ({ podSelector: { matchLabels: l } })), ports: tcpPorts(QDRANT.httpPort, QDRANT.grpcPort) },
+                    { from: [{ podSelector: { matchLabels: selector } }], ports: tcpPorts(QDRANT.p2pPort) },
+                ],
             },
         }, parent);
 

@@ -1,2 +1,2 @@
-export { LangchainService, validateLangchainServiceArgs } from "./workload";
+export { LangchainService, SERVICE_POD_SELECTOR, validateLangchainServiceArgs } from "./workload";
 export type { LangchainServiceArgs, ServiceScale } from "./workload";

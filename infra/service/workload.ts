@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
+import { tcpPorts } from "../k8s/networkPolicy";
 
 /** How many pods run, by role. */
 export type ServiceScale =
@@ -31,6 +32,8 @@ export interface LangchainServiceArgs {
 }
 
 const NAME = "langchain-ha";
+/** The service's pods, as other components' NetworkPolicies select them. */
+export const SERVICE_POD_SELECTOR = selectorLabels(NAME);
 const TLS_DIR = "/etc/langchain-ha/tls";
 
 /** Throws on a scale that is a single point of failure, or TLS settings the cloud cannot serve. */
@@ -43,12 +46,21 @@ export function validateLangchainServiceArgs(name: string, args: LangchainServic
     if (args.cloud === "gcp" && args.tls === undefined) throw new Error(`LangchainService ${name}: tls certificate and key are required on gcp (the L4 load balancer passes TLS through)`);
 }
 
+/** TLS 1.3 and 1.2 only, forward-secret ciphers; the controller's default is the 2016 policy (TLS 1.0+). */
+export const NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/**
+ * With `aws-load-balancer-type: nlb` EKS's built-in cloud provider (cloud-provider-aws) builds
+ * the NLB, not the AWS Load Balancer Controller (not installed), so only annotations it reads
+ * are set: type, cross-zone, certificate, TLS ports and negotiation policy, health check. It
+ * makes internet-facing NLBs unless `aws-load-balancer-internal` is set (it ignores `-scheme`).
+ */
 function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pulumi.Input<string>> {
     if (args.cloud === "aws") {
         return {
             "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
             "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": NLB_TLS_POLICY,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": args.certificateArn!,
             "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
@@ -57,6 +69,17 @@ function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pul
     }
     // Backend-service based regional L4 load balancer: health-checked backends in every zone.
     return { "cloud.google.com/l4-rbs": "enabled" };
+}
+
+/**
+ * The Kubernetes provider's await of a Service wants ready endpoints; a pilot-light standby has
+ * no pods on purpose, so that wait would time out after 10 minutes. Wait for what DNS needs
+ * instead: the load balancer's address.
+ */
+export const AWAIT_LOAD_BALANCER_ADDRESS = { "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}" };
+
+function serviceAwaitAnnotations(scale: ServiceScale): Record<string, string> {
+    return scale.kind === "standby" ? AWAIT_LOAD_BALANCER_ADDRESS : {};
 }
 
 /**
@@ -174,12 +197,18 @@ export class LangchainService extends pulumi.ComponentResource {
         }, parent);
 
         const service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: NAME, namespace: args.namespace, labels, annotations },
+            metadata: { name: NAME, namespace: args.namespace, labels, annotations: { ...annotations, ...serviceAwaitAnnotations(scale) } },
             spec: {
                 type: "LoadBalancer",
                 selector,
                 ports: [{ name: "https", port: 443, targetPort: tlsSecret ? "https" : "http", protocol: "TCP" }],
             },
+        }, parent);
+
+        // Reachable only on the port its load balancer targets; every other port stays closed.
+        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
+            metadata: { name: NAME, namespace: args.namespace, labels },
+            spec: { podSelector: { matchLabels: selector }, policyTypes: ["Ingress"], ingress: [{ ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) }] },
         }, parent);
 
         this.deploymentName = deployment.metadata.name;

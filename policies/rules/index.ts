@@ -1,7 +1,10 @@
 import { Registry } from "../lib/registry";
 import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-configure-az-spread";
 import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
+import { awsEksAddonMissingServiceAccountRole } from "./aws/eks/addon-missing-service-account-role";
 import { awsEksNodeGroupConfigureAzSpread } from "./aws/eks/node-group-configure-az-spread";
+import { awsEksClusterDisallowOpenEndpoint } from "./aws/eks/cluster-disallow-open-endpoint";
+import { awsEksNodeGroupMissingAutoscaler } from "./aws/eks/node-group-missing-autoscaler";
 import { awsElasticacheReplicationGroupEnableFailover } from "./aws/elasticache/replication-group-enable-failover";
 import { awsLbLoadBalancerConfigureAzSpread } from "./aws/lb/load-balancer-configure-az-spread";
 import { awsLbTargetGroupMissingHealthCheck } from "./aws/lb/target-group-missing-health-check";
@@ -11,17 +14,23 @@ import { awsRoute53HealthCheckConfigureRto } from "./aws/route53/health-check-co
 import { awsRoute53RecordMissingHealthCheck } from "./aws/route53/record-missing-health-check";
 import { awsRoute53RecordMissingSecondary } from "./aws/route53/record-missing-secondary";
 import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
+import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
+import { gcpContainerClusterDisallowOpenEndpoint } from "./gcp/container/cluster-disallow-open-endpoint";
 import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
 import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
 import { gcpStorageBucketEnableVersioning } from "./gcp/storage/bucket-enable-versioning";
+import { gcpStorageTransferJobConfigureRepeatInterval } from "./gcp/storage/transfer-job-configure-repeat-interval";
 import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/apps/standby-configure-failover-replicas";
 import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
 import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
 import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
+import { kubernetesAutoscalingHpaMissingMetricsSource } from "./kubernetes/autoscaling/hpa-missing-metrics-source";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
+import { kubernetesCoreServiceConfigureStandbyAwait } from "./kubernetes/core/service-configure-standby-await";
+import { kubernetesCoreServiceConfigureTlsPolicy } from "./kubernetes/core/service-configure-tls-policy";
 import { kubernetesCoreServiceMissingWorkload } from "./kubernetes/core/service-missing-workload";
 import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/pdb-disallow-zero-disruption";
 import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
@@ -39,6 +48,9 @@ export const registry = new Registry().add(
     awsElasticacheReplicationGroupEnableFailover,
     awsEc2NatGatewayDisallowSharedAcrossAzs,
     awsEksNodeGroupConfigureAzSpread,
+    awsEksAddonMissingServiceAccountRole,
+    awsEksNodeGroupMissingAutoscaler,
+    awsEksClusterDisallowOpenEndpoint,
     awsAutoscalingGroupConfigureAzSpread,
     awsLbLoadBalancerConfigureAzSpread,
     awsLbTargetGroupMissingHealthCheck,
@@ -46,18 +58,24 @@ export const registry = new Registry().add(
     awsRoute53RecordMissingSecondary,
     awsRoute53HealthCheckConfigureRto,
     awsS3BucketEnableVersioning,
+    awsSnsTopicDisallowAwsManagedKey,
     gcpSqlDatabaseInstanceConfigureRegional,
     gcpRedisInstanceConfigureStandardHa,
     gcpContainerClusterConfigureRegional,
+    gcpContainerClusterDisallowOpenEndpoint,
     gcpContainerNodePoolConfigureMinNodes,
     gcpStorageBucketEnableVersioning,
+    gcpStorageTransferJobConfigureRepeatInterval,
     kubernetesAppsWorkloadConfigureReplicas,
     kubernetesAppsStandbyConfigureFailoverReplicas,
     kubernetesAppsWorkloadMissingPdb,
     kubernetesAppsWorkloadMissingZoneSpread,
+    kubernetesAutoscalingHpaMissingMetricsSource,
     kubernetesCoreContainerMissingProbes,
     kubernetesCoreContainerConfigureDistinctProbes,
     kubernetesCoreServiceMissingWorkload,
+    kubernetesCoreServiceConfigureStandbyAwait,
+    kubernetesCoreServiceConfigureTlsPolicy,
     kubernetesPolicyPdbDisallowZeroDisruption,
     kubernetesQdrantStatefulsetEnableClusterMode,
     kubernetesQdrantStatefulsetConfigureReplicationFactor,

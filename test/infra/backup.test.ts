@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
-import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup";
+import { CrossCloudBackup, validateCrossCloudTransferArgs, type CrossCloudBackupArgs } from "../../infra/backup";
 import { declare, envOf, type Resources } from "./harness";
 
 function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
@@ -13,9 +13,11 @@ function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
             activeSide: "aws",
             collection: "documents",
             qdrantPeers: 3,
+            qdrantApiKeySecretName: "qdrant-api-key",
             snapshotCron: "*/30 * * * *",
             transferMode: "schedule",
-            transferRepeatInterval: "1800s",
+            transferRepeatInterval: "3600s",
+            transferStartDate: { year: 2026, month: 11, day: 30 },
             retentionDays: 35,
             noncurrentVersionDays: 30,
             jobImage: "amazon/aws-cli:2.27.50",
@@ -63,12 +65,24 @@ describe("CrossCloudBackup", () => {
     test("schedule mode: Storage Transfer copies S3 to GCS every repeat interval, never deleting in the sink", async () => {
         const r = await declare(backup());
         const job = r.one("gcp:storage/transferJob:TransferJob");
-        assert.equal(job.schedule.repeatInterval, "1800s");
+        assert.equal(job.schedule.repeatInterval, "3600s");
         assert.equal(job.eventStream, undefined);
         assert.equal(job.transferSpec.awsS3DataSource.bucketName, r.ofType("aws:s3/bucket:Bucket")[0]!.outputs.bucket);
         assert.equal(job.transferSpec.gcsDataSink.bucketName, r.ofType("gcp:storage/bucket:Bucket")[0]!.outputs.name);
         assert.equal(job.transferSpec.transferOptions.deleteObjectsUniqueInSink, false);
         assert.equal(r.ofType("aws:sqs/queue:Queue").length, 0);
+    });
+
+    test("schedule mode starts on the day of the deploy, so the first copy runs at once, and later runs keep that date", async () => {
+        const r = await declare(backup());
+        const job = r.one("gcp:storage/transferJob:TransferJob");
+        assert.deepEqual(job.schedule, { scheduleStartDate: { year: 2026, month: 11, day: 30 }, repeatInterval: "3600s" });
+    });
+
+    test("refuses a scheduled transfer that repeats more often than hourly, which Storage Transfer rejects", () => {
+        assert.throws(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "1800s" }), { message: "CrossCloudTransfer t: Storage Transfer rejects a repeatInterval below 3600s, got 1800s" });
+        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "3600s" }));
+        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "event", repeatInterval: "1800s" }), "event mode has no repeat interval");
     });
 
     test("event mode: S3 notifies an SQS queue that the transfer job consumes", async () => {
@@ -104,6 +118,8 @@ describe("CrossCloudBackup", () => {
         const env = envOf(spec.jobTemplate.spec.template.spec.containers[0]);
         assert.equal(env.TARGET, "s3");
         assert.equal(env.PEERS, "3");
+        const apiKey = spec.jobTemplate.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "QDRANT_API_KEY");
+        assert.deepEqual(apiKey.valueFrom, { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } });
         const trust = trustOf(r, "backup-job-aws").Statement[0];
         assert.deepEqual(trust.Condition.StringEquals, {
             "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:langchain-ha:qdrant-snapshots",
@@ -111,6 +127,25 @@ describe("CrossCloudBackup", () => {
         });
         const sa = r.one("kubernetes:core/v1:ServiceAccount");
         assert.equal(sa.metadata.annotations["eks.amazonaws.com/role-arn"], r.ofType("aws:iam/role:Role").find((x) => x.name === "backup-job-aws")!.outputs.arn);
+    });
+
+    test("both job roles may decrypt with the bucket key, which multipart uploads under SSE-KMS need", async () => {
+        const r = await declare(backup());
+        const keyArn = r.ofType("aws:kms/key:Key")[0]!.outputs.arn;
+        for (const name of ["backup-job-aws", "backup-job-gcp-to-aws"]) {
+            const policy = JSON.parse(r.one("aws:iam/rolePolicy:RolePolicy", name).policy);
+            assert.deepEqual(policy.Statement[1], { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: keyArn }, name);
+        }
+    });
+
+    test("the job streams snapshots and asks for a small, bounded scratch disk", async () => {
+        const r = await declare(backup());
+        const pod = (r.one("kubernetes:batch/v1:CronJob").spec as Record<string, any>).jobTemplate.spec.template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any -- k8s payload
+        assert.deepEqual(pod.containers[0].resources, {
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" },
+            limits: { memory: "512Mi", "ephemeral-storage": "128Mi" },
+        });
+        assert.deepEqual(pod.volumes.find((v: { name: string }) => v.name === "tmp"), { name: "tmp", emptyDir: { sizeLimit: "64Mi" } });
     });
 
     test("GCP active: the CronJob moves to GKE and still copies out of GCP through a federated AWS role", async () => {

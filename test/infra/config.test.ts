@@ -1,11 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { backupSchedule, ConfigError, cronEvery, readProgramConfig, recoveryTimes, requiredSecrets, resolveConfig } from "../../infra/config";
+import { backupSchedule, ConfigError, cronEvery, readProgramConfig, recoveryTimes, requiredSecrets, resolveConfig, utcDate } from "../../infra/config";
 import { subnetCidr } from "../../infra/aws";
 
 const minimal = {
     environment: "prod",
+    aws: { eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"] } },
     gcp: { project: "acme-rag-dr" },
     dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" },
 };
@@ -34,6 +35,14 @@ describe("stack config", () => {
         assert.equal(c.dns.healthCheck.intervalSeconds, 10);
         assert.ok(c.dns.healthCheck.regions.length >= 3);
         assert.equal(c.aws.eks.nodesPerZone.min, 1);
+        assert.deepEqual(c.aws.eks.publicAccessCidrs, [], "EKS API private unless CIDRs are listed");
+        assert.deepEqual(c.gcp.gke.masterAuthorizedCidrs, [], "GKE control plane private unless CIDRs are listed");
+    });
+
+    test("EKS defaults to a version in standard support and does not bill extended support", () => {
+        const c = resolveConfig("prod", minimal);
+        assert.equal(c.aws.eks.version, "1.35");
+        assert.equal(c.aws.eks.supportType, "STANDARD");
     });
 
     const cases: [string, Record<string, unknown>, string][] = [
@@ -45,15 +54,20 @@ describe("stack config", () => {
         ["an unknown top-level key", { ...minimal, replicas: 3 }, "langchain-ha:replicas is not a known setting"],
         ["an unknown nested key", { ...minimal, qdrant: { replica: 3 } }, "langchain-ha:qdrant.replica is not a known setting"],
         ["a missing required section", { environment: "prod", dns: minimal.dns }, "langchain-ha:gcp is required"],
-        ["a single AWS zone", { ...minimal, aws: { availabilityZones: ["us-east-1a"] } }, "langchain-ha:aws.availabilityZones needs at least 2 zones"],
-        ["a zone outside the region", { ...minimal, aws: { availabilityZones: ["us-east-1a", "us-west-2b"] } }, "langchain-ha:aws.availabilityZones[1] us-west-2b is not a zone of us-east-1"],
+        ["a single AWS zone", { ...minimal, aws: { ...minimal.aws, availabilityZones: ["us-east-1a"] } }, "langchain-ha:aws.availabilityZones needs at least 2 zones"],
+        ["a zone outside the region", { ...minimal, aws: { ...minimal.aws, availabilityZones: ["us-east-1a", "us-west-2b"] } }, "langchain-ha:aws.availabilityZones[1] us-west-2b is not a zone of us-east-1"],
         ["a repeated GCP zone", { ...minimal, gcp: { project: "acme-rag-dr", zones: ["europe-west1-b", "europe-west1-b"] } }, "langchain-ha:gcp.zones lists a zone twice"],
         ["a replication factor above the replicas", { ...minimal, qdrant: { replicas: 3, replicationFactor: 4, writeConsistencyFactor: 1 } }, "langchain-ha:qdrant.replicationFactor is 4 but only 3 replicas hold shards"],
         ["a write consistency that cannot lose a node", { ...minimal, qdrant: { replicationFactor: 2, writeConsistencyFactor: 2 } }, "langchain-ha:qdrant.writeConsistencyFactor must be at most replicationFactor - 1 (1)"],
         ["the same LLM provider twice", { ...minimal, app: { llm: { primary: "openai", secondary: "openai" } } }, "langchain-ha:app.llm.secondary must be another provider than primary"],
         ["a Route53 interval of 15 s", { ...minimal, dns: { ...minimal.dns, healthCheck: { intervalSeconds: 15 } } }, "langchain-ha:dns.healthCheck.intervalSeconds must be 10 or 30"],
         ["two checker regions", { ...minimal, dns: { ...minimal.dns, healthCheck: { regions: ["us-east-1", "eu-west-1"] } } }, "langchain-ha:dns.healthCheck.regions needs at least 3 checker regions"],
-        ["min above max node counts", { ...minimal, aws: { eks: { nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
+        ["min above max node counts", { ...minimal, aws: { eks: { ...minimal.aws.eks, nodesPerZone: { min: 3, desired: 2, max: 4 } } } }, "langchain-ha:aws.eks.nodesPerZone needs min <= desired <= max, got 3/2/4"],
+        ["scheduled transfers under an RPO of 65 min", { ...minimal, dr: { rpoMinutes: 60 }, backup: { transferMode: "schedule" } }, "langchain-ha:dr.rpoMinutes must be at least 65 with backup.transferMode schedule (Storage Transfer repeats at most every 60 min); use backup.transferMode event for a shorter RPO"],
+        ["no cluster-admin", { ...minimal, aws: {} }, "langchain-ha:aws.eks.adminPrincipalArns is required"],
+        ["an empty cluster-admin list", { ...minimal, aws: { eks: { adminPrincipalArns: [] } } }, "langchain-ha:aws.eks.adminPrincipalArns must list at least the role that runs pulumi up: the cluster grants its creator no access"],
+        ["an EKS API open to the internet", { ...minimal, aws: { eks: { ...minimal.aws.eks, publicAccessCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:aws.eks.publicAccessCidrs[0] opens the API to the whole internet"],
+        ["a GKE control plane open to the internet", { ...minimal, gcp: { ...minimal.gcp, gke: { masterAuthorizedCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:gcp.gke.masterAuthorizedCidrs[0] opens the API to the whole internet"],
         ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
     ];
     for (const [what, raw, expected] of cases) {
@@ -78,17 +92,26 @@ describe("stack config", () => {
 
 describe("derived values", () => {
     test("the snapshot interval is the largest cron-friendly value within half the RPO", () => {
-        assert.deepEqual(backupSchedule(60, "schedule"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "1800s", worstCaseRpoMinutes: 60 });
+        assert.deepEqual(backupSchedule(60, "event"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "1800s", worstCaseRpoMinutes: 35 });
         assert.equal(backupSchedule(240, "schedule").snapshotCron, "0 */2 * * *");
         assert.equal(backupSchedule(10, "event").snapshotEveryMinutes, 5);
         assert.equal(backupSchedule(2880, "event").snapshotCron, "0 0 * * *");
     });
 
-    test("the worst-case RPO never exceeds the target", () => {
-        for (const rpo of [10, 15, 45, 60, 90, 120, 600, 1440, 10080]) {
+    test("scheduled transfers repeat at least hourly, the snapshots take what is left of the RPO", () => {
+        assert.deepEqual(backupSchedule(65, "schedule"), { snapshotEveryMinutes: 5, snapshotCron: "*/5 * * * *", transferRepeatInterval: "3600s", worstCaseRpoMinutes: 65 });
+        assert.deepEqual(backupSchedule(90, "schedule"), { snapshotEveryMinutes: 30, snapshotCron: "*/30 * * * *", transferRepeatInterval: "3600s", worstCaseRpoMinutes: 90 });
+        assert.deepEqual(backupSchedule(240, "schedule"), { snapshotEveryMinutes: 120, snapshotCron: "0 */2 * * *", transferRepeatInterval: "7200s", worstCaseRpoMinutes: 240 });
+        assert.throws(() => backupSchedule(60, "schedule"), { message: "an RPO of 60 min cannot be met with scheduled transfers; it needs at least 65 min" });
+    });
+
+    test("the worst-case RPO never exceeds the target, and no scheduled transfer repeats more often than hourly", () => {
+        for (const rpo of [10, 15, 45, 60, 65, 90, 120, 600, 1440, 10080]) {
             for (const mode of ["event", "schedule"] as const) {
+                if (mode === "schedule" && rpo < 65) continue;
                 const s = backupSchedule(rpo, mode);
                 assert.ok(s.worstCaseRpoMinutes <= rpo, `rpo ${rpo} ${mode}: worst case ${s.worstCaseRpoMinutes}`);
+                if (mode === "schedule") assert.ok(parseInt(s.transferRepeatInterval, 10) >= 3600, `rpo ${rpo}: ${s.transferRepeatInterval}`);
             }
         }
     });
@@ -116,12 +139,19 @@ describe("derived values", () => {
     });
 });
 
+describe("the run's date", () => {
+    test("is the UTC calendar date, whatever the local time zone", () => {
+        assert.deepEqual(utcDate(new Date("2026-11-30T23:30:00-05:00")), { year: 2026, month: 12, day: 1 });
+        assert.deepEqual(utcDate(new Date("2026-01-01T00:00:00Z")), { year: 2026, month: 1, day: 1 });
+    });
+});
+
 describe("secrets", () => {
     test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey"]);
     });
 
     /** Sets prod's minimal config and the given secrets as the engine would hand them to the program. */
@@ -129,6 +159,7 @@ describe("secrets", () => {
         const secrets = Object.fromEntries(Object.entries(values).map(([k, v]) => [`langchain-ha:${k}`, v]));
         pulumi.runtime.setAllConfig({
             "langchain-ha:environment": "prod",
+            "langchain-ha:aws": JSON.stringify(minimal.aws),
             "langchain-ha:gcp": JSON.stringify(minimal.gcp),
             "langchain-ha:dns": JSON.stringify(minimal.dns),
             ...secrets,
@@ -139,7 +170,7 @@ describe("secrets", () => {
     test("pulumi up stops before any resource when a required secret is not set", () => {
         withSecrets({ ...tls, openaiApiKey: "sk-test", adminToken: "admin-token-for-tests" });
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
-            message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:qdrantApiKey is required (pulumi config set --secret langchain-ha:qdrantApiKey ...); langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
         });
     });
 

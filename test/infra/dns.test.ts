@@ -67,6 +67,24 @@ describe("DnsFailover", () => {
         assert.equal(r.one("aws:sns/topicSubscription:TopicSubscription").endpoint, "oncall@example.com");
     });
 
+    test("the alarm topic is under a key of its own that CloudWatch may use, not alias/aws/sns", async () => {
+        const r = await declare(() => new DnsFailover("dns", args));
+        const key = r.ofType("aws:kms/key:Key").find((k) => k.name === "dns-alarms")!;
+        const topic = r.one("aws:sns/topic:Topic");
+        assert.equal(topic.kmsMasterKeyId, key.outputs.arn);
+        assert.equal((key.inputs as { region: string }).region, "us-east-1", "the key lives in the alarms' region");
+        const policy = JSON.parse((key.inputs as { policy: string }).policy);
+        assert.deepEqual(policy.Statement[1], {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        });
+        assert.deepEqual(policy.Statement[0].Principal, { AWS: "arn:aws:iam::123456789012:root" });
+    });
+
     test("refuses fewer than 3 checker regions", () => {
         assert.throws(() => validateDnsFailoverArgs("dns", { ...args, checkerRegions: ["us-east-1", "eu-west-1"] }), { message: "DnsFailover dns: Route53 needs at least 3 checker regions, got 2" });
         assert.doesNotThrow(() => validateDnsFailoverArgs("dns", args));

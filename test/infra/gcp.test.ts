@@ -32,6 +32,41 @@ describe("GkeCluster", () => {
         assert.equal(pool.upgradeSettings.maxUnavailable, 0);
     });
 
+    test("the control plane is closed: a private endpoint by default, a public one only for the listed CIDRs", async () => {
+        const closed = await declare(() => new GkeCluster("gke", args));
+        const c = closed.one("gcp:container/cluster:Cluster");
+        assert.deepEqual(c.privateClusterConfig, { enablePrivateNodes: true, enablePrivateEndpoint: true, masterIpv4CidrBlock: "172.16.0.0/28" });
+        assert.deepEqual(c.masterAuthorizedNetworksConfig, { cidrBlocks: [], gcpPublicCidrsAccessEnabled: false });
+        const listed = (await declare(() => new GkeCluster("gke", { ...args, masterAuthorizedCidrs: ["203.0.113.0/24"] }))).one("gcp:container/cluster:Cluster");
+        assert.equal(listed.privateClusterConfig.enablePrivateEndpoint, false);
+        assert.deepEqual(listed.masterAuthorizedNetworksConfig, { cidrBlocks: [{ cidrBlock: "203.0.113.0/24", displayName: "authorized-0" }], gcpPublicCidrsAccessEnabled: false });
+        assert.throws(() => validateGkeClusterArgs("gke", { ...args, masterAuthorizedCidrs: ["0.0.0.0/0"] }), { message: "GkeCluster gke: masterAuthorizedCidrs 0.0.0.0/0 opens the control plane to the internet; list the CIDRs that need it" });
+    });
+
+    test("encrypts Kubernetes secrets with a key of its own that GKE's service agent may use", async () => {
+        const r = await declare(() => new GkeCluster("gke", args));
+        const key = r.ofType("gcp:kms/cryptoKey:CryptoKey")[0]!;
+        assert.deepEqual(r.one("gcp:container/cluster:Cluster").databaseEncryption, { state: "ENCRYPTED", keyName: key.id });
+        assert.equal((key.inputs as { keyRing: string }).keyRing, r.ofType("gcp:kms/keyRing:KeyRing")[0]!.id);
+        assert.equal(r.one("gcp:kms/keyRing:KeyRing").location, "europe-west1");
+        const grant = r.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember");
+        assert.equal(grant.cryptoKeyId, key.id);
+        assert.equal(grant.role, "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+        assert.match(grant.member, /^serviceAccount:service-\d{12}@container-engine-robot\.iam\.gserviceaccount\.com$/);
+        const clusterDeps = r.ofType("gcp:container/cluster:Cluster")[0]!.dependencies;
+        assert.ok(clusterDeps.includes(r.ofType("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")[0]!.urn), "the cluster waits for the grant");
+    });
+
+    test("runs Dataplane V2, which enforces NetworkPolicies", async () => {
+        const r = await declare(() => new GkeCluster("gke", args));
+        assert.equal(r.one("gcp:container/cluster:Cluster").datapathProvider, "ADVANCED_DATAPATH");
+    });
+
+    test("the node pool starts with the zone minimum, not the empty pool the provider would create", async () => {
+        const r = await declare(() => new GkeCluster("gke", { ...args, nodesPerZone: { min: 2, max: 4 } }));
+        assert.equal(r.one("gcp:container/nodePool:NodePool").initialNodeCount, 2);
+    });
+
     test("refuses zones outside the region, a single zone and an empty zone minimum", () => {
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, zones: ["europe-west1-b", "us-central1-a"] }), { message: "GkeCluster gke: zones us-central1-a are not in europe-west1" });
         assert.throws(() => validateGkeClusterArgs("gke", { ...args, zones: ["europe-west1-b"] }), { message: "GkeCluster gke: needs at least 2 zones, got 1" });

@@ -16,9 +16,11 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
-/** The serving Deployment on one cluster (the follower is the other Deployment there). */
+/** The serving Deployment on one cluster (the cluster also runs the follower and system Deployments). */
 function appDeployment(r: Resources, cluster: "eks" | "gke"): Inputs {
-    return r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).find((d) => d.metadata.name === "langchain-ha")!;
+    const apps = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).filter((d) => d.metadata.namespace === "langchain-ha" && d.metadata.name === "langchain-ha");
+    assert.equal(apps.length, 1, `${cluster}: one app Deployment`);
+    return apps[0]!;
 }
 
 describe("the program", () => {
@@ -52,9 +54,11 @@ describe("the program", () => {
             const sts = r.onCluster("kubernetes:apps/v1:StatefulSet", cluster).map((r) => r.inputs as Inputs);
             assert.equal(sts.length, 1);
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
+            const apiKey = sts[0]!.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "QDRANT__SERVICE__API_KEY");
+            assert.deepEqual(apiKey?.valueFrom, { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } }, `${cluster}: Qdrant requires its API key`);
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
-            const deployments = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((r) => (r.inputs as Inputs).metadata.name);
+            const deployments = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((r) => r.inputs as Inputs).filter((d) => d.metadata.namespace === "langchain-ha").map((d) => d.metadata.name);
             assert.deepEqual(deployments.sort(), ["langchain-ha", "langchain-ha-follower"], `${cluster}: app and follower Deployments`);
         }
 
@@ -69,6 +73,33 @@ describe("the program", () => {
         assert.equal(r.ofType("aws:route53/healthCheck:HealthCheck").length, 2);
         const failover = r.inputsOf("aws:route53/record:Record").filter((r) => r.failoverRoutingPolicies);
         assert.deepEqual(failover.map((r) => `${r.name} ${r.type} ${r.failoverRoutingPolicies[0].type}`).sort(), ["rag.example.com CNAME PRIMARY", "rag.example.com CNAME SECONDARY"]);
+    });
+
+    test("EKS gets a metrics server for its HPAs and a cluster autoscaler for its tagged node groups; GKE brings its own", async () => {
+        const plan = await planStack("prod");
+        const r = new Resources(plan.resources);
+        const deployments = (cluster: "eks" | "gke") => r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => `${(d.inputs as Inputs).metadata.namespace}/${(d.inputs as Inputs).metadata.name}`).sort();
+        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/langchain-ha"]);
+        assert.deepEqual(deployments("gke"), ["langchain-ha/langchain-ha"]);
+        assert.equal(r.onCluster("kubernetes:apiregistration.k8s.io/v1:APIService", "eks").length, 1);
+        const autoscaler = r.onCluster("kubernetes:apps/v1:Deployment", "eks").find((d) => (d.inputs as Inputs).metadata.name === "cluster-autoscaler")!;
+        assert.ok(((autoscaler.inputs as Inputs).spec.template.spec.containers[0].command as string[]).includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/prod-eks"));
+    });
+
+    test("both namespaces deny ingress by default; Qdrant admits the service and the snapshot job", async () => {
+        const r = new Resources((await planStack("prod")).resources);
+        for (const cluster of ["eks", "gke"] as const) {
+            const policies = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", cluster).map((p) => p.inputs as Inputs);
+            const deny = policies.find((p) => p.metadata.name === "default-deny-ingress")!;
+            assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress"] }, cluster);
+            assert.equal(deny.metadata.namespace, "langchain-ha");
+            const qdrant = policies.find((p) => p.metadata.name === "qdrant")!;
+            const clients = qdrant.spec.ingress[0].from.map((f: Inputs) => f.podSelector.matchLabels["app.kubernetes.io/name"] ?? Object.keys(f.podSelector.matchLabels)[0]);
+            assert.deepEqual(clients, ["langchain-ha", "qdrant-snapshots", "langchain-ha/qdrant-client"], cluster);
+        }
+        const jobLabels = (r.onCluster("kubernetes:batch/v1:CronJob", "eks")[0]!.inputs as Inputs).spec.jobTemplate.spec.template.metadata.labels;
+        const jobSelector = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", "eks").map((p) => p.inputs as Inputs).find((p) => p.metadata.name === "qdrant")!.spec.ingress[0].from[1].podSelector.matchLabels;
+        for (const [k, v] of Object.entries(jobSelector)) assert.equal(jobLabels[k], v, "the policy selects the job's pods");
     });
 
     test("prod's outputs give the runbook what it needs", async () => {

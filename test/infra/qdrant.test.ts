@@ -13,6 +13,7 @@ const args = {
     storageGi: 50,
     storageClass: "gp3",
     resources: { cpu: "1", memory: "4Gi" },
+    apiKeySecretName: "qdrant-api-key",
 };
 
 describe("QdrantCluster", () => {
@@ -66,11 +67,29 @@ describe("QdrantCluster", () => {
         assert.equal(headless.spec.publishNotReadyAddresses, true);
     });
 
-    test("reads the API key from a Secret when one is given", async () => {
-        const r = await declare(() => new QdrantCluster("qdrant", { ...args, apiKeySecretName: "qdrant-api-key" }));
+    test("always requires the API key, read from its Secret", async () => {
+        const r = await declare(() => new QdrantCluster("qdrant", args));
         const env = r.one("kubernetes:apps/v1:StatefulSet").spec.template.spec.containers[0].env;
         const key = env.find((e: { name: string }) => e.name === "QDRANT__SERVICE__API_KEY");
         assert.deepEqual(key.valueFrom.secretKeyRef, { name: "qdrant-api-key", key: "api-key" });
+    });
+
+    test("lets only the named clients and labelled pods reach the API ports, and only peers reach p2p", async () => {
+        const app = { "app.kubernetes.io/name": "langchain-ha", "app.kubernetes.io/instance": "langchain-ha" };
+        const r = await declare(() => new QdrantCluster("qdrant", { ...args, clients: [app] }));
+        const policy = r.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const peers = r.one("kubernetes:apps/v1:StatefulSet").spec.selector.matchLabels;
+        assert.deepEqual(policy.spec, {
+            podSelector: { matchLabels: peers },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: app } }, { podSelector: { matchLabels: { "langchain-ha/qdrant-client": "true" } } }],
+                    ports: [{ protocol: "TCP", port: 6333 }, { protocol: "TCP", port: 6334 }],
+                },
+                { from: [{ podSelector: { matchLabels: peers } }], ports: [{ protocol: "TCP", port: 6335 }] },
+            ],
+        });
     });
 
     test("refuses settings with which one lost peer loses quorum, data or writes", () => {

@@ -54,6 +54,16 @@ describe("LangchainService", () => {
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled"], "true");
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], onAws.certificateArn);
+        assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS 1.2+ instead of the 2016 default");
+        assert.deepEqual(Object.keys(a).sort(), [
+            "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path",
+            "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy",
+            "service.beta.kubernetes.io/aws-load-balancer-ssl-ports",
+            "service.beta.kubernetes.io/aws-load-balancer-type",
+        ], "only annotations the in-tree NLB controller reads");
         const secret = r.one("kubernetes:core/v1:Secret");
         assert.deepEqual(unsecret(secret.stringData), { OPENAI_API_KEY: "sk-test" }, "unset secrets are left out");
     });
@@ -77,6 +87,25 @@ describe("LangchainService", () => {
         assert.equal(d.metadata.annotations["langchain-ha.io/standby"], "pilot-light");
         assert.equal(d.metadata.annotations["langchain-ha.io/failover-replicas"], "3");
         assert.equal(r.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 0);
+    });
+
+    test("a pilot-light standby's Service waits for its load balancer address, not for endpoints it cannot have", async () => {
+        const standby = await declare(() => new LangchainService("app", { ...onGcp, scale: { kind: "standby", failoverReplicas: 3 } }));
+        assert.equal(standby.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.loadBalancer.ingress}");
+        const serving = await declare(() => new LangchainService("app", onGcp));
+        assert.equal(serving.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], undefined, "a serving side keeps the full await");
+    });
+
+    test("the pods are reachable only on the port their load balancer targets", async () => {
+        for (const [args, port] of [[onAws, HTTP_PORT], [onGcp, HTTPS_PORT]] as const) {
+            const r = await declare(() => new LangchainService("app", args));
+            const policy = r.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+            assert.deepEqual(policy.spec, {
+                podSelector: { matchLabels: r.one("kubernetes:apps/v1:Deployment").spec.selector.matchLabels },
+                policyTypes: ["Ingress"],
+                ingress: [{ ports: [{ protocol: "TCP", port }] }],
+            }, args.cloud);
+        }
     });
 
     test("refuses a single serving replica and missing TLS material", () => {

@@ -30,7 +30,7 @@ before(async () => {
         }
         const m = /^\/collections\/documents\/snapshots(?:\/([^?]+))?/.exec(req.url ?? "");
         if (!m) return void res.writeHead(404).end();
-        if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: { name: `documents-${peer}.snapshot`, size: 9 }, status: "ok", time: 0.1 }));
+        if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: { name: `documents-${peer}.snapshot`, creation_time: "2026-11-30T05:00:00", size: Buffer.byteLength(`data of ${peer}`), checksum: "c" }, status: "ok", time: 0.1 }));
         if (req.method === "GET") return void res.writeHead(200).end(`data of ${peer}`);
         if (req.method === "DELETE") return void res.writeHead(200).end('{"result":true,"status":"ok"}');
         res.writeHead(405).end();
@@ -46,20 +46,28 @@ async function run() {
     const s3 = path.join(dir, "s3");
     fs.mkdirSync(bin);
     fs.mkdirSync(s3);
-    // A stand-in for `aws s3 cp FILE s3://BUCKET/KEY --sse aws:kms --sse-kms-key-id KEY`.
+    // A stand-in for `aws s3 cp [--expected-size N] SRC s3://BUCKET/KEY --sse aws:kms --sse-kms-key-id KEY`
+    // (SRC "-" is stdin). It also records what the job had on its disk while uploading.
     fs.writeFileSync(path.join(bin, "aws"), [
         "#!/bin/bash",
         'echo "$*" >> "$FAKE_S3/.calls"',
-        'src="$4"; dst="${5#s3://}"',
-        'mkdir -p "$FAKE_S3/$(dirname "$dst")" && cp "$src" "$FAKE_S3/$dst"',
+        'src=""; dst=""; args=("$@")',
+        'for ((k = 2; k < $#; k++)); do a="${args[$k]}"; case "$a" in --expected-size|--sse|--sse-kms-key-id) k=$((k + 1)) ;; s3://*) dst="${a#s3://}" ;; --*) ;; *) src="$a" ;; esac; done',
+        'mkdir -p "$FAKE_S3/$(dirname "$dst")"',
+        'if [ "$src" = "-" ]; then cat > "$FAKE_S3/$dst"; else cp "$src" "$FAKE_S3/$dst"; fi',
         'echo "$dst" >> "$FAKE_S3/.order"',
+        'echo "$(basename "$dst") $(find "$JOB_TMP" -type f | wc -l)" >> "$FAKE_S3/.disk"',
     ].join("\n"), { mode: 0o755 });
+    const jobTmp = path.join(dir, "tmp");
+    fs.mkdirSync(jobTmp);
     const script = path.join(dir, "snapshot.sh");
     fs.writeFileSync(script, SNAPSHOT_SCRIPT);
     const result = await runProcess("bash", [script], {
         env: {
             PATH: `${bin}:${process.env.PATH}`,
             FAKE_S3: s3,
+            TMPDIR: jobTmp,
+            JOB_TMP: jobTmp,
             COLLECTION: "documents",
             PEERS: "3",
             HEADLESS_HOST: "localhost",
@@ -71,7 +79,7 @@ async function run() {
         },
     });
     const read = (f: string) => (fs.existsSync(path.join(s3, f)) ? fs.readFileSync(path.join(s3, f), "utf8") : "");
-    return { result, read, order: read(".order").trim().split("\n").filter(Boolean), awsCalls: read(".calls") };
+    return { result, read, order: read(".order").trim().split("\n").filter(Boolean), awsCalls: read(".calls"), disk: read(".disk").trim().split("\n").filter(Boolean) };
 }
 
 describe("snapshot script", () => {
@@ -96,6 +104,20 @@ describe("snapshot script", () => {
         assert.ok(awsCalls.split("\n").filter(Boolean).every((line) => line.includes("--sse aws:kms --sse-kms-key-id arn:aws:kms:us-east-1:123456789012:key/k")));
         assert.deepEqual(calls.filter((c) => c.startsWith("DELETE")).map((c) => c.split(" ")[1]), ["qdrant-0", "qdrant-1", "qdrant-2"]);
         assert.match(result.stdout, /snapshot set documents\/\d{8}T\d{6}Z complete \(3 peers\)/);
+    });
+
+    test("streams each peer's snapshot into the upload with Qdrant's size, staging nothing on the job's disk", async () => {
+        calls.length = 0;
+        failingPeer = undefined;
+        const { result, awsCalls, disk } = await run();
+        assert.equal(result.code, 0, result.stderr);
+        const peerUploads = awsCalls.split("\n").filter((line) => line.includes(".snapshot"));
+        assert.equal(peerUploads.length, 3);
+        for (const [i, line] of peerUploads.entries()) {
+            assert.match(line, new RegExp(`^s3 cp --only-show-errors --expected-size 16 - s3://snapshots/documents/\\d{8}T\\d{6}Z/peer-${i}\\.snapshot --sse aws:kms`));
+        }
+        assert.deepEqual(disk.slice(0, 3), ["peer-0.snapshot 0", "peer-1.snapshot 0", "peer-2.snapshot 0"], "no file on disk while a snapshot uploads");
+        assert.equal(disk[3], "manifest.json 1");
     });
 
     test("a failing peer fails the run and leaves no manifest, so a restore never trusts the partial set", async () => {

@@ -77,6 +77,7 @@ describe("registry", () => {
         );
         assert.deepEqual(registry.select({ severity: "medium" }).map((r) => r.name), [
             "kubernetes-core-container-configure-distinct-probes",
+            "kubernetes-core-service-configure-tls-policy",
             "kubernetes-policy-pdb-disallow-zero-disruption",
         ]);
     });

@@ -108,6 +108,40 @@ export const PLANTED_SPOFS: PlantedSpof[] = [
         plant: (s) => s.drop("prod-eks-nodes-us-east-1b", "prod-eks-nodes-us-east-1c"),
     },
     {
+        rule: "aws-eks-addon-missing-service-account-role",
+        name: "ebs-csi-on-node-role",
+        plant: (s) => s.remove("aws:eks/addon:Addon::prod-eks-ebs-csi", "serviceAccountRoleArn"),
+    },
+    {
+        rule: "aws-eks-node-group-missing-autoscaler",
+        name: "no-cluster-autoscaler",
+        plant: (s) => s.drop("prod-eks-autoscaler-deployment"),
+    },
+    {
+        rule: "aws-sns-topic-disallow-aws-managed-key",
+        name: "alarm-topic-aws-managed-key",
+        plant: (s) => s.set("aws:sns/topic:Topic::prod-dns-alarms", "kmsMasterKeyId", "alias/aws/sns"),
+    },
+    {
+        rule: "gcp-storage-transfer-job-configure-repeat-interval",
+        name: "half-hourly-transfer",
+        plant: (s) => s.set("prod-backup-transfer-job", "schedule", { scheduleStartDate: { year: 2026, month: 11, day: 30 }, repeatInterval: "1800s" }),
+    },
+    {
+        rule: "kubernetes-core-service-configure-standby-await",
+        name: "standby-service-default-await",
+        plant: (s) => {
+            s.set("prod-gcp-app-deployment", "spec.replicas", 0);
+            s.set("prod-gcp-app-deployment", "metadata.annotations", { "langchain-ha.io/standby": "pilot-light", "langchain-ha.io/failover-replicas": "3" });
+            s.drop("prod-gcp-app-hpa");
+        },
+    },
+    {
+        rule: "kubernetes-autoscaling-hpa-missing-metrics-source",
+        name: "no-metrics-server",
+        plant: (s) => s.drop("prod-eks-metrics-server-deployment", "prod-eks-metrics-server-api"),
+    },
+    {
         rule: "aws-rds-instance-enable-multi-az",
         name: "single-az-metadata-db",
         plant: (s) =>

@@ -19,11 +19,10 @@ export interface AuditEntry {
  * single `appendFileSync` of a whole line, so a crash leaves at worst a missing last line.
  */
 export class AuditLog {
-    constructor(readonly file: string) {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-    }
+    constructor(readonly file: string) {}
 
     append(entry: AuditEntry): void {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
         fs.appendFileSync(this.file, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
     }
 }

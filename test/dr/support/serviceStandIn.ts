@@ -28,6 +28,8 @@ export class ServiceStandIn {
     readonly failNext = new Map<string, number>();
     /** Called on a promotion (the test fences the peer here). */
     onPromote?: () => void;
+    /** Called before every answer with "METHOD /path" (a test's hook into a run's timeline). */
+    onRequest?: (key: string) => void;
     private server?: LoopbackServer;
     private sets = 0;
 
@@ -45,6 +47,7 @@ export class ServiceStandIn {
             };
             const key = `${req.method} ${req.url}`;
             this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+            this.onRequest?.(key);
             const failures = this.failNext.get(key) ?? 0;
             if (failures > 0) {
                 this.failNext.set(key, failures - 1);
@@ -65,6 +68,7 @@ export class ServiceStandIn {
                 s.role = "active";
                 s.fenced = false;
                 s.lagSeconds = 0;
+                s.healthStatus = 200; // a writer's health no longer depends on replication lag
                 this.onPromote?.();
                 return send(200, { epoch: s.epoch, continuesFrom, fencedPeer: mode === "planned", appliedDuringPromotion: 2, unreplicatedEntries: mode === "planned" ? 0 : 3 });
             }

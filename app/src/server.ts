@@ -7,6 +7,8 @@ import { loadConfig, type Config } from "./config";
 import { drain } from "./lifecycle/shutdown";
 import { createServices, type ServiceOptions, type Services } from "./services";
 
+const FIRST_ROUND_WAIT_MS = 5_000;
+
 export interface RunningServer {
     /** Base URLs: plain HTTP first, HTTPS second when TLS is configured. */
     urls: string[];
@@ -42,8 +44,12 @@ export async function startServer(config: Config, options: ServiceOptions & { lo
         const { port } = server.server.address() as AddressInfo;
         urls.push(`${i === 0 ? "http" : "https"}://127.0.0.1:${port}`);
     }
+    // The first replication round settles the role before writes are taken; a slow one (a standby
+    // loading a large snapshot set) goes on in the background and /health says so meanwhile.
+    await Promise.race([services.replication.start(), new Promise((resolve) => setTimeout(resolve, FIRST_ROUND_WAIT_MS).unref())]);
     services.lifecycle.started = true;
-    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded" }, "serving");
+    const { role, epoch } = services.replication.status();
+    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded", role, epoch }, "serving");
     return {
         urls,
         services,

@@ -35,7 +35,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     it("creates the collection with the configured replication, write consistency and shards", async () => {
         const { status } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(status, 200);
-        const created = qdrant.collectionWrites();
+        const created = qdrant.collectionWrites("docs");
         assert.equal(created.length, 1);
         assert.deepEqual(created[0].body, {
             vectors: { size: 512, distance: "Cosine" },
@@ -44,6 +44,8 @@ describe("Qdrant mode, through the real Qdrant client", () => {
             shard_number: 2,
         });
         assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+        assert.equal(qdrant.collectionWrites("docs_meta").length, 1, "the replication position lives in a side collection");
+        assert.equal((qdrant.collections.get("docs_meta")?.params as { replication_factor?: number }).replication_factor, 3);
         assert.ok(qdrant.requests.every((r) => r.headers["api-key"] === "qdrant-test-key"), "every call carries the API key");
     });
 
@@ -51,7 +53,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         const { body } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.deepEqual(body, { documents: [{ id: "qdrant-replication", chunks: 1 }, { id: "dns-failover", chunks: 1 }], chunks: 2 });
         assert.equal(qdrant.collections.get("docs")?.points.size, 2);
-        assert.equal(qdrant.collectionWrites().length, 1);
+        assert.equal(qdrant.collectionWrites("docs").length, 1);
     });
 
     it("answers with sources retrieved from Qdrant", async () => {
@@ -135,7 +137,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
         assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(ingest.status, 503);
-        assert.equal(qdrant.collectionWrites().length, 0);
+        assert.equal(qdrant.collectionWrites("docs").length, 0);
         assert.equal(qdrant.collections.get("docs")?.params.vectors.size, 1536);
     });
 });

@@ -1,6 +1,7 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import type { QdrantConfig } from "../config";
-import { StoreUnhealthyError, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { chunkIdFor } from "../ingest/ids";
+import { StoreUnhealthyError, type Chunk, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
 /** A type alias, not an interface: the client wants a payload with an index signature. */
 type Payload = {
@@ -20,6 +21,7 @@ export class QdrantVectorStore implements VectorStore {
     readonly kind = "qdrant";
     private readonly client: QdrantClient;
     private collectionReady?: Promise<void>;
+    private metaReady?: Promise<void>;
 
     constructor(
         private readonly config: QdrantConfig,
@@ -52,20 +54,44 @@ export class QdrantVectorStore implements VectorStore {
         });
     }
 
+    async upsertChunks(chunks: ChunkWithVector[]): Promise<void> {
+        await this.ensureCollection();
+        if (chunks.length === 0) return;
+        await this.client.upsert(this.config.collection, {
+            wait: true,
+            points: chunks.map((c) => ({ id: c.id, vector: c.vector, payload: toPayload(c) })),
+        });
+    }
+
+    async *scan(pageSize: number): AsyncIterable<ChunkWithVector[]> {
+        await this.ensureCollection();
+        let offset: string | number | Record<string, unknown> | null | undefined;
+        do {
+            const page = await this.client.scroll(this.config.collection, { limit: pageSize, offset: offset ?? undefined, with_payload: true, with_vector: true });
+            yield page.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), vector: point.vector as number[] }));
+            offset = page.next_page_offset;
+        } while (offset !== null && offset !== undefined);
+    }
+
+    /** Meta records live in a one-dimensional side collection with the same replication as the data. */
+    async readMeta(name: string): Promise<unknown> {
+        await this.ensureMetaCollection();
+        const [point] = await this.client.retrieve(this.metaCollection, { ids: [chunkIdFor(`meta:${name}`, 0)], with_payload: true });
+        return point?.payload?.value;
+    }
+
+    async writeMeta(name: string, value: unknown): Promise<void> {
+        await this.ensureMetaCollection();
+        await this.client.upsert(this.metaCollection, {
+            wait: true,
+            points: [{ id: chunkIdFor(`meta:${name}`, 0), vector: [1], payload: { name, value: value as Record<string, unknown> } }],
+        });
+    }
+
     async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
         await this.ensureCollection();
         const result = await this.client.query(this.config.collection, { query: vector, limit, with_payload: true });
-        return result.points.map((point) => {
-            const payload = (point.payload ?? {}) as Partial<Payload>;
-            return {
-                id: String(point.id),
-                docId: String(payload.doc_id ?? ""),
-                chunkIndex: Number(payload.chunk_index ?? 0),
-                text: String(payload.text ?? ""),
-                metadata: payload.metadata ?? {},
-                score: point.score,
-            };
-        });
+        return result.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), score: point.score }));
     }
 
     /** Reachable, a Raft leader elected (so writes can commit), and the collection usable. */
@@ -83,6 +109,30 @@ export class QdrantVectorStore implements VectorStore {
     }
 
     async close(): Promise<void> {}
+
+    private get metaCollection(): string {
+        return `${this.config.collection}_meta`;
+    }
+
+    private ensureMetaCollection(): Promise<void> {
+        this.metaReady ??= (async () => {
+            const { exists } = await this.client.collectionExists(this.metaCollection);
+            if (exists) return;
+            await this.client
+                .createCollection(this.metaCollection, {
+                    vectors: { size: 1, distance: "Dot" },
+                    replication_factor: this.config.replicationFactor,
+                    write_consistency_factor: this.config.writeConsistencyFactor,
+                })
+                .catch(async (error: unknown) => {
+                    if (!(await this.client.collectionExists(this.metaCollection)).exists) throw error;
+                });
+        })().catch((error: unknown) => {
+            this.metaReady = undefined;
+            throw error;
+        });
+        return this.metaReady;
+    }
 
     private ensureCollection(): Promise<void> {
         this.collectionReady ??= this.createOrVerify().catch((error: unknown) => {
@@ -124,6 +174,17 @@ export class QdrantVectorStore implements VectorStore {
             this.log(`collection ${name} has replication_factor ${replication}, config asks for ${this.config.replicationFactor}`);
         }
     }
+}
+
+function fromPayload(id: string, raw: Record<string, unknown> | null | undefined): Chunk {
+    const payload = (raw ?? {}) as Partial<Payload>;
+    return {
+        id,
+        docId: String(payload.doc_id ?? ""),
+        chunkIndex: Number(payload.chunk_index ?? 0),
+        text: String(payload.text ?? ""),
+        metadata: payload.metadata ?? {},
+    };
 }
 
 function toPayload(chunk: ChunkWithVector): Payload {

@@ -22,7 +22,7 @@ export type QdrantMode = "ok" | "error" | "no-quorum";
 
 /**
  * The subset of Qdrant's REST API that @qdrant/js-client-rest calls for this service: cluster
- * status, collection exists/get/create, points upsert/delete(by filter)/query. Responses use
+ * status, collection exists/get/create, points upsert/retrieve/scroll/delete(by filter)/query. Responses use
  * Qdrant's envelope ({result, status, time}); "error" answers 500, "no-quorum" reports a
  * cluster without a Raft leader.
  */
@@ -34,9 +34,9 @@ export class QdrantStandIn extends HttpStandIn {
         super((request, res) => this.respond(request, res));
     }
 
-    /** Requests that would have changed a collection's definition (create or recreate). */
-    collectionWrites(): RecordedRequest[] {
-        return this.requests.filter((r) => r.method === "PUT" && /^\/collections\/[^/?]+(\?.*)?$/.test(r.path));
+    /** Requests that would have changed the definition of collection `name` (create or recreate). */
+    collectionWrites(name: string): RecordedRequest[] {
+        return this.requests.filter((r) => r.method === "PUT" && new RegExp(`^/collections/${name}(\\?.*)?$`).test(r.path));
     }
 
     private respond(request: RecordedRequest, res: ServerResponse): void {
@@ -74,6 +74,20 @@ export class QdrantStandIn extends HttpStandIn {
         if (request.method === "PUT" && rest === "/points") {
             for (const p of body.points as Point[]) collection.points.set(String(p.id), p);
             return ok({ operation_id: 1, status: "completed" });
+        }
+        if (request.method === "POST" && rest === "/points") {
+            const ids = (body.ids as unknown[]).map(String);
+            return ok(ids.flatMap((id) => {
+                const p = collection.points.get(id);
+                return p ? [{ id: p.id, payload: p.payload }] : [];
+            }));
+        }
+        if (request.method === "POST" && rest === "/points/scroll") {
+            const all = [...collection.points.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+            const from = body.offset === undefined || body.offset === null ? 0 : all.findIndex((p) => p.id === String(body.offset));
+            const limit = Number(body.limit ?? 10);
+            const page = all.slice(from, from + limit);
+            return ok({ points: page.map((p) => ({ id: p.id, payload: p.payload, vector: p.vector })), next_page_offset: all[from + limit]?.id ?? null });
         }
         if (request.method === "POST" && rest === "/points/delete") {
             const must = ((body.filter as { must?: Condition[] } | undefined)?.must ?? []) as Condition[];

@@ -92,6 +92,9 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<LocalDrillRep
     const standbyReplicas = config.dr.mode === "pilot-light" ? 0 : config.dr.standbyReplicas;
     kube.gcp.deployments.set("langchain-app", { replicas: standbyReplicas, readyReplicas: standbyReplicas });
     const regional = { aws: `aws.${DOMAIN}`, gcp: `gcp.${DOMAIN}` };
+    say(`starting aws (active) and gcp (standby)`);
+    // Both at once, and before the health checkers start, so no check begins on a dead endpoint.
+    await Promise.all([instances.aws.start(60_000), instances.gcp.start(60_000)]);
     const dns = await new Route53StandIn({
         hostedZoneId: "Z0DRILL000001",
         checks: (["aws", "gcp"] as const).map((side) => ({ id: `hc-${side}`, endpoint: `${instances[side].url}/health`, intervalSeconds: settings.intervalSeconds, failureThreshold: settings.failureThreshold })),
@@ -153,8 +156,6 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<LocalDrillRep
     let acked: string[] = [];
     try {
         say(`settings of ${o.stack}: health check every ${settings.intervalSeconds} s x ${settings.failureThreshold}, TTL ${settings.ttlSeconds} s, RPO ${settings.rpoSeconds} s, RTO target ${settings.rtoTargetSeconds} s`);
-        await instances.aws.start();
-        await instances.gcp.start();
         say(`aws (active) on ${instances.aws.url}, gcp (standby) on ${instances.gcp.url}; Route53 stand-in ${dns.url}`);
         load.start();
         await waitUntil("the gcp follower fit for failover", async () => (await replication("gcp")).fitForFailover, 30_000);
@@ -209,7 +210,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<LocalDrillRep
         stack: o.stack,
         settings,
         requests: { attempted: count(), failed: count(undefined, true), ingestAttempted: count("ingest"), ingestFailed: count("ingest", true), askAttempted: count("ask"), askFailed: count("ask", true) },
-        failureWindows: failureWindows(attempts).map((w) => ({ fromSeconds: Math.round((w.from - killedAt) / 100) / 10, toSeconds: Math.round((w.to - killedAt) / 100) / 10, failed: w.failed })),
+        failureWindows: failureWindows(attempts, undefined, 2_000).map((w) => ({ fromSeconds: Math.round((w.from - killedAt) / 100) / 10, toSeconds: Math.round((w.to - killedAt) / 100) / 10, failed: w.failed })),
         detectionSeconds: detectedAt === null ? null : Math.round((detectedAt - killedAt) / 100) / 10,
         rtoSeconds: { reads: firstOkAfter("ask"), writes: firstOkAfter("ingest"), failoverCommand: failoverReport.rtoSeconds ?? null, target: settings.rtoTargetSeconds },
         rpo: { acknowledgedBeforeKill: ackedBeforeKill.length, missingOnNewActive: rpoMissing.length, targetSeconds: settings.rpoSeconds },

@@ -103,8 +103,11 @@ export async function missingDocuments(url: string, docIds: string[], concurrenc
     return missing.sort();
 }
 
-/** Failure windows: runs of failed attempts, from the first failure to the last one before a success. */
-export function failureWindows(attempts: Attempt[], kind?: Attempt["kind"]): { from: number; to: number; failed: number }[] {
+/**
+ * Failure windows: runs of failed attempts, from the first failure to the last one before a
+ * success; windows less than `mergeGapMs` apart are one (a few lucky reads inside an outage).
+ */
+export function failureWindows(attempts: Attempt[], kind?: Attempt["kind"], mergeGapMs = 0): { from: number; to: number; failed: number }[] {
     const sorted = attempts.filter((a) => kind === undefined || a.kind === kind).sort((a, b) => a.at - b.at);
     const windows: { from: number; to: number; failed: number }[] = [];
     let open: { from: number; to: number; failed: number } | undefined;
@@ -119,5 +122,13 @@ export function failureWindows(attempts: Attempt[], kind?: Attempt["kind"]): { f
         }
     }
     if (open) windows.push(open);
-    return windows;
+    const merged: typeof windows = [];
+    for (const w of windows) {
+        const last = merged.at(-1);
+        if (last && w.from - last.to < mergeGapMs) {
+            last.to = w.to;
+            last.failed += w.failed;
+        } else merged.push({ ...w });
+    }
+    return merged;
 }

@@ -136,6 +136,16 @@ export function switchPlan(i: SwitchInputs): Plan {
         },
     };
 
+    const targetHealthy: Step = {
+        id: "route53-sees-target",
+        title: `Wait until Route53's health check of ${target} reads healthy (else the name keeps answering ${source} after the flip)`,
+        touches: "Route53 (global API): health-check status, read",
+        async run(ctx) {
+            await waitFor(`Route53's health check of ${target} to read healthy`, async () => ((await adapters.dns().healthCheck(target)).healthy ? true : undefined),
+                { timeoutMs: i.dnsTimeoutMs, pollMs: i.pollMs, progress: ctx.progress });
+        },
+    };
+
     const moveDns: Step = {
         id: "move-dns",
         title: `Make ${target} Route53's PRIMARY and ${source} the SECONDARY (one atomic change; Route53 cannot fail back on its own)`,
@@ -187,7 +197,8 @@ export function switchPlan(i: SwitchInputs): Plan {
         },
     };
 
-    const steps = [preflight, scaleTarget, promote, moveDns, verify, ...(i.kind === "failback" ? [scaleSourceDown] : []), updateConfig];
+    // Failback only: fencing the side that serves before Route53 can serve the target would fail writes.
+    const steps = [preflight, scaleTarget, ...(i.kind === "failback" ? [targetHealthy] : []), promote, moveDns, verify, ...(i.kind === "failback" ? [scaleSourceDown] : []), updateConfig];
     return { command: i.kind === "failover" ? `failover --to ${target}` : `failback --to ${target}`, steps };
 }
 

@@ -33,10 +33,10 @@ export function cloudAdapters(outputs: StackOutputs, env: NodeJS.ProcessEnv = pr
     const adminToken = (side: Side) => async (): Promise<string> => {
         const fromEnv = env.DR_ADMIN_TOKEN;
         if (fromEnv) return fromEnv;
-        const secret = outputs.replication?.adminTokenSecret;
-        if (secret === undefined) throw new InputError("no admin token: set DR_ADMIN_TOKEN (the stack exports no replication.adminTokenSecret)");
-        const token = await cluster(side).secretValue(secret, "token");
-        if (token === undefined) throw new InputError(`no admin token: Secret ${outputs.namespace}/${secret} on ${side} has no "token" key; set DR_ADMIN_TOKEN`);
+        const secret = outputs.replication?.adminToken;
+        if (secret === undefined) throw new InputError("no admin token: set DR_ADMIN_TOKEN (the stack exports no replication.adminToken)");
+        const token = await cluster(side).secretValue(secret.secretName, secret.key);
+        if (token === undefined) throw new InputError(`no admin token: Secret ${outputs.namespace}/${secret.secretName} on ${side} has no "${secret.key}" key; set DR_ADMIN_TOKEN`);
         return token;
     };
     return {
@@ -47,8 +47,9 @@ export function cloudAdapters(outputs: StackOutputs, env: NodeJS.ProcessEnv = pr
         cluster,
         service: (side: Side): ServiceApi => once(`service:${side}`, () => new ServiceHttpApi(serviceUrl(outputs, side, env), adminToken(side))),
         snapshots: (side: Side) => once(`snapshots:${side}`, () => {
-            const url = outputs.replication?.snapshotUrls[side];
-            if (url === undefined) throw new InputError(`stack ${outputs.environment} exports no replication.snapshotUrls.${side}`);
+            // A side's first location is where it writes its sets.
+            const url = outputs.replication?.snapshotSets[side][0];
+            if (url === undefined) throw new InputError(`stack ${outputs.environment} exports no replication.snapshotSets.${side}`);
             return openSnapshotLocation(url, env);
         }),
     };

@@ -114,7 +114,7 @@ export async function runLocalDrill(o: LocalDrillOptions): Promise<LocalDrillRep
         namespace: "langchain-ha", appDeployment: "langchain-app",
         appReplicas: { active: config.app.replicas, standby: standbyReplicas },
         rtoTargetSeconds: settings.rtoTargetSeconds, rpoTargetMinutes: config.dr.rpoMinutes,
-        replication: { journalUrls: { aws: journal("aws"), gcp: journal("gcp") }, snapshotUrls: { aws: snapshots("aws"), gcp: snapshots("gcp") } },
+        replication: { journals: { aws: journal("aws"), gcp: journal("gcp") }, snapshotSets: { aws: [snapshots("aws"), snapshots("gcp")], gcp: [snapshots("gcp"), snapshots("aws")] } },
     }, null, 2));
     const cliEnv = {
         ...process.env,

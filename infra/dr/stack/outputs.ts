@@ -27,13 +27,13 @@ export const stackOutputsSchema = z.object({
     replication: z
         .object({
             /** Each side's own journal (`s3://...`, `gs://...`, `file://...`). */
-            journalUrls: perSide(z.string().min(1)),
-            /** Each side's logical snapshot location. */
-            snapshotUrls: perSide(z.string().min(1)),
+            journals: perSide(z.string().min(1)),
+            /** Per side: where it writes snapshot sets first, then where it finds the other side's. */
+            snapshotSets: perSide(z.array(z.string().min(1)).min(1)),
             /** The follower Deployment on each side. */
-            followerDeployments: perSide(z.string().min(1)).optional(),
-            /** Kubernetes Secret (in `namespace`) whose `token` key holds the service's admin token. */
-            adminTokenSecret: z.string().min(1).optional(),
+            followers: perSide(z.string().min(1)).optional(),
+            /** The Kubernetes Secret (in `namespace`, on each cluster) and its key holding the admin token. */
+            adminToken: z.object({ secretName: z.string().min(1), key: z.string().min(1) }).optional(),
         })
         .optional(),
 });
@@ -77,7 +77,7 @@ export function readOutputsFile(file: string): StackOutputs {
 /** The replication outputs, or a clear stop when the stack does not have them yet. */
 export function requireReplication(outputs: StackOutputs, command: string): ReplicationOutputs {
     if (outputs.replication === undefined) {
-        throw new InputError(`${command} needs the stack's replication outputs (replication.journalUrls, replication.snapshotUrls), which stack ${outputs.environment} does not export`,
+        throw new InputError(`${command} needs the stack's replication outputs (replication.journals, replication.snapshotSets), which stack ${outputs.environment} does not export`,
             "deploy the replication infrastructure first (pulumi up), then export the outputs again");
     }
     return outputs.replication;

@@ -69,7 +69,7 @@ export class World {
             namespace: "langchain-ha", appDeployment: "langchain-app",
             appReplicas: { active: 3, standby: this.drMode === "warm" ? 2 : 0 },
             rtoTargetSeconds: 900, rpoTargetMinutes: 60,
-            ...(o.replication === false ? {} : { replication: { journalUrls: { aws: "file:///j/aws", gcp: "file:///j/gcp" }, snapshotUrls: { aws: `file://${this.snapshotDirs.aws}`, gcp: `file://${this.snapshotDirs.gcp}` } } }),
+            ...(o.replication === false ? {} : { replication: { journals: { aws: "file:///j/aws", gcp: "file:///j/gcp" }, snapshotSets: { aws: [`file://${this.snapshotDirs.aws}`], gcp: [`file://${this.snapshotDirs.gcp}`] }, adminToken: { secretName: "langchain-app-secrets", key: "ADMIN_TOKEN" } } }),
         };
         fs.writeFileSync(this.outputsFile, JSON.stringify(this.outputs));
         process.env.AWS_ACCESS_KEY_ID ??= "standin";

@@ -114,15 +114,22 @@ export class Route53StandIn {
         return this.records.find((r) => r.name === fqdn(name))?.ttl ?? 60;
     }
 
+    private readonly probing = new Set<string>();
+
     private async probeOnce(id: string): Promise<void> {
         const check = this.checks.get(id)!;
+        // One probe per check at a time: a slow answer is not counted twice.
+        if (this.probing.has(id)) return;
+        this.probing.add(id);
         let ok = false;
         try {
-            const response = await fetch(check.endpoint, { signal: AbortSignal.timeout(Math.min(4_000, check.intervalSeconds * 1000)) });
+            const response = await fetch(check.endpoint, { signal: AbortSignal.timeout(4_000) });
             ok = response.status >= 200 && response.status < 400;
             await response.arrayBuffer();
         } catch {
             ok = false;
+        } finally {
+            this.probing.delete(id);
         }
         // A run of `failureThreshold` results against the current status flips it.
         if (ok === check.healthy) check.streak = 0;

@@ -36,11 +36,11 @@ export interface CrossCloudTransferArgs {
 
 /** Throws on a repeat interval Storage Transfer would reject at `pulumi up`. */
 export function validateCrossCloudTransferArgs(name: string, args: Pick<CrossCloudTransferArgs, "mode" | "repeatInterval" | "startDate">): void {
-    if (args.mode === "schedule" && args.startDate === undefined) throw new Error(`CrossCloudTransfer ${name}: a schedule needs its startDate`);
     if (!/^\d+s$/.test(args.repeatInterval)) throw new Error(`CrossCloudTransfer ${name}: repeatInterval must look like "3600s", got ${args.repeatInterval}`);
     if (args.mode === "schedule" && parseInt(args.repeatInterval, 10) < MIN_REPEAT_SECONDS) {
         throw new Error(`CrossCloudTransfer ${name}: Storage Transfer rejects a repeatInterval below ${MIN_REPEAT_SECONDS}s, got ${args.repeatInterval}`);
     }
+    if (args.mode === "schedule" && args.startDate === undefined) throw new Error(`CrossCloudTransfer ${name}: a schedule needs its startDate`);
 }
 
 /**

@@ -240,14 +240,18 @@ export const stackConfigSchema = z
         if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
             issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
         }
-        const journal = journalExpiry(backupSchedule(c.dr.rpoMinutes, c.backup.transferMode).snapshotEveryMinutes, c.replication.journalRetentionDays);
-        if (c.backup.retentionDays < journal.marginDays) {
-            issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
-        }
-        if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
-        if (c.backup.transferMode === "schedule" && c.dr.rpoMinutes < MIN_SCHEDULE_RPO_MINUTES) {
+        const scheduleImpossible = c.backup.transferMode === "schedule" && c.dr.rpoMinutes < MIN_SCHEDULE_RPO_MINUTES;
+        if (scheduleImpossible) {
             issue(["dr", "rpoMinutes"], `must be at least ${MIN_SCHEDULE_RPO_MINUTES} with backup.transferMode schedule (Storage Transfer repeats at most every ${MIN_TRANSFER_REPEAT_MINUTES} min); use backup.transferMode event for a shorter RPO`);
         }
+        // The journal margin derives from the snapshot schedule, which exists only for a feasible RPO.
+        if (!scheduleImpossible) {
+            const journal = journalExpiry(backupSchedule(c.dr.rpoMinutes, c.backup.transferMode).snapshotEveryMinutes, c.replication.journalRetentionDays);
+            if (c.backup.retentionDays < journal.marginDays) {
+                issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
+            }
+        }
+        if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
             issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);
         }

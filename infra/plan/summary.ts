@@ -85,7 +85,8 @@ export function renderSummary(plan: PlanResult): string {
     lines.push(`DNS ${o.domain}: ${failover.map((r) => `${(r.inputs as Inputs).failoverRoutingPolicies[0].type} -> ${(r.inputs as Inputs).records[0]}`).join(", ")}`);
     if (checks[0]) lines.push(`  ${checks.length} HTTPS health checks on ${checks[0].resourcePath}, every ${checks[0].requestInterval} s, ${checks[0].failureThreshold} failures, from ${checks[0].regions.length} regions`);
     lines.push("");
-    const transfer = of("gcp:storage/transferJob:TransferJob")[0]?.inputs as Inputs | undefined;
+    // The journal's transfer is event-driven; the backups' is the one that may run on a schedule.
+    const transfer = of("gcp:storage/transferJob:TransferJob").map((t) => t.inputs as Inputs).find((t) => t.schedule);
     const schedule = transfer?.schedule ? ` every ${transfer.schedule.repeatInterval} from ${formatDate(transfer.schedule.scheduleStartDate)}` : "";
     lines.push(`Backups: snapshots ${o.backup.snapshotCron} to S3, ${o.backup.transferMode}-driven Storage Transfer to GCS${schedule}`);
     const topicKey = (of("aws:sns/topic:Topic")[0]?.inputs as Inputs | undefined)?.kmsMasterKeyId;

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT } from "../../app/src/contract";
 import { exclusiveCronJobSpec } from "../k8s/cronJob";
-import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { INTERNAL_CLIENT_LABEL, RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
 import { REPLICATION_API } from "./env";
 
 export const SNAPSHOT_SETS_NAME = "logical-snapshots";
@@ -62,7 +62,7 @@ export class LogicalSnapshotSchedule extends pulumi.ComponentResource {
         const cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
             metadata: { name: SNAPSHOT_SETS_NAME, namespace: args.namespace, labels },
             spec: exclusiveCronJobSpec(args.schedule, 1800, {
-                metadata: { labels },
+                metadata: { labels: { ...labels, ...INTERNAL_CLIENT_LABEL } },
                 spec: {
                     restartPolicy: "Never",
                     automountServiceAccountToken: false,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
-import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { INTERNAL_CLIENT_LABEL, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
 import { tcpPorts } from "../k8s/networkPolicy";
 
@@ -208,7 +208,14 @@ export class LangchainService extends pulumi.ComponentResource {
         // Reachable only on the port its load balancer targets; every other port stays closed.
         new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
             metadata: { name: NAME, namespace: args.namespace, labels },
-            spec: { podSelector: { matchLabels: selector }, policyTypes: ["Ingress"], ingress: [{ ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) }] },
+            spec: {
+                podSelector: { matchLabels: selector },
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) },
+                    { from: [{ podSelector: { matchLabels: { ...INTERNAL_CLIENT_LABEL } } }], ports: tcpPorts(HTTP_PORT) },
+                ],
+            },
         }, parent);
 
         this.deploymentName = deployment.metadata.name;

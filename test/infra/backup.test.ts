@@ -81,7 +81,8 @@ describe("CrossCloudBackup", () => {
 
     test("refuses a scheduled transfer that repeats more often than hourly, which Storage Transfer rejects", () => {
         assert.throws(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "1800s" }), { message: "CrossCloudTransfer t: Storage Transfer rejects a repeatInterval below 3600s, got 1800s" });
-        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "3600s" }));
+        assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "3600s", startDate: { year: 2026, month: 11, day: 30 } }));
+        assert.throws(() => validateCrossCloudTransferArgs("t", { mode: "schedule", repeatInterval: "3600s" }), { message: "CrossCloudTransfer t: a schedule needs its startDate" });
         assert.doesNotThrow(() => validateCrossCloudTransferArgs("t", { mode: "event", repeatInterval: "1800s" }), "event mode has no repeat interval");
     });
 

@@ -175,11 +175,11 @@ describe("secrets", () => {
     });
 
     test("an admin token the service would refuse stops pulumi up with one line", () => {
-        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", adminToken: "short" });
+        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "short" });
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:adminToken must be at least 16 characters (e.g. openssl rand -hex 32)",
         });
-        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", adminToken: "a".repeat(16) });
+        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "a".repeat(16) });
         assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
     });
 });

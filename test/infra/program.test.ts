@@ -79,8 +79,8 @@ describe("the program", () => {
         const plan = await planStack("prod");
         const r = new Resources(plan.resources);
         const deployments = (cluster: "eks" | "gke") => r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => `${(d.inputs as Inputs).metadata.namespace}/${(d.inputs as Inputs).metadata.name}`).sort();
-        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/langchain-ha"]);
-        assert.deepEqual(deployments("gke"), ["langchain-ha/langchain-ha"]);
+        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
+        assert.deepEqual(deployments("gke"), ["langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
         assert.equal(r.onCluster("kubernetes:apiregistration.k8s.io/v1:APIService", "eks").length, 1);
         const autoscaler = r.onCluster("kubernetes:apps/v1:Deployment", "eks").find((d) => (d.inputs as Inputs).metadata.name === "cluster-autoscaler")!;
         assert.ok(((autoscaler.inputs as Inputs).spec.template.spec.containers[0].command as string[]).includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/prod-eks"));
@@ -97,7 +97,8 @@ describe("the program", () => {
             const clients = qdrant.spec.ingress[0].from.map((f: Inputs) => f.podSelector.matchLabels["app.kubernetes.io/name"] ?? Object.keys(f.podSelector.matchLabels)[0]);
             assert.deepEqual(clients, ["langchain-ha", "qdrant-snapshots", "langchain-ha/qdrant-client"], cluster);
         }
-        const jobLabels = (r.onCluster("kubernetes:batch/v1:CronJob", "eks")[0]!.inputs as Inputs).spec.jobTemplate.spec.template.metadata.labels;
+        const snapshotJob = r.onCluster("kubernetes:batch/v1:CronJob", "eks").map((j) => j.inputs as Inputs).find((j) => j.spec.jobTemplate.spec.template.metadata.labels["app.kubernetes.io/name"] === "qdrant-snapshots")!;
+        const jobLabels = snapshotJob.spec.jobTemplate.spec.template.metadata.labels;
         const jobSelector = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", "eks").map((p) => p.inputs as Inputs).find((p) => p.metadata.name === "qdrant")!.spec.ingress[0].from[1].podSelector.matchLabels;
         for (const [k, v] of Object.entries(jobSelector)) assert.equal(jobLabels[k], v, "the policy selects the job's pods");
     });
@@ -165,5 +166,20 @@ describe("the program", () => {
         await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config: [unclosed") }), /is not valid YAML/);
         await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config:\n  langchain-ha:aws: us-east-1\n") }), /langchain-ha:aws must be a YAML mapping/);
         await assert.rejects(planStack("prod", { stacksDir: variantOfProd(() => "config:\n  environment: prod\n") }), /config key "environment" needs a namespace/);
+    });
+});
+
+describe("the snapshot-set job reaches the service's admin routes through its NetworkPolicy", () => {
+    test("on both clusters the service admits the job's pods on the plain port, beside the load balancer's port", async () => {
+        const r = new Resources((await planStack("prod")).resources);
+        for (const cluster of ["eks", "gke"] as const) {
+            const policy = r.onCluster("kubernetes:networking.k8s.io/v1:NetworkPolicy", cluster).map((p) => p.inputs as Inputs).find((p) => p.metadata.name === "langchain-ha")!;
+            const internal = policy.spec.ingress.find((rule: Inputs) => rule.from !== undefined);
+            assert.deepEqual(internal.ports, [{ protocol: "TCP", port: 8080 }], cluster);
+            const job = r.onCluster("kubernetes:batch/v1:CronJob", cluster).map((j) => j.inputs as Inputs).find((j) => j.metadata.name === "logical-snapshots");
+            if (!job) continue; // the job runs on the active side only
+            const podLabels = job.spec.jobTemplate.spec.template.metadata.labels;
+            for (const [k, v] of Object.entries(internal.from[0].podSelector.matchLabels)) assert.equal(podLabels[k], v, `${cluster}: the policy selects the job's pods`);
+        }
     });
 });

@@ -160,13 +160,14 @@ describe("follower workload", () => {
     test("RBAC: one Role per cluster for the one Lease, bound to the service's account only", async () => {
         const r = new Resources((await plan("prod")).resources);
         for (const cluster of ["eks", "gke"] as const) {
-            const roles = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:Role", cluster).map((x) => x.inputs as Inputs);
+            // The service's namespace only: EKS also runs the cluster autoscaler's Role in kube-system.
+            const roles = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:Role", cluster).map((x) => x.inputs as Inputs).filter((x) => x.metadata.namespace === "langchain-ha");
             assert.equal(roles.length, 1);
             assert.deepEqual(roles[0]!.rules, [
                 { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["langchain-ha-follower"], verbs: ["get", "update", "patch"] },
                 { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
             ]);
-            const bindings = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", cluster).map((x) => x.inputs as Inputs);
+            const bindings = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", cluster).map((x) => x.inputs as Inputs).filter((x) => x.metadata.namespace === "langchain-ha");
             assert.equal(bindings.length, 1);
             assert.deepEqual(bindings[0]!.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "langchain-ha-follower" });
             assert.deepEqual(bindings[0]!.subjects, [{ kind: "ServiceAccount", name: "langchain-ha", namespace: "langchain-ha" }]);
@@ -216,7 +217,7 @@ describe("journal storage", () => {
     });
 
     test("config refuses a snapshot retention shorter than the journal's margin, and the snapshot-set prefix as a collection", () => {
-        const minimal = { environment: "prod", gcp: { project: "acme-rag-dr" }, dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" } };
+        const minimal = { environment: "prod", aws: { eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"] } }, gcp: { project: "acme-rag-dr" }, dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" } };
         // RPO of a week: snapshot sets daily, so the newest must outlive 3 days.
         assert.throws(() => resolveConfig("prod", { ...minimal, dr: { rpoMinutes: 7 * 24 * 60 }, backup: { retentionDays: 2 } }), (err: unknown) => {
             assert.ok(err instanceof ConfigError);

@@ -30,7 +30,7 @@ grep -q "github.com/pulumi/pulumi/pkg/v3 v$version" "$here/go.mod" ||
 # interrupted build never leaves a half-built cache entry behind.
 install_dir() {
   local dest="$1" tmp
-  tmp="$(mktemp -d "$cache/.tmp.XXXXXX")"
+  tmp="$(mktemp -d "$cache/.tmp.XXXXXX")" && chmod 755 "$tmp"
   "${@:2}" "$tmp" || { rm -rf "$tmp"; return 1; }
   rm -rf "$dest"
   mkdir -p "$(dirname "$dest")"
@@ -40,7 +40,7 @@ install_dir() {
 build_cli() {
   local out="$1" start=$SECONDS
   say "building the Pulumi CLI v$version from the Go module proxy (GOFLAGS=$GOFLAGS; a cold build takes several minutes)"
-  (cd "$here" && go build -trimpath \
+  (cd "$here" && go build \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
     -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
   say "built the Pulumi CLI in $((SECONDS - start)) s"
@@ -49,7 +49,8 @@ build_cli() {
 build_standins() {
   local out="$1" start=$SECONDS
   say "building the language host and provider stand-ins"
-  (cd "$standins_src" && go build -trimpath -o "$out/" ./provider ./langhost)
+  (cd "$standins_src" && go build -o "$out/" ./langhost &&
+    go build -ldflags "-X main.versions=$provider_versions" -o "$out/" ./provider)
   mv "$out/langhost" "$out/pulumi-language-nodejs"
   for pkg in aws gcp kubernetes; do ln "$out/provider" "$out/pulumi-resource-$pkg"; done
   rm "$out/provider"
@@ -65,13 +66,17 @@ else
   install_dir "$cli_dir" build_cli || die "the Pulumi CLI v$version did not build (see the go output above)"
 fi
 
-hash="$(cd "$standins_src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort |
-  xargs sha256sum | sha256sum | cut -c1-16)"
+# The provider stand-in reports, per package, the version of its SDK in package.json.
+provider_versions="$(node -p "['aws', 'gcp', 'kubernetes'].map((p) => p + '=' + require('$repo/package.json').dependencies['@pulumi/' + p]).join(',')")"
+hash="$( (cd "$standins_src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum
+  echo "$provider_versions") | sha256sum | cut -c1-16)"
 standins_dir="$cache/standins-$hash/bin"
 if [[ -x "$standins_dir/pulumi-language-nodejs" ]]; then
   say "stand-ins: cached in $standins_dir"
 else
   install_dir "$standins_dir" build_standins || die "the stand-ins did not build (see the go output above)"
+  # Builds of older sources are never used again.
+  for old in "$cache"/standins-*; do [[ "$old" == "$cache/standins-$hash" ]] || rm -rf "$old"; done
 fi
 
 echo "cli=$cli_dir"

@@ -106,6 +106,8 @@ export class EngineProject {
             // Nothing is downloaded: every plugin the engine needs is a stand-in on the PATH.
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             NO_COLOR: "1",
+            // The program is type-checked by `tsc --noEmit` (CI's second step); ts-node only compiles it.
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...extra,
         };
         // Ambient plugins are how the stand-ins are found.

@@ -20,6 +20,20 @@ import (
 	"google.golang.org/grpc"
 )
 
+// versions is set at build time (-ldflags "-X main.versions=aws=7.48.0,gcp=...") to the
+// version of each package's SDK in package.json: the engine expects the provider of the SDK's
+// version and warns about any other. A package not listed reports no version.
+var versions string
+
+func versionOf(pkg string) string {
+	for _, pair := range strings.Split(versions, ",") {
+		if name, version, ok := strings.Cut(pair, "="); ok && name == pkg {
+			return version
+		}
+	}
+	return ""
+}
+
 func main() {
 	pkg := packageName(os.Args[0])
 	if pkg == "" {

@@ -41,8 +41,7 @@ func (p *provider) Handshake(context.Context, *pulumirpc.ProviderHandshakeReques
 }
 
 func (p *provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	// No version: the engine uses the stand-in whatever version the SDK asks for (ambient plugin).
-	return &pulumirpc.PluginInfo{}, nil
+	return &pulumirpc.PluginInfo{Version: versionOf(p.pkg)}, nil
 }
 
 func (p *provider) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {

@@ -96,8 +96,12 @@ export class EngineProject {
     }
 
     env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
+        const inherited = { ...process.env };
+        // Ambient plugins are how the stand-ins are found; gRPC logging is per run (RunOptions).
+        delete inherited.PULUMI_IGNORE_AMBIENT_PLUGINS;
+        delete inherited.PULUMI_DEBUG_GRPC;
+        return {
+            ...inherited,
             PATH: [this.bins.standins, this.bins.cli, process.env.PATH].join(path.delimiter),
             PULUMI_HOME: path.join(this.root, "home"),
             PULUMI_BACKEND_URL: `file://${path.join(this.root, "state")}`,
@@ -110,10 +114,6 @@ export class EngineProject {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...extra,
         };
-        // Ambient plugins are how the stand-ins are found.
-        delete env.PULUMI_IGNORE_AMBIENT_PLUGINS;
-        delete env.PULUMI_DEBUG_GRPC;
-        return env;
     }
 
     /** Runs `pulumi <args>` in the project, non-interactively. */

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import * as path from "node:path";
 import { listStacks } from "../../infra/plan";
+import { parseStateExport } from "../../policies/check/input";
+import { checkRequests, differences, readEngineLog } from "./analyzerRequests";
 import { EngineProject, PACK_DIR, repoProject } from "./engine";
 import { TEST_SECRETS } from "./secrets";
 
 // The real CLI runs the program of every stack against a local file backend, with the
 // stand-in providers: `pulumi preview --policy-pack policies`, then `pulumi up` with the
-// pack, then a preview that must find nothing to change.
+// pack, then a preview that must find nothing to change and whose analyzer requests (what the
+// engine actually sent the pack, from PULUMI_DEBUG_GRPC) must be the ones `npm run check`
+// builds from the deployed state's `pulumi stack export`.
 
 interface Summary {
     create: number;
@@ -52,10 +57,17 @@ for (const stack of listStacks()) {
             assertPackPassed(up.stdout);
             assert.equal(summary(up.stdout).create, planned, up.stdout);
 
-            const again = await project.pulumi(["preview", "--stack", stack, "--policy-pack", PACK_DIR]);
+            const grpcLog = path.join(project.root, "grpc.log");
+            const again = await project.pulumi(["preview", "--stack", stack, "--policy-pack", PACK_DIR], { grpcLog });
             assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
             assertPackPassed(again.stdout);
             assert.deepEqual(summary(again.stdout), { create: 0, update: 0, same: planned }, again.stdout);
+
+            const engine = readEngineLog(grpcLog);
+            assert.equal(engine.stack.size, planned, "AnalyzeStack saw every resource");
+            const exported = await project.must(["stack", "export", "--stack", stack, "--show-secrets"]);
+            const check = await checkRequests(parseStateExport(exported.stdout, "export"));
+            assert.deepEqual(differences(engine, check), [], "npm run check sends what the engine sent");
         });
     });
 }

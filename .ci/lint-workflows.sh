@@ -17,7 +17,7 @@ if [[ ! -x "$bin/actionlint" ]]; then
   say "building actionlint v$version from the Go module proxy"
   start=$SECONDS
   tmp="$(mktemp -d)"
-  GOBIN="$tmp" GOFLAGS="${GOFLAGS:--p=2}" go install "github.com/rhysd/actionlint/cmd/actionlint@v$version"
+  GOBIN="$tmp" go install "github.com/rhysd/actionlint/cmd/actionlint@v$version"
   mkdir -p "$bin" && mv "$tmp/actionlint" "$bin/actionlint" && rmdir "$tmp"
   say "built actionlint in $((SECONDS - start)) s"
 fi

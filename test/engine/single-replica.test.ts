@@ -30,7 +30,7 @@ describe("a planted single point of failure under the real engine", () => {
     it("fails the preview with the rule's message as a mandatory violation", async () => {
         const r = await preview();
         assert.notEqual(r.code, 0, r.stdout);
-        assert.match(r.stdout, new RegExp(`\\[mandatory\\]\\s+${RULE}`));
+        assert.match(r.stdout, new RegExp(`\\[mandatory\\] \\[severity: \\w+\\]\\s+${RULE}`));
         assert.ok(r.stdout.includes(MESSAGE), r.stdout);
         assert.match(r.stdout, /❌ no-single-point-of-failure@v0\.1\.0/);
     });
@@ -44,7 +44,7 @@ describe("a planted single point of failure under the real engine", () => {
     it("follows --policy-pack-config: the rule made advisory reports without failing", async () => {
         const r = await preview("--policy-pack-config", writeConfig("advisory.json", { [RULE]: "advisory" }));
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-        assert.match(r.stdout, new RegExp(`\\[advisory\\]\\s+${RULE}`));
+        assert.match(r.stdout, new RegExp(`\\[advisory\\] \\[severity: \\w+\\]\\s+${RULE}`));
         assert.ok(r.stdout.includes(MESSAGE), r.stdout);
     });
 

@@ -36,7 +36,10 @@ describe("a planted single point of failure under the real engine", () => {
     });
 
     it("passes once the Deployment runs two replicas", async () => {
-        const r = await preview("--config", "single-replica:replicas=2");
+        // A stack of its own: `preview --config` would also write the value into "spof".
+        await project.initStack("fixed");
+        await project.must(["config", "set", "--stack", "fixed", "single-replica:replicas", "2"]);
+        const r = await project.pulumi(["preview", "--stack", "fixed", "--policy-pack", PACK_DIR]);
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
         assert.ok(!r.stdout.includes(RULE), r.stdout);
     });

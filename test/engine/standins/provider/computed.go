@@ -70,7 +70,7 @@ var computedByType = map[string]map[string]computer{
 	"aws:iam/role:Role": {"arn": func(c created) resource.PropertyValue {
 		return str(fmt.Sprintf("arn:aws:iam::%s:role/%s", account, c.physical()))
 	}},
-	"aws:s3/bucket:Bucket":   {"bucket": func(c created) resource.PropertyValue { return str(c.physical()) }},
+	"aws:s3/bucket:Bucket":     {"bucket": func(c created) resource.PropertyValue { return str(c.physical()) }},
 	"aws:s3/bucketV2:BucketV2": {"bucket": func(c created) resource.PropertyValue { return str(c.physical()) }},
 	"aws:sqs/queue:Queue": {"url": func(c created) resource.PropertyValue {
 		return str(fmt.Sprintf("https://sqs.us-east-1.amazonaws.com/%s/%s", account, c.physical()))

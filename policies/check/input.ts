@@ -14,6 +14,14 @@ const resourceSchema = z.object({
     provider: z.string().optional(),
     dependencies: z.array(z.string()).optional(),
     propertyDependencies: z.record(z.string(), z.array(z.string())).optional(),
+    // State the engine reads when it analyzes (resource options; read or pending-delete resources).
+    protect: z.boolean().optional(),
+    external: z.boolean().optional(),
+    delete: z.boolean().optional(),
+    ignoreChanges: z.array(z.string()).optional(),
+    additionalSecretOutputs: z.array(z.string()).optional(),
+    aliases: z.array(z.string()).optional(),
+    customTimeouts: z.object({ create: z.number().optional(), update: z.number().optional(), delete: z.number().optional() }).optional(),
 });
 
 const exportSchema = z.object({

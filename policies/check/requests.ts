@@ -35,6 +35,16 @@ export function toValue(v: unknown): Value {
     return new Value().setStructValue(toStruct(obj));
 }
 
+/**
+ * What the engine sends of a resource's properties: every key but the provider's own
+ * top-level `__` keys (the Terraform bridge's `__defaults`, a provider's `__internal`), which
+ * the engine strips before a policy pack sees them (MarshalOptions.SkipInternalKeys).
+ */
+export function withoutInternalKeys(props: Record<string, unknown>): Record<string, unknown> {
+    if (!Object.keys(props).some((k) => k.startsWith("__"))) return props;
+    return Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith("__")));
+}
+
 export function toStruct(props: Record<string, unknown>): Struct {
     const s = new Struct();
     const fields = s.getFieldsMap();
@@ -52,10 +62,33 @@ export function providerUrn(ref: string | undefined): string | undefined {
     return at < 0 ? ref : ref.slice(0, at);
 }
 
-function options(r: ExportedResource): pb.AnalyzerResourceOptions {
+/**
+ * A resource of a `pulumi stack export` with the state fields the engine also reads when it
+ * analyzes: the resource options it sends, and whether the resource is read (external) or
+ * waiting to be deleted.
+ */
+export interface StateResource extends ExportedResource {
+    protect?: boolean;
+    external?: boolean;
+    delete?: boolean;
+    ignoreChanges?: string[];
+    additionalSecretOutputs?: string[];
+    aliases?: string[];
+    customTimeouts?: { create?: number; update?: number; delete?: number };
+}
+
+/** The resource options the engine sends with a resource, from its state. */
+function options(r: StateResource): pb.AnalyzerResourceOptions {
     const opts = new pb.AnalyzerResourceOptions();
     if (r.parent) opts.setParent(r.parent);
+    if (r.protect) opts.setProtect(true);
+    if (r.ignoreChanges?.length) opts.setIgnorechangesList(r.ignoreChanges);
+    if (r.additionalSecretOutputs?.length) opts.setAdditionalsecretoutputsList(r.additionalSecretOutputs);
+    if (r.aliases?.length) opts.setAliasesList(r.aliases);
     const timeouts = new pb.AnalyzerResourceOptions.CustomTimeouts();
+    if (r.customTimeouts?.create) timeouts.setCreate(r.customTimeouts.create);
+    if (r.customTimeouts?.update) timeouts.setUpdate(r.customTimeouts.update);
+    if (r.customTimeouts?.delete) timeouts.setDelete(r.customTimeouts.delete);
     opts.setCustomtimeouts(timeouts);
     return opts;
 }
@@ -78,7 +111,7 @@ function provider(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb
         p.setName(urnName(urn));
         const res = byUrn.get(urn);
         p.setType(res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
-        p.setProperties(toStruct(res?.inputs ?? {}));
+        p.setProperties(toStruct(withoutInternalKeys(res?.inputs ?? {})));
         cache.set(urn, p);
     }
     return p;
@@ -91,7 +124,7 @@ function describe<M extends pb.AnalyzeRequest | pb.AnalyzerResource>(
     props: Record<string, unknown>,
     byUrn: Map<string, ExportedResource>,
 ): M {
-    msg.setUrn(r.urn).setType(r.type).setName(urnName(r.urn)).setProperties(toStruct(props)).setOptions(options(r));
+    msg.setUrn(r.urn).setType(r.type).setName(urnName(r.urn)).setProperties(toStruct(withoutInternalKeys(props))).setOptions(options(r));
     const p = provider(r, byUrn);
     if (p) msg.setProvider(p);
     return msg;

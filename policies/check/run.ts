@@ -2,7 +2,7 @@ import type { ExportedResource, StackExport } from "../../infra/plan/stackExport
 import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
 import { reconcileConfig, type RawConfig } from "./config";
-import { analyzeRequest, analyzeStackRequest, findingsOf, type Finding } from "./requests";
+import { analyzeRequest, analyzeStackRequest, findingsOf, type Finding, type StateResource } from "./requests";
 
 export interface CheckOptions extends PackHostOptions {
     config?: RawConfig;
@@ -20,10 +20,13 @@ export interface CheckResult {
 
 /**
  * Enforces the pack on an export: GetAnalyzerInfo, ConfigureStack, Configure, Analyze for each
- * resource (inputs), then AnalyzeStack (outputs), as `pulumi preview --policy-pack` does.
+ * resource (inputs), then AnalyzeStack (outputs), as `pulumi preview --policy-pack` does. Like
+ * the engine, it leaves out resources waiting to be deleted, and sends resources the program
+ * only reads (external) to AnalyzeStack but not to Analyze.
  */
 export async function runCheck(state: StackExport, opts: CheckOptions = {}): Promise<CheckResult> {
-    const resources = state.deployment.resources;
+    const resources = (state.deployment.resources as StateResource[]).filter((r) => !r.delete);
+    const registered = resources.filter((r) => !r.external);
     const stackResource = resources.find((r) => r.type === STACK_TYPE);
     const stackUrn = stackResource?.urn ?? "";
     const host = opts.host ?? (await PackHost.start(opts));
@@ -36,8 +39,8 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
         const findings: Finding[] = [];
         let next = 0;
         const worker = async () => {
-            while (next < resources.length) {
-                const r = resources[next++] as ExportedResource;
+            while (next < registered.length) {
+                const r = registered[next++] as ExportedResource;
                 findings.push(...findingsOf(await host.analyze(analyzeRequest(r, byUrn)), r.urn));
             }
         };

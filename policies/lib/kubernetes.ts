@@ -1,5 +1,5 @@
 import type { Subject } from "./rule";
-import { asArray, asNumber, asRecord, asString, asStrings, get } from "./values";
+import { asArray, asNumber, asRecord, asString, asStrings, get, tryGet, UNKNOWN } from "./values";
 
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -9,6 +9,7 @@ export const K8S = {
     hpaV2: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     hpaV1: "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
     service: "kubernetes:core/v1:Service",
+    namespace: "kubernetes:core/v1:Namespace",
 } as const;
 
 /** Workloads whose replica count matters; Jobs, CronJobs and DaemonSets are not replica-checked. */
@@ -29,9 +30,29 @@ export function namespaceOf(props: Record<string, unknown>): string {
     return asString(get(props, "metadata.namespace")) ?? "default";
 }
 
+/** The type token a URN names (the last of its qualified type chain). */
+export function urnType(urn: string): string {
+    const qualified = urn.split("::")[2] ?? "";
+    return qualified.slice(qualified.lastIndexOf("$") + 1);
+}
+
+/**
+ * The object's namespace. During a preview it is unknown when it comes from a Namespace still
+ * to be created; the engine's property dependencies then name that Namespace, and every object
+ * that depends on the same one through `metadata` shares its namespace, known or not.
+ * Anything else unknown stays undecided (the read throws).
+ */
+function namespaceKey(s: Subject): string {
+    if (tryGet(s.props, "metadata.namespace") === UNKNOWN) {
+        const from = (s.propertyDependencies["metadata"] ?? []).filter((u) => urnType(u) === K8S.namespace);
+        if (from.length === 1) return `<namespace ${from[0]}>`;
+    }
+    return namespaceOf(s.props);
+}
+
 /** Objects are related only within one cluster (provider) and one namespace. */
 export function scopeKey(s: Subject): string {
-    return `${s.provider ?? "default"}|${namespaceOf(s.props)}`;
+    return `${s.provider ?? "default"}|${namespaceKey(s)}`;
 }
 
 /** The object's name in the cluster, falling back to the Pulumi name. */
@@ -145,10 +166,16 @@ export function spreadsOverZones(props: Record<string, unknown>): boolean {
     return [...required, ...preferred].some((t) => isZoneKey(t["topologyKey"]));
 }
 
-/** Workloads an HPA targets, by kind and name, within its scope. */
-export function hpaTarget(hpa: Subject): { kind: string; name: string } | undefined {
+/**
+ * Whether an HPA targets a workload of its scope: by kind and name or, when the name is
+ * auto-assigned or not known yet (a preview), by the HPA's dependency on the workload. A
+ * target name that is unknown and comes from no workload stays undecided (the read throws).
+ */
+export function hpaTargets(hpa: Subject, w: Subject): boolean {
     const ref = asRecord(get(hpa.props, "spec.scaleTargetRef"));
     const kind = asString(ref["kind"]);
-    const name = asString(ref["name"]);
-    return kind && name ? { kind, name } : undefined;
+    if (kind !== kindOf(w.type)) return false;
+    const dependsOnIt = hpa.dependencies.includes(w.urn) || Object.values(hpa.propertyDependencies).some((urns) => urns.includes(w.urn));
+    if (dependsOnIt) return true;
+    return asString(ref["name"]) === objectName(w);
 }

@@ -118,6 +118,31 @@ function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     return policy;
 }
 
+/**
+ * Each resource's inputs as the engine sent them to Analyze in this run, by URN. During a
+ * preview the engine cannot know the outputs of a resource whose provider is not configured
+ * yet (a Kubernetes provider whose kubeconfig comes from a cluster still to be created): it
+ * sends such a resource to AnalyzeStack with no properties at all. Its declared inputs are
+ * then the best knowledge there is, and far better than reading a missing `spec.replicas` as
+ * Kubernetes' default of one.
+ */
+const declaredInputs = new Map<string, Record<string, unknown>>();
+
+/** Records what Analyze saw; called for every resource, by the settings policy. */
+export function recordDeclared(urn: string, props: Record<string, unknown>): void {
+    declaredInputs.set(urn, props);
+}
+
+/** A stack resource, with its declared inputs standing in for outputs the engine sent none of. */
+export function stackSubjectOf(r: PolicyResource): Subject {
+    const subject = subjectOf(r);
+    if (Object.keys(subject.props).length === 0) {
+        const declared = declaredInputs.get(subject.urn);
+        if (declared) return { ...subject, props: declared };
+    }
+    return subject;
+}
+
 function stackPolicy(rule: StackRule): StackValidationPolicy {
     return {
         name: rule.name,
@@ -126,7 +151,7 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
         severity: rule.severity,
         validateStack: Object.assign(
             (args: StackValidationArgs, report: ReportViolation) => {
-                const stack = makeStackView(args.resources.map(subjectOf));
+                const stack = makeStackView(args.resources.map(stackSubjectOf));
                 rule.check(stack, makeContext(rule, activeSettings(), report, stack.stack?.urn));
             },
             rule.requires ? { __pulumiType: rule.requires } : {},
@@ -172,6 +197,7 @@ export function settingsPolicy(ruleNames: string[], now: () => Date = () => new 
         configSchema: { properties: settingsJsonSchema(ruleNames) },
         validateResource: (args) => {
             load(args.getConfig());
+            recordDeclared(args.urn, args.props as Record<string, unknown>);
         },
         validateStack: (args, report) => {
             const loaded = load(args.getConfig());

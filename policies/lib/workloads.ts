@@ -1,10 +1,9 @@
 import {
-    hpaTarget,
+    hpaTargets,
     HPA_TYPES,
     isQdrant,
     isStandby,
     kindOf,
-    objectName,
     podLabels,
     REPLICATED_WORKLOADS,
     replicasOf,
@@ -38,12 +37,7 @@ export function workloads(stack: StackView, ctx: RuleContext): Workload[] {
     stack.each(stack.ofType(...REPLICATED_WORKLOADS), ctx, (w) => {
         const scope = scopeKey(w);
         const kind = kindOf(w.type);
-        const name = objectName(w);
-        const hpa = (hpas.get(scope) ?? []).find((h) => {
-            const target = hpaTarget(h);
-            // Match by name; when names are auto-assigned, by the HPA's dependency on the workload.
-            return target !== undefined && target.kind === kind && (target.name === name || h.dependencies.includes(w.urn));
-        });
+        const hpa = (hpas.get(scope) ?? []).find((h) => hpaTargets(h, w));
         const replicas = replicasOf(w.props);
         const hpaMin = hpa ? asNumber(get(hpa.props, "spec.minReplicas")) ?? 1 : undefined;
         result.push({

@@ -15,7 +15,7 @@ export const awsRoute53HealthCheckConfigureRto = stackRule({
     provider: "aws",
     service: "route53",
     resource: "health-check",
-    fix: "Lower `requestInterval` (10 or 30), `failureThreshold`, or the failover records' `ttl`, so that requestInterval x failureThreshold + ttl stays within the RTO.",
+    fix: "Lower `requestInterval` (10 or 30), `failureThreshold`, or the failover records' `ttl`, so that requestInterval x failureThreshold + ttl stays within the RTO; never leave a health check behind a failover record `disabled` (Route53 then reports it healthy).",
     requires: ROUTE53.healthCheck,
     check(stack, ctx) {
         const checks = stack.ofType(ROUTE53.healthCheck);
@@ -34,9 +34,16 @@ export const awsRoute53HealthCheckConfigureRto = stackRule({
             }
         });
         stack.each(checks, ctx, (hc) => {
+            const dns = ttlByCheck.get(hc.urn);
+            if (dns && get(hc.props, "disabled") === true) {
+                ctx.report(
+                    `Health check "${hc.name}" is disabled, and Route53 treats a disabled health check as healthy, so record "${dns.record}" never fails over; set disabled to false.`,
+                    hc.urn,
+                );
+                return;
+            }
             const interval = asNumber(get(hc.props, "requestInterval")) ?? DEFAULT_INTERVAL;
             const threshold = asNumber(get(hc.props, "failureThreshold")) ?? DEFAULT_THRESHOLD;
-            const dns = ttlByCheck.get(hc.urn);
             const total = interval * threshold + (dns?.ttl ?? 0);
             if (total > rto) {
                 const ttlPart = dns ? ` + ${dns.ttl} s ttl of record "${dns.record}"` : "";

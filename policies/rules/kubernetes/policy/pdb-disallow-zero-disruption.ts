@@ -12,7 +12,7 @@ export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
     provider: "kubernetes",
     service: "policy",
     resource: "pdb",
-    fix: "Use `maxUnavailable: 1` (or a `minAvailable` below the replica count of every workload it selects).",
+    fix: "Use `maxUnavailable: 1` (or a `minAvailable` below the replica count of every workload it selects; a percentage is rounded up, so `67%` of 3 pods is 3).",
     check(stack, ctx) {
         const byScope = new Map<string, Workload[]>();
         for (const w of workloads(stack, ctx)) pushTo(byScope, w.scope, w);
@@ -29,12 +29,20 @@ export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
                 tell("requires 100% of pods available");
                 return;
             }
+            const percent = typeof minAvailable === "string" ? /^(\d+(?:\.\d+)?)%$/.exec(minAvailable.trim()) : null;
             const min = asNumber(minAvailable);
-            if (min === undefined || typeof minAvailable !== "number") return;
+            if (!percent && (min === undefined || typeof minAvailable !== "number")) return;
+            // Kubernetes rounds a percentage of minAvailable up: 67% of 3 pods is 3, not 2.
+            const required = (pods: number) => (percent ? Math.ceil((Number(percent[1]) / 100) * pods) : (min as number));
             const selector = get(p.props, "spec.selector");
-            const blocked = (byScope.get(scopeKey(p)) ?? []).find((w) => selectorMatches(selector, w.labels) && w.minPods > 0 && min >= w.minPods);
+            const blocked = (byScope.get(scopeKey(p)) ?? []).find((w) => selectorMatches(selector, w.labels) && w.minPods > 0 && required(w.minPods) >= w.minPods);
             if (blocked) {
-                tell(`requires minAvailable ${min} of ${kindOf(blocked.subject.type)} "${blocked.subject.name}", which runs ${blocked.minPods}`);
+                const what = `${kindOf(blocked.subject.type)} "${blocked.subject.name}"`;
+                tell(
+                    percent
+                        ? `requires minAvailable ${minAvailable} of ${what}, which Kubernetes rounds up to all ${blocked.minPods} of its pods`
+                        : `requires minAvailable ${min} of ${what}, which runs ${blocked.minPods}`,
+                );
             }
         });
     },

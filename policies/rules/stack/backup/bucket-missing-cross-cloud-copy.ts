@@ -15,7 +15,7 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
     provider: "stack",
     service: "backup",
     resource: "bucket",
-    fix: "For an AWS primary, declare a versioned `gcp.storage.Bucket` and a `gcp.storage.TransferJob` with `transferSpec.awsS3DataSource` (the S3 backup bucket) and `transferSpec.gcsDataSink` (the GCS bucket), one per S3 bucket (an S3 bucket whose loss costs nothing can be exempted).",
+    fix: "For an AWS primary, declare a versioned `gcp.storage.Bucket` and a `gcp.storage.TransferJob` with `transferSpec.awsS3DataSource` (the S3 backup bucket) and `transferSpec.gcsDataSink` (the GCS bucket), whose `status` is ENABLED, one per S3 bucket (an S3 bucket whose loss costs nothing can be exempted).",
     check(stack, ctx) {
         const primary = primaryCloud(stack);
         if (primary === undefined) return;
@@ -27,9 +27,16 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
             const copied = new Set<string>();
             let copies = false;
             let unresolved = false;
+            const disabled: string[] = [];
             stack.each(stack.ofType(TRANSFER_JOB), ctx, (job) => {
                 const spec = tryGet(job.props, "transferSpec");
                 if (spec !== UNKNOWN && !(has(spec, "awsS3DataSource") && has(spec, "gcsDataSink"))) return;
+                // A job that is not ENABLED (the default) never runs; an unknown status counts as enabled.
+                const status = tryGet(job.props, "status");
+                if (status === "DISABLED" || status === "DELETED") {
+                    disabled.push(`"${job.name}" (${status})`);
+                    return;
+                }
                 copies = true;
                 const source = spec === UNKNOWN ? UNKNOWN : tryGet(spec, "awsS3DataSource.bucketName");
                 const bucket = typeof source === "string" ? index.get(source) : undefined;
@@ -38,6 +45,13 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
                 else if (byDependency.length === 1) copied.add(byDependency[0]!.urn);
                 else unresolved = true;
             });
+            if (!copies && disabled.length > 0) {
+                ctx.report(
+                    `Stack "${stack.stack?.name ?? "?"}" keeps its backups only in aws: the transfer job ${disabled.join(", ")} that would copy them to GCS never runs, so losing that provider loses the data; set its status to ENABLED.`,
+                    stackUrn,
+                );
+                return;
+            }
             if (!copies || stack.ofType(GCS_BUCKET).length === 0) {
                 ctx.report(
                     `Stack "${stack.stack?.name ?? "?"}" keeps its backups only in aws, so losing that provider loses the data; copy the S3 backup bucket to a GCS bucket with a gcp.storage.TransferJob (transferSpec.awsS3DataSource to transferSpec.gcsDataSink).`,

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV } from "../app/src/contract";
+import { ENV, TUNING_ENV } from "../app/src/contract";
 import { AwsNetwork, ClusterAutoscaler, EksCluster } from "./aws";
 import { CrossCloudBackup, SNAPSHOT_POD_SELECTOR } from "./backup";
 import type { ProgramConfig } from "./config";
@@ -196,6 +196,9 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
         [ENV.llmPrimary]: c.app.llm.primary,
         [ENV.llmSecondary]: c.app.llm.secondary,
+        [TUNING_ENV.openaiModel]: c.app.llm.models.openai,
+        [TUNING_ENV.anthropicModel]: c.app.llm.models.anthropic,
+        [TUNING_ENV.googleModel]: c.app.llm.models.google,
     });
     const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {
         namespace: namespaces[side],

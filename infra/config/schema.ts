@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MODELS } from "../../app/src/config/env-schema";
 import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
 
 /**
@@ -146,6 +147,7 @@ const qdrantSchema = z
     .prefault({});
 
 const llmProvider = z.enum(["openai", "anthropic", "google", "none"]);
+const modelId = z.string().regex(/^[A-Za-z0-9][\w.:\-/]*$/, "must be a model id such as gpt-5.4-mini");
 
 const appSchema = z
     .strictObject({
@@ -153,7 +155,24 @@ const appSchema = z
         replicas: z.number().int().min(2, "must be at least 2: one replica is a single point of failure").default(3),
         maxReplicas: z.number().int().min(2).default(12),
         targetCpuPercent: z.number().int().min(10).max(95).default(70),
-        llm: z.strictObject({ primary: llmProvider, secondary: llmProvider }).default({ primary: "openai", secondary: "anthropic" }),
+        llm: z
+            .strictObject({
+                primary: llmProvider.default("openai"),
+                secondary: llmProvider.default("anthropic"),
+                /**
+                 * The model id per provider, set on the Deployments explicitly so an upgrade of the
+                 * service's defaults never changes a stack silently. The service checks each with
+                 * its provider at start and refuses an id the provider does not know.
+                 */
+                models: z
+                    .strictObject({
+                        openai: modelId.default(DEFAULT_MODELS.openai),
+                        anthropic: modelId.default(DEFAULT_MODELS.anthropic),
+                        google: modelId.default(DEFAULT_MODELS.google),
+                    })
+                    .prefault({}),
+            })
+            .prefault({}),
         resources: resources.default({ cpu: "500m", memory: "1Gi" }),
     })
     .prefault({});

@@ -183,3 +183,16 @@ describe("the snapshot-set job reaches the service's admin routes through its Ne
         }
     });
 });
+
+describe("LLM model ids", () => {
+    test("the program sets each provider's model on both sides, from the stack", async () => {
+        const dir = variantOfProd((t) => t.replace("anthropic: claude-haiku-4-5", "anthropic: claude-sonnet-4-5"));
+        const r = new Resources((await planStack("prod", { stacksDir: dir })).resources);
+        for (const cluster of ["eks", "gke"] as const) {
+            const env = Object.fromEntries((appDeployment(r, cluster).spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value]));
+            assert.equal(env.OPENAI_MODEL, "gpt-5.4-mini", cluster);
+            assert.equal(env.ANTHROPIC_MODEL, "claude-sonnet-4-5", cluster);
+            assert.equal(env.GOOGLE_MODEL, "gemini-2.5-flash", cluster);
+        }
+    });
+});

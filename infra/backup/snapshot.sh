@@ -10,7 +10,9 @@
 #
 # Environment: COLLECTION, PEERS, HEADLESS_HOST, QDRANT_PORT, QDRANT_API_KEY (optional),
 # TARGET (s3 | gcs), S3_BUCKET, KMS_KEY_ID, GCS_BUCKET; on GCP also AWS_ROLE_ARN and
-# AWS_WEB_IDENTITY_AUDIENCE, for the copy that leaves the cloud.
+# AWS_WEB_IDENTITY_AUDIENCE, for the copy that leaves the cloud. GCE_METADATA_HOST (the
+# variable Google's own clients honour) and GCS_API override the metadata server and the
+# Cloud Storage endpoint; both default to Google's.
 set -euo pipefail
 log() { printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 auth=(-H "api-key: ${QDRANT_API_KEY:-}")
@@ -19,7 +21,7 @@ prefix="${COLLECTION}/${stamp}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-metadata() { curl -fsS -H "Metadata-Flavor: Google" "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/$1"; }
+metadata() { curl -fsS -H "Metadata-Flavor: Google" "http://${GCE_METADATA_HOST:-metadata.google.internal}/computeMetadata/v1/instance/service-accounts/default/$1"; }
 
 if [ "$TARGET" = "gcs" ]; then
   # Leave GCP as well: exchange the workload's Google ID token for an AWS role.
@@ -38,8 +40,10 @@ to_s3() {
 to_gcs() {
   local key="$1" size="$2" token
   token="$(metadata token | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
-  curl -fsS -X POST -T - -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" -H "Content-Length: $size" \
-    "https://storage.googleapis.com/upload/storage/v1/b/${GCS_BUCKET}/o?uploadType=media&name=$key" > /dev/null
+  # A streamed body (-T -) goes chunked unless told otherwise; with its length known, drop the
+  # chunked framing so the request carries Content-Length alone (both at once is a 400).
+  curl -fsS -X POST -T - -H "Authorization: Bearer $token" -H "Content-Type: application/octet-stream" -H "Content-Length: $size" -H "Transfer-Encoding:" \
+    "${GCS_API:-https://storage.googleapis.com}/upload/storage/v1/b/${GCS_BUCKET}/o?uploadType=media&name=$key" > /dev/null
 }
 
 # Streams peer snapshot NAME (SIZE bytes) from HOST to every target, one read per target.

@@ -19,9 +19,29 @@ let server: http.Server;
 let port = 0;
 const calls: string[] = [];
 let failingPeer: string | undefined;
+/** When set, each peer's snapshot is this file's bytes (a sparse file: large, nothing on disk). */
+let peerFile: string | undefined;
+/** What the GCS and metadata stand-ins saw: uploads by object name with their byte counts and bearer. */
+const gcsUploads: Array<{ name: string; bytes: number; authorization: string | undefined; contentLength: string | undefined }> = [];
 
 before(async () => {
     server = http.createServer((req, res) => {
+        // Google's metadata server and Cloud Storage's upload endpoint, for the GCP branch.
+        if (req.url?.startsWith("/computeMetadata/v1/instance/service-accounts/default/")) {
+            if (req.headers["metadata-flavor"] !== "Google") return void res.writeHead(403).end();
+            if (req.url.includes("/token")) return void res.writeHead(200, { "content-type": "application/json" }).end('{"access_token":"ya29.stand-in","expires_in":3599,"token_type":"Bearer"}');
+            return void res.writeHead(200).end("eyJ.stand-in.id-token");
+        }
+        const upload = /^\/upload\/storage\/v1\/b\/gcs-snapshots\/o\?uploadType=media&name=(.+)$/.exec(req.url ?? "");
+        if (req.method === "POST" && upload) {
+            let bytes = 0;
+            req.on("data", (chunk: Buffer) => (bytes += chunk.length));
+            req.on("end", () => {
+                gcsUploads.push({ name: decodeURIComponent(upload[1]!), bytes, authorization: req.headers.authorization, contentLength: req.headers["content-length"] });
+                res.writeHead(200, { "content-type": "application/json" }).end("{}");
+            });
+            return;
+        }
         const peer = (req.headers.host ?? "").split(".")[0]!;
         calls.push(`${req.method} ${peer} ${req.url}`);
         if (peer === failingPeer) {
@@ -30,7 +50,9 @@ before(async () => {
         }
         const m = /^\/collections\/documents\/snapshots(?:\/([^?]+))?/.exec(req.url ?? "");
         if (!m) return void res.writeHead(404).end();
-        if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: { name: `documents-${peer}.snapshot`, creation_time: "2026-11-30T05:00:00", size: Buffer.byteLength(`data of ${peer}`), checksum: "c" }, status: "ok", time: 0.1 }));
+        const size = peerFile ? fs.statSync(peerFile).size : Buffer.byteLength(`data of ${peer}`);
+        if (req.method === "POST") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ result: { name: `documents-${peer}.snapshot`, creation_time: "2026-11-30T05:00:00", size, checksum: "c" }, status: "ok", time: 0.1 }));
+        if (req.method === "GET" && peerFile) return void fs.createReadStream(peerFile).pipe(res.writeHead(200, { "content-length": size }));
         if (req.method === "GET") return void res.writeHead(200).end(`data of ${peer}`);
         if (req.method === "DELETE") return void res.writeHead(200).end('{"result":true,"status":"ok"}');
         res.writeHead(405).end();
@@ -40,7 +62,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function run() {
+async function run(options: { target?: "s3" | "gcs"; peers?: number; memoryLimitKiB?: number } = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-"));
     const bin = path.join(dir, "bin");
     const s3 = path.join(dir, "s3");
@@ -54,7 +76,8 @@ async function run() {
         'src=""; dst=""; args=("$@")',
         'for ((k = 2; k < $#; k++)); do a="${args[$k]}"; case "$a" in --expected-size|--sse|--sse-kms-key-id) k=$((k + 1)) ;; s3://*) dst="${a#s3://}" ;; --*) ;; *) src="$a" ;; esac; done',
         'mkdir -p "$FAKE_S3/$(dirname "$dst")"',
-        'if [ "$src" = "-" ]; then cat > "$FAKE_S3/$dst"; else cp "$src" "$FAKE_S3/$dst"; fi',
+        // Large uploads are counted, not kept.
+        'if [ "$src" = "-" ] && [ -n "${COUNT_ONLY:-}" ]; then wc -c | tr -d " " > "$FAKE_S3/$dst.bytes"; elif [ "$src" = "-" ]; then cat > "$FAKE_S3/$dst"; else cp "$src" "$FAKE_S3/$dst"; fi',
         'echo "$dst" >> "$FAKE_S3/.order"',
         'echo "$(basename "$dst") $(find "$JOB_TMP" -type f | wc -l)" >> "$FAKE_S3/.disk"',
     ].join("\n"), { mode: 0o755 });
@@ -62,20 +85,28 @@ async function run() {
     fs.mkdirSync(jobTmp);
     const script = path.join(dir, "snapshot.sh");
     fs.writeFileSync(script, SNAPSHOT_SCRIPT);
-    const result = await runProcess("bash", [script], {
+    // The job's memory limit, as a per-process address-space limit: a client that buffered a
+    // snapshot whole would run out of it.
+    const command = options.memoryLimitKiB ? ["-c", `ulimit -v ${options.memoryLimitKiB} && exec bash ${script}`] : [script];
+    const result = await runProcess("bash", command, {
         env: {
             PATH: `${bin}:${process.env.PATH}`,
             FAKE_S3: s3,
             TMPDIR: jobTmp,
             JOB_TMP: jobTmp,
             COLLECTION: "documents",
-            PEERS: "3",
+            PEERS: String(options.peers ?? 3),
             HEADLESS_HOST: "localhost",
             QDRANT_PORT: String(port),
-            TARGET: "s3",
+            TARGET: options.target ?? "s3",
             S3_BUCKET: "snapshots",
             KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/k",
-            GCS_BUCKET: "unused",
+            GCS_BUCKET: "gcs-snapshots",
+            GCE_METADATA_HOST: `127.0.0.1:${port}`,
+            GCS_API: `http://127.0.0.1:${port}`,
+            AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gke-snapshots",
+            AWS_WEB_IDENTITY_AUDIENCE: "sts.amazonaws.com",
+            ...(peerFile ? { COUNT_ONLY: "1" } : {}),
         },
     });
     const read = (f: string) => (fs.existsSync(path.join(s3, f)) ? fs.readFileSync(path.join(s3, f), "utf8") : "");
@@ -126,5 +157,36 @@ describe("snapshot script", () => {
         failingPeer = undefined;
         assert.notEqual(result.code, 0);
         assert.deepEqual(order.map((k) => path.basename(k)), ["peer-0.snapshot"]);
+    });
+
+    test("GCP active: each peer goes to GCS with the workload's token and to S3 under a federated identity, manifest last on both", async () => {
+        calls.length = 0;
+        gcsUploads.length = 0;
+        failingPeer = undefined;
+        const { result, order, awsCalls } = await run({ target: "gcs" });
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(gcsUploads.map((u) => path.basename(u.name)), ["peer-0.snapshot", "peer-1.snapshot", "peer-2.snapshot", "manifest.json"]);
+        assert.ok(gcsUploads.every((u) => u.authorization === "Bearer ya29.stand-in"));
+        assert.deepEqual(gcsUploads.slice(0, 3).map((u) => [u.bytes, u.contentLength]), [[16, "16"], [16, "16"], [16, "16"]], "Qdrant's size is the upload's length");
+        assert.equal(path.dirname(gcsUploads[0]!.name), path.dirname(order[0]!).replace(/^snapshots\//, ""), "the same set prefix on both clouds");
+        assert.deepEqual(order.map((k) => path.basename(k)), ["peer-0.snapshot", "peer-1.snapshot", "peer-2.snapshot", "manifest.json"]);
+        assert.ok(awsCalls.length > 0);
+    });
+
+    test("a 1 GB snapshot streams to both clouds within a 512 MiB per-process memory limit", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sparse-"));
+        peerFile = path.join(dir, "peer.snapshot");
+        fs.writeFileSync(peerFile, "");
+        fs.truncateSync(peerFile, 1_000_000_000); // sparse: a gigabyte that takes no disk
+        gcsUploads.length = 0;
+        try {
+            const { result, read, order } = await run({ target: "gcs", peers: 1, memoryLimitKiB: 512 * 1024 });
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(gcsUploads[0]!.bytes, 1_000_000_000);
+            assert.equal(read(`${order[0]!}.bytes`).trim(), "1000000000");
+        } finally {
+            peerFile = undefined;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

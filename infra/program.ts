@@ -9,6 +9,7 @@ import { DnsFailover, ServiceCertificate } from "./dns";
 import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
 import { QdrantCluster } from "./qdrant";
+import { AwsObservability, countRules, GcpObservability, observabilitySpec, ruleGroups } from "./observability";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
@@ -180,6 +181,31 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         alarmEmail: c.dns.alarmEmail,
     }, { providers: [awsProvider] });
 
+    // --- Observability: scraping, SLO and cause alerts, dashboards on both sides ----------
+    const obsSpec = observabilitySpec(c);
+    const observability = {
+        aws: new AwsObservability(`${env}-aws-obs`, {
+            spec: obsSpec,
+            clusterName: eks.clusterName,
+            clusterArn: eks.clusterArn,
+            subnetIds: awsNetwork.privateSubnetIds,
+            securityGroupIds: [eks.clusterSecurityGroupId],
+            namespace: namespaces.aws,
+            alarmTopicArn: dns.alarmTopicArn,
+            qdrantApiKey: secrets.qdrantApiKey,
+            k8sProvider: k8sProviders.aws,
+        }, { providers: [awsProvider] }),
+        gcp: new GcpObservability(`${env}-gcp-obs`, {
+            spec: obsSpec,
+            project: c.gcp.project,
+            clusterName: gke.clusterName,
+            namespace: namespaces.gcp,
+            qdrantApiKeySecretName: qdrantApiKeySecrets.gcp,
+            alarmEmail: c.dns.alarmEmail,
+            k8sProvider: k8sProviders.gcp,
+        }, { providers: [gcpProvider] }),
+    };
+
     return {
         environment: env,
         primaryCloud: c.dr.activeSide,
@@ -205,6 +231,11 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             transferMode: c.backup.transferMode,
             snapshotCronJob: backup.snapshotCronJobName,
             snapshotCron: c.backupSchedule.snapshotCron,
+        },
+        observability: {
+            rules: countRules(ruleGroups(obsSpec)),
+            aws: { workspaceId: observability.aws.workspaceId, prometheusEndpoint: observability.aws.prometheusEndpoint, grafanaDashboard: observability.aws.grafanaDashboard },
+            gcp: { dashboardId: observability.gcp.dashboardId },
         },
         rtoTargetSeconds: c.dr.rtoMinutes * 60,
         impliedRtoSeconds: c.recovery.impliedRtoSeconds,

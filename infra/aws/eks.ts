@@ -55,6 +55,9 @@ export function validateEksClusterArgs(name: string, args: EksClusterArgs): void
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterArn: pulumi.Output<string>;
+    /** The security group EKS creates for the control plane and nodes (what in-VPC scrapers join). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
     public readonly certificateAuthority: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
@@ -142,6 +145,8 @@ export class EksCluster extends pulumi.ComponentResource {
         }, parent);
 
         this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
         this.endpoint = cluster.endpoint;
         this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");
         this.oidcProviderArn = oidc.arn;

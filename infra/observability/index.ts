@@ -4,3 +4,10 @@ export { ruleGroups, recordingRuleGroups, alertingRules, toRuleFile, countRules 
 export { alertCatalogue, causeAlerts } from "./alerts";
 export { BURN_WINDOWS, BURN_ALERTS, burnRate } from "./slo";
 export type { RuleGroup, Rule, AlertingRule, RecordingRule } from "./rule";
+export { AwsObservability, alertManagerDefinition, withoutPath } from "./aws";
+export type { AwsObservabilityArgs } from "./aws";
+export { GcpObservability } from "./gcp";
+export type { GcpObservabilityArgs } from "./gcp";
+export { KubeStateMetrics } from "./kubeStateMetrics";
+export { dashboard, grafanaDashboard, cloudMonitoringDashboard, dashboardQueries } from "./dashboards";
+export { scrapeTargets, scrapeConfiguration, podMonitoringSpec } from "./scrape";

@@ -27,8 +27,10 @@ import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/p
 import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
 import { kubernetesQdrantStatefulsetEnableClusterMode } from "./kubernetes/qdrant/statefulset-enable-cluster-mode";
 import { stackBackupBucketMissingCrossCloudCopy } from "./stack/backup/bucket-missing-cross-cloud-copy";
+import { stackDrFailoverMissingAlert } from "./stack/dr/failover-missing-alert";
 import { stackDrRegionMissingOtherCloud } from "./stack/dr/region-missing-other-cloud";
 import { stackEndpointLoadBalancerMissingHealthCheck } from "./stack/endpoint/load-balancer-missing-health-check";
+import { stackObservabilityWorkloadMissingScrapeTarget } from "./stack/observability/workload-missing-scrape-target";
 
 /** Every rule of the pack, in the order the pack runs them. */
 export const registry = new Registry().add(
@@ -62,4 +64,6 @@ export const registry = new Registry().add(
     stackDrRegionMissingOtherCloud,
     stackBackupBucketMissingCrossCloudCopy,
     stackEndpointLoadBalancerMissingHealthCheck,
+    stackDrFailoverMissingAlert,
+    stackObservabilityWorkloadMissingScrapeTarget,
 );

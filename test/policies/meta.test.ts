@@ -78,6 +78,7 @@ describe("registry", () => {
         assert.deepEqual(registry.select({ severity: "medium" }).map((r) => r.name), [
             "kubernetes-core-container-configure-distinct-probes",
             "kubernetes-policy-pdb-disallow-zero-disruption",
+            "stack-observability-workload-missing-scrape-target",
         ]);
     });
 });

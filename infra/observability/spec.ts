@@ -65,6 +65,11 @@ export const METRICS_PATH = PROBE_PATHS.metrics;
 
 type SpecInput = Pick<StackConfig, "environment" | "slo" | "dr" | "qdrant">;
 
+/** A percentage as a ratio without float noise (99.99 -> 0.9999, not 0.9998999999999999). */
+function ratio(percent: number): number {
+    return Number((percent / 100).toPrecision(12));
+}
+
 /** The observability spec of a stack, from its validated config. */
 export function observabilitySpec(c: SpecInput): ObservabilitySpec {
     const { slo } = c;
@@ -74,14 +79,14 @@ export function observabilitySpec(c: SpecInput): ObservabilitySpec {
             {
                 name: "availability",
                 description: `${slo.availability.objectivePercent} % of requests to ${slo.availability.routes.join(", ")} answered without a 5xx`,
-                objective: slo.availability.objectivePercent / 100,
+                objective: ratio(slo.availability.objectivePercent),
                 windowDays: slo.windowDays,
                 sli: { kind: "availability", routes: slo.availability.routes },
             },
             {
                 name: "latency",
                 description: `${slo.latency.objectivePercent} % of requests to ${slo.latency.routes.join(", ")} answered within ${slo.latency.thresholdSeconds} s`,
-                objective: slo.latency.objectivePercent / 100,
+                objective: ratio(slo.latency.objectivePercent),
                 windowDays: slo.windowDays,
                 sli: { kind: "latency", routes: slo.latency.routes, thresholdSeconds: slo.latency.thresholdSeconds },
             },
@@ -89,8 +94,8 @@ export function observabilitySpec(c: SpecInput): ObservabilitySpec {
         limits: {
             rpoSeconds: c.dr.rpoMinutes * 60,
             qdrantPeers: c.qdrant.replicas,
-            degradedAnswersMaxRatio: slo.degradedAnswersMaxPercent / 100,
-            llmErrorMaxRatio: slo.llmErrorMaxPercent / 100,
+            degradedAnswersMaxRatio: ratio(slo.degradedAnswersMaxPercent),
+            llmErrorMaxRatio: ratio(slo.llmErrorMaxPercent),
         },
         runbookUrl: slo.runbookUrl,
         evaluationInterval: "1m",

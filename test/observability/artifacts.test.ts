@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parse, stringify } from "yaml";
+import { readmeSpec, README_PATH, withAlertTable } from "../../infra/observability/docs";
 import {
-    alertCatalogue, alertManagerDefinition, cloudMonitoringDashboard, dashboard, dashboardQueries, grafanaDashboard, runbookAnchor,
+    alertCatalogue, alertingRules, alertManagerDefinition, cloudMonitoringDashboard, dashboard, dashboardQueries, grafanaDashboard, runbookAnchor,
     scrapeConfiguration, scrapeTargets, toRuleFile,
 } from "../../infra/observability";
-import { checkConfig, checkRules } from "../support/promtool";
+import { checkConfig, checkRules, PROMTOOL_MISSING, promtoolPath } from "../support/promtool";
 import { STACKS, stackSpec } from "./specs";
 
 describe("generated artefacts pass promtool's syntax checks", () => {
@@ -67,10 +67,35 @@ describe("alert routing and runbooks", () => {
         assert.deepEqual(config.receivers.map((r) => [r.name, r.sns_configs[0]!.topic_arn, r.sns_configs[0]!.sigv4.region]), [[config.route.receiver, "arn:aws:sns:us-east-1:1:t", "us-east-1"]]);
     });
 
-    test("README has a runbook entry for every alert, under the anchor its link points to", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-        for (const alert of alertCatalogue(stackSpec("prod"))) {
+    test("README's alert table is current (npm run docs:alerts) and has the anchor of every runbook link", () => {
+        const readme = fs.readFileSync(README_PATH, "utf8");
+        assert.equal(readme, withAlertTable(readme, readmeSpec()), "README.md's alert table is stale: run npm run docs:alerts");
+        const spec = stackSpec("prod");
+        for (const rule of alertingRules(spec)) {
+            const anchor = rule.annotations["runbook_url"]!.split("#")[1]!;
+            assert.ok(readme.includes(`<a id="${anchor}"></a>`), `README.md has no anchor ${anchor} for ${rule.alert}`);
+        }
+        for (const alert of alertCatalogue(spec)) {
             assert.ok(readme.includes(`<a id="${runbookAnchor(alert.name)}"></a>`), `README.md has no anchor ${runbookAnchor(alert.name)} for ${alert.name}`);
+        }
+    });
+});
+
+describe("promtool", () => {
+    test("when it is nowhere, the tests fail with one line that says how to install it", () => {
+        const saved = { PATH: process.env["PATH"], PROMTOOL: process.env["PROMTOOL"], GOBIN: process.env["GOBIN"] };
+        try {
+            process.env["PATH"] = "/nonexistent";
+            process.env["PROMTOOL"] = "";
+            process.env["GOBIN"] = "/nonexistent";
+            assert.throws(() => promtoolPath(), { message: PROMTOOL_MISSING });
+            assert.equal(PROMTOOL_MISSING.split("\n").length, 1);
+            assert.match(PROMTOOL_MISSING, /npm run promtool:install/);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
         }
     });
 });

@@ -1,17 +1,7 @@
-import { resolveConfig, type StackConfig } from "../../infra/config";
+import { resolveConfig } from "../../infra/config";
+import { stackConfig } from "../../infra/observability/docs";
 import { observabilitySpec, type ObservabilitySpec } from "../../infra/observability";
-import { listStacks, readStackFile } from "../../infra/plan";
-
-/** A stack's validated config, read from its stack file as the program would. */
-export function stackConfig(stack: string): StackConfig {
-    const { values } = readStackFile(stack);
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(values)) {
-        const short = key.slice(key.indexOf(":") + 1);
-        raw[short] = short === "environment" ? value : JSON.parse(value);
-    }
-    return resolveConfig(stack, raw);
-}
+import { listStacks } from "../../infra/plan";
 
 export function stackSpec(stack: string): ObservabilitySpec {
     return observabilitySpec(stackConfig(stack));

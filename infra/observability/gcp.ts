@@ -3,10 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cloudMonitoringDashboard, dashboard } from "./dashboards";
 import { KubeStateMetrics } from "./kubeStateMetrics";
-import type { Scope } from "./promql";
+import { seconds, type Scope } from "./promql";
 import { alertingRules, recordingRuleGroups } from "./rules";
 import { podMonitoringSpec, scrapeTargets } from "./scrape";
-import type { ObservabilitySpec, Severity } from "./spec";
+import { JOBS, type ObservabilitySpec, type Severity } from "./spec";
 
 export interface GcpObservabilityArgs {
     spec: ObservabilitySpec;
@@ -30,13 +30,6 @@ const GMP_COLLECTOR = { name: "collector", namespace: "gmp-system" };
 
 const SEVERITY: Record<Severity, string> = { page: "CRITICAL", ticket: "WARNING" };
 
-/** Seconds of a Prometheus `for` duration, as Cloud Monitoring's `duration` takes it. */
-function durationSeconds(d: string): string {
-    const m = /^(\d+)([smh])$/.exec(d);
-    if (!m) throw new Error(`unsupported duration ${d}`);
-    return `${Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as "s" | "m" | "h"]}s`;
-}
-
 /**
  * Observability of the GCP side: Google Cloud Managed Service for Prometheus scrapes the
  * targets through `PodMonitoring` resources (the cluster runs the managed collectors), the
@@ -57,7 +50,7 @@ export class GcpObservability extends pulumi.ComponentResource {
 
         const secretName = args.qdrantApiKeySecretName;
         const targets = pulumi.output(secretName).apply((s) => scrapeTargets({ qdrantApiKeySecretName: s }));
-        for (const job of ["langchain-ha", "qdrant", "kube-state-metrics"]) {
+        for (const job of Object.values(JOBS)) {
             new k8s.apiextensions.CustomResource(`${name}-${job}`, {
                 apiVersion: GMP_API_VERSION,
                 kind: "PodMonitoring",
@@ -106,7 +99,7 @@ export class GcpObservability extends pulumi.ComponentResource {
                     displayName: label,
                     conditionPrometheusQueryLanguage: {
                         query: scope.apply((s) => alertingRules(spec, s)[i]!.expr),
-                        duration: durationSeconds(rule.for),
+                        duration: `${seconds(rule.for)}s`,
                         evaluationInterval: "60s",
                         alertRule: rule.alert,
                         labels: rule.labels,

@@ -31,14 +31,6 @@ export function num(value: number): string {
     return String(Number(value.toPrecision(6)));
 }
 
-/** Seconds as a PromQL duration (`90` -> `90s`, `3600` -> `1h`). */
-export function duration(seconds: number): string {
-    for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
-        if (seconds % size === 0) return `${seconds / size}${unit}`;
-    }
-    return `${seconds}s`;
-}
-
 /** A PromQL duration in seconds; accepts the units the generator writes (s, m, h, d). */
 export function seconds(d: string): number {
     const m = /^(\d+)([smhd])$/.exec(d);

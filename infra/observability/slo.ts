@@ -1,4 +1,4 @@
-import { eq, num, oneOf, sel, type Scope } from "./promql";
+import { eq, num, oneOf, seconds, sel, type Scope } from "./promql";
 import type { AlertingRule, RecordingRule, RuleGroup } from "./rule";
 import { runbookLink, type ObservabilitySpec, type Severity, type SloSpec } from "./spec";
 
@@ -24,12 +24,8 @@ export const BURN_ALERTS: Record<Severity, { name: string; for: string }> = {
 /** Windows with a recorded error ratio. */
 export const RATIO_WINDOWS = [...new Set(BURN_WINDOWS.flatMap((w) => [w.short, w.long]))];
 
-const HOURS = { m: 1 / 60, h: 1, d: 24 } as const;
-
 function hoursOf(window: string): number {
-    const m = /^(\d+)([mhd])$/.exec(window);
-    if (!m) throw new Error(`unsupported window ${window}`);
-    return Number(m[1]) * HOURS[m[2] as keyof typeof HOURS];
+    return seconds(window) / 3600;
 }
 
 /** Burn rate (multiple of the sustainable error ratio) at which `budgetSpent` goes in `long`. */

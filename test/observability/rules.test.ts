@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { countRules, ruleGroups, toRuleFile } from "../../infra/observability";
+import { BURN_WINDOWS, burnRate, countRules, ruleGroups, toRuleFile } from "../../infra/observability";
 import { checkRules, firstFiring, testRules } from "../support/promtool";
 import { expected, lag, LAG, outage, OUTAGE, slowBurn, SLOW_BURN, traffic } from "./scenarios";
 import { specWith, STACKS, stackSpec } from "./specs";
@@ -8,6 +8,13 @@ import { specWith, STACKS, stackSpec } from "./specs";
 const prod = stackSpec("prod");
 const prodRules = toRuleFile(ruleGroups(prod));
 const at = (step: number, stepMinutes: number) => `${step * stepMinutes}m`;
+
+describe("burn rates", () => {
+    test("are the SRE workbook's 14.4, 6, 3 and 1 for a 30-day window, and scale with the window", () => {
+        assert.deepEqual(BURN_WINDOWS.map((w) => burnRate(30, w.long, w.budgetSpent)), [14.4, 6, 3, 1]);
+        assert.deepEqual(BURN_WINDOWS.map((w) => burnRate(7, w.long, w.budgetSpent)), [3.36, 1.4, 0.7, 0.233333]);
+    });
+});
 
 describe("generated rules pass promtool check rules", () => {
     for (const stack of STACKS) {

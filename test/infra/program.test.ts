@@ -16,6 +16,11 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
+/** The service's Deployment on one cluster (other Deployments, such as kube-state-metrics, left out). */
+function appDeployments(r: Resources, cluster: "eks" | "gke"): Inputs[] {
+    return r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).filter((d) => d.metadata.name === "langchain-ha");
+}
+
 describe("the program", () => {
     test("every stack file plans cleanly", async () => {
         const stacks = listStacks();
@@ -49,7 +54,7 @@ describe("the program", () => {
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
-            assert.equal(r.onCluster("kubernetes:apps/v1:Deployment", cluster).length, 1, `${cluster}: app Deployment`);
+            assert.equal(appDeployments(r, cluster).length, 1, `${cluster}: app Deployment`);
         }
 
         const s3Versioning = r.inputsOf("aws:s3/bucketVersioning:BucketVersioning");
@@ -78,7 +83,7 @@ describe("the program", () => {
     test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
         const plan = await planStack("dev");
         const r = new Resources(plan.resources);
-        const standby = r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs;
+        const standby = appDeployments(r, "gke")[0]!;
         assert.equal(standby.spec.replicas, 0);
         assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
         assert.equal(r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
@@ -90,7 +95,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const hpa = r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
         assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "eks")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal((appDeployments(r, "eks")[0]!).spec.replicas, 3);
     });
 
     test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
@@ -99,7 +104,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const primary = r.inputsOf("aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
         assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
-        assert.equal((r.onCluster("kubernetes:apps/v1:Deployment", "gke")[0]!.inputs as Inputs).spec.replicas, 3);
+        assert.equal((appDeployments(r, "gke")[0]!).spec.replicas, 3);
         assert.equal((r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 1);
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 0);

@@ -1,4 +1,4 @@
-import { K8S, namespaceOf, objectName, podLabels, REPLICATED_WORKLOADS, scopeKey, selectorMatches } from "../../../lib/kubernetes";
+import { K8S, namespaceOf, objectName, podLabels, REPLICATED_WORKLOADS, replicasOf, scopeKey, selectorMatches } from "../../../lib/kubernetes";
 import { eksClustersOf, jobKeeps, OBSERVABILITY, podScrapeJobs, type PodScrapeJob } from "../../../lib/observability";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { pushTo } from "../../../lib/stack";
@@ -9,7 +9,7 @@ const NAMESPACED_MONITORS = [OBSERVABILITY.podMonitoring, OBSERVABILITY.podMonit
 
 export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
     name: "stack-observability-workload-missing-scrape-target",
-    description: "Every Deployment and StatefulSet must be scraped by a pod monitor or a managed Prometheus scraper, or none of the alerts that read its metrics can fire.",
+    description: "On a cluster with Prometheus collection, every serving Deployment and StatefulSet must be scraped by a pod monitor or a managed scraper, or no alert that reads its metrics can fire.",
     severity: "medium",
     enforcementLevel: "advisory",
     provider: "stack",
@@ -30,13 +30,22 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
             scrapers.push({ clusters: eksClustersOf(s, stack.byUrn), jobs });
         });
 
+        // Only clusters that run some Prometheus collection are judged: a stack without any is
+        // monitored by means this rule cannot see, and a workload forgotten there is the drift to catch.
+        const clusterOf = (w: Subject) => eksClustersOf(w.provider === undefined ? undefined : stack.byUrn(w.provider), stack.byUrn);
+        const collected = (w: Subject) =>
+            [...monitors.values()].flat().some((m) => m.provider === w.provider) ||
+            clusterMonitors.some((m) => m.provider === w.provider) ||
+            scrapers.some((s) => s.clusters.size === 0 || [...s.clusters].some((c) => clusterOf(w).has(c)));
+
         stack.each(workloads, ctx, (w) => {
+            if (replicasOf(w.props) === 0 || !collected(w)) return; // Scaled to zero: not serving.
             const labels = podLabels(w.props);
             const namespace = namespaceOf(w.props);
             const selects = (m: Subject) => selectorMatches(get(m.props, "spec.selector"), labels);
             if ((monitors.get(scopeKey(w)) ?? []).some(selects)) return;
             if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
-            const cluster = eksClustersOf(w.provider === undefined ? undefined : stack.byUrn(w.provider), stack.byUrn);
+            const cluster = clusterOf(w);
             // A scraper whose cluster is not known counts for every cluster (no false alarm).
             const sameCluster = (clusters: Set<string>) => clusters.size === 0 || [...clusters].some((c) => cluster.has(c));
             if (scrapers.some((s) => sameCluster(s.clusters) && s.jobs.some((j) => jobKeeps(j, namespace, labels)))) return;

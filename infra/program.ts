@@ -183,9 +183,11 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
 
     // --- Observability: scraping, SLO and cause alerts, dashboards on both sides ----------
     const obsSpec = observabilitySpec(c);
+    const roleOf = (side: Side) => (side === c.dr.activeSide ? "active" : "standby");
     const observability = {
         aws: new AwsObservability(`${env}-aws-obs`, {
             spec: obsSpec,
+            role: roleOf("aws"),
             clusterName: eks.clusterName,
             clusterArn: eks.clusterArn,
             subnetIds: awsNetwork.privateSubnetIds,
@@ -197,6 +199,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         }, { providers: [awsProvider] }),
         gcp: new GcpObservability(`${env}-gcp-obs`, {
             spec: obsSpec,
+            role: roleOf("gcp"),
             project: c.gcp.project,
             clusterName: gke.clusterName,
             namespace: namespaces.gcp,
@@ -233,7 +236,7 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             snapshotCron: c.backupSchedule.snapshotCron,
         },
         observability: {
-            rules: countRules(ruleGroups(obsSpec)),
+            rules: perSide((side) => countRules(ruleGroups(obsSpec, {}, roleOf(side)))),
             aws: { workspaceId: observability.aws.workspaceId, prometheusEndpoint: observability.aws.prometheusEndpoint, grafanaDashboard: observability.aws.grafanaDashboard },
             gcp: { dashboardId: observability.gcp.dashboardId },
         },

@@ -1,7 +1,7 @@
 import { eq, num, sel, type Scope } from "./promql";
 import type { AlertingRule, RuleGroup } from "./rule";
 import { BURN_ALERTS } from "./slo";
-import { JOBS, runbookLink, SNAPSHOT_CRONJOB, type AlertSpec, type ObservabilitySpec } from "./spec";
+import { JOBS, runbookLink, SNAPSHOT_CRONJOB, type AlertSpec, type ObservabilitySpec, type SideRole } from "./spec";
 
 /**
  * The alerts beyond the SLOs: causes that threaten the availability or the recovery point
@@ -14,6 +14,7 @@ export function causeAlerts(spec: ObservabilitySpec): AlertSpec[] {
         {
             name: "ReplicationLagHigh",
             severity: "page",
+            onlyOn: "standby",
             for: "2m",
             expr: (s) => `max(${sel("replication_lag_seconds", s)}) > ${num(rpoSeconds / 2)}`,
             summary: `The standby applies the change journal more than ${num(rpoSeconds / 2)} s (half the RPO) behind the active side`,
@@ -77,6 +78,8 @@ export function causeAlerts(spec: ObservabilitySpec): AlertSpec[] {
         {
             name: "StandbyNotFitForFailover",
             severity: "page",
+            // The active side exports 0 too: it is not a standby.
+            onlyOn: "standby",
             for: "5m",
             expr: (s) => `min(${sel("replication_fit_for_failover", s)}) == 0`,
             summary: "The standby reports that it is not fit to take over",
@@ -105,8 +108,10 @@ export function toAlertingRule(spec: ObservabilitySpec, alert: AlertSpec, scope:
     };
 }
 
-export function causeRuleGroup(spec: ObservabilitySpec, scope: Scope): RuleGroup {
-    return { name: "causes", interval: spec.evaluationInterval, rules: causeAlerts(spec).map((a) => toAlertingRule(spec, a, scope)) };
+/** The cause alerts for a side in `role` (every alert when the role is not given). */
+export function causeRuleGroup(spec: ObservabilitySpec, scope: Scope, role?: SideRole): RuleGroup {
+    const alerts = causeAlerts(spec).filter((a) => role === undefined || a.onlyOn === undefined || a.onlyOn === role);
+    return { name: "causes", interval: spec.evaluationInterval, rules: alerts.map((a) => toAlertingRule(spec, a, scope)) };
 }
 
 /** Every alert name with its severity and README text, SLO burns first. */
@@ -126,6 +131,12 @@ export function alertCatalogue(spec: ObservabilitySpec): { name: string; severit
             why: "A slow leak that spends the budget before the window ends if nothing changes.",
             action: "Find the routes and status codes behind it on the dashboard; plan the fix within working hours.",
         },
-        ...causeAlerts(spec).map(({ name, severity, summary, why, action }) => ({ name, severity, summary, why, action })),
+        ...causeAlerts(spec).map(({ name, severity, summary, why, action, onlyOn }) => ({
+            name,
+            severity: onlyOn === undefined ? severity : `${severity} (${onlyOn} side only)`,
+            summary,
+            why,
+            action,
+        })),
     ];
 }

@@ -6,10 +6,12 @@ import { dashboard, grafanaDashboard } from "./dashboards";
 import { KubeStateMetrics } from "./kubeStateMetrics";
 import { ruleGroups, toRuleFile } from "./rules";
 import { scrapeConfiguration, scrapeTargets } from "./scrape";
-import { JOBS, type ObservabilitySpec } from "./spec";
+import { JOBS, type ObservabilitySpec, type SideRole } from "./spec";
 
 export interface AwsObservabilityArgs {
     spec: ObservabilitySpec;
+    /** Whether this side serves or stands by; standby-only alerts are declared on the standby. */
+    role: SideRole;
     /** The EKS cluster the managed scraper reads, by name (access entry) and ARN (scraper source). */
     clusterName: pulumi.Input<string>;
     clusterArn: pulumi.Input<string>;
@@ -117,7 +119,7 @@ export class AwsObservability extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        new aws.amp.RuleGroupNamespace(`${name}-rules`, { workspaceId: workspace.id, name: "langchain-ha", data: toRuleFile(ruleGroups(spec)), tags }, parent);
+        new aws.amp.RuleGroupNamespace(`${name}-rules`, { workspaceId: workspace.id, name: "langchain-ha", data: toRuleFile(ruleGroups(spec, {}, args.role)), tags }, parent);
 
         // The topic must let AMP publish; this workspace only (confused-deputy guard).
         new aws.sns.TopicPolicy(`${name}-topic-policy`, {

@@ -6,10 +6,12 @@ import { KubeStateMetrics } from "./kubeStateMetrics";
 import { seconds, type Scope } from "./promql";
 import { alertingRules, recordingRuleGroups } from "./rules";
 import { podMonitoringSpec, scrapeTargets } from "./scrape";
-import { JOBS, type ObservabilitySpec, type Severity } from "./spec";
+import { JOBS, type ObservabilitySpec, type Severity, type SideRole } from "./spec";
 
 export interface GcpObservabilityArgs {
     spec: ObservabilitySpec;
+    /** Whether this side serves or stands by; standby-only alerts are declared on the standby. */
+    role: SideRole;
     project: string;
     /** The GKE cluster (with managed collection on); its name scopes the alert queries. */
     clusterName: pulumi.Input<string>;
@@ -87,7 +89,7 @@ export class GcpObservability extends pulumi.ComponentResource {
         }, parent);
 
         const scope = pulumi.all([args.clusterName, args.namespace]).apply(([cluster, namespace]): Scope => ({ cluster, namespace }));
-        const rules = alertingRules(spec);
+        const rules = alertingRules(spec, {}, args.role);
         this.alertPolicyNames = rules.map((rule, i) => {
             const label = rule.labels["slo"] !== undefined ? `${rule.alert} (${rule.labels["slo"]})` : rule.alert;
             const policy = new gcp.monitoring.AlertPolicy(`${name}-alert-${rule.alert}${rule.labels["slo"] ? `-${rule.labels["slo"]}` : ""}`, {
@@ -98,7 +100,7 @@ export class GcpObservability extends pulumi.ComponentResource {
                 conditions: [{
                     displayName: label,
                     conditionPrometheusQueryLanguage: {
-                        query: scope.apply((s) => alertingRules(spec, s)[i]!.expr),
+                        query: scope.apply((s) => alertingRules(spec, s, args.role)[i]!.expr),
                         duration: `${seconds(rule.for)}s`,
                         evaluationInterval: "60s",
                         alertRule: rule.alert,

@@ -3,11 +3,14 @@ import { causeRuleGroup } from "./alerts";
 import type { Scope } from "./promql";
 import { isAlert, type AlertingRule, type RuleGroup } from "./rule";
 import { sloRuleGroups } from "./slo";
-import type { ObservabilitySpec } from "./spec";
+import type { ObservabilitySpec, SideRole } from "./spec";
 
-/** Every rule group of a stack: SLO recording and burn-rate rules, then the cause alerts. */
-export function ruleGroups(spec: ObservabilitySpec, scope: Scope = {}): RuleGroup[] {
-    return [...sloRuleGroups(spec, scope, { alerts: true }), causeRuleGroup(spec, scope)];
+/**
+ * Every rule group of a side: SLO recording and burn-rate rules, then the cause alerts that
+ * apply to its `role` (all of them when no role is given, as for tests and the README).
+ */
+export function ruleGroups(spec: ObservabilitySpec, scope: Scope = {}, role?: SideRole): RuleGroup[] {
+    return [...sloRuleGroups(spec, scope, { alerts: true }), causeRuleGroup(spec, scope, role)];
 }
 
 /** Only the recording rules (for an evaluator whose alerts are declared elsewhere). */
@@ -16,8 +19,8 @@ export function recordingRuleGroups(spec: ObservabilitySpec, scope: Scope = {}):
 }
 
 /** Only the alerting rules, flattened. */
-export function alertingRules(spec: ObservabilitySpec, scope: Scope = {}): AlertingRule[] {
-    return ruleGroups(spec, scope).flatMap((g) => g.rules.filter(isAlert));
+export function alertingRules(spec: ObservabilitySpec, scope: Scope = {}, role?: SideRole): AlertingRule[] {
+    return ruleGroups(spec, scope, role).flatMap((g) => g.rules.filter(isAlert));
 }
 
 /** A Prometheus rule file (what `promtool check rules` and AMP's rule groups namespace take). */

@@ -5,6 +5,9 @@ import type { Scope } from "./promql";
 /** `page` wakes someone up; `ticket` is for the next working hours. */
 export type Severity = "page" | "ticket";
 
+/** What a side does now: serves and writes the journal, or follows it. */
+export type SideRole = "active" | "standby";
+
 /** What an SLO counts, over the service's own metrics. */
 export type Sli =
     /** Requests on `routes` that ended in a 5xx, out of all requests on them. */
@@ -36,6 +39,8 @@ export interface AlertSpec {
     why: string;
     /** What the on-call does, for the README's alert table. */
     action: string;
+    /** Only on a side in this role (the service exports the series on both with another meaning). */
+    onlyOn?: SideRole;
 }
 
 /** Everything the observability of one stack is generated from. */

@@ -14,12 +14,13 @@ function row(cells: (string | number)[]): string {
 }
 
 const started = Date.now();
-console.log(row(["stack", "objective", "recording rules", "alerting rules", "outage -> page", "2x burn -> ticket", "lag > RPO/2 -> page"]));
+console.log(row(["stack", "objective", "recording rules (active / standby side)", "alerting rules (active / standby side)", "outage -> page", "2x burn -> ticket", "lag > RPO/2 -> page"]));
 console.log(row(["---", "---", "---", "---", "---", "---", "---"]));
 for (const stack of STACKS) {
     const spec = stackSpec(stack);
     const rules = toRuleFile(ruleGroups(spec));
-    const n = countRules(ruleGroups(spec));
+    const active = countRules(ruleGroups(spec, {}, "active"));
+    const standby = countRules(ruleGroups(spec, {}, "standby"));
     const availability = spec.slos.find((s) => s.name === "availability")!;
 
     const page = firstFiring(rules, "1m", outage(), "ErrorBudgetFastBurn", [expected(spec, "ErrorBudgetFastBurn", { slo: "availability" })], {
@@ -36,8 +37,8 @@ for (const stack of STACKS) {
     console.log(row([
         stack,
         `${(availability.objective * 100).toFixed(3).replace(/0+$/, "")} %`,
-        n.recording,
-        n.alerting,
+        `${active.recording} / ${standby.recording}`,
+        `${active.alerting} / ${standby.alerting}`,
         minutes(page, OUTAGE.healthySteps, 1),
         hours(ticket),
         minutes(lagPage, LAG.steadySteps, 1),

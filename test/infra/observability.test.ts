@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import { parse } from "yaml";
 import { METRICS_PORT_NAME } from "../../app/src/contract";
-import { alertingRules, AwsObservability, countRules, GcpObservability, recordingRuleGroups, ruleGroups, withoutPath } from "../../infra/observability";
+import { alertingRules, AwsObservability, GcpObservability, recordingRuleGroups, ruleGroups, withoutPath } from "../../infra/observability";
 import { planStack } from "../../infra/plan";
 import { stackSpec } from "../observability/specs";
 import { declare, Resources, unsecret } from "./harness";
@@ -18,6 +18,7 @@ function awsSide(extra: { qdrantApiKey?: string } = {}) {
         const provider = new k8s.Provider("eks-k8s", { kubeconfig: "{}" });
         new AwsObservability("obs", {
             spec,
+            role: "active",
             clusterName: "prod-eks",
             clusterArn: "arn:aws:eks:us-east-1:123456789012:cluster/prod-eks",
             subnetIds: ["subnet-a", "subnet-b", "subnet-c"],
@@ -30,10 +31,10 @@ function awsSide(extra: { qdrantApiKey?: string } = {}) {
     });
 }
 
-function gcpSide(extra: { alarmEmail?: string; qdrantApiKeySecretName?: string } = {}) {
+function gcpSide(extra: { alarmEmail?: string; qdrantApiKeySecretName?: string; role?: "active" | "standby" } = {}) {
     return declare(() => {
         const provider = new k8s.Provider("gke-k8s", { kubeconfig: "{}" });
-        new GcpObservability("obs", { spec, project: "acme-rag-dr", clusterName: "prod-gke-cluster", namespace: "langchain-ha", k8sProvider: provider, ...extra });
+        new GcpObservability("obs", { spec, role: "standby", project: "acme-rag-dr", clusterName: "prod-gke-cluster", namespace: "langchain-ha", k8sProvider: provider, ...extra });
     });
 }
 
@@ -85,7 +86,10 @@ describe("AwsObservability", () => {
     test("loads every generated rule into the workspace and routes alerts to the stack's alarm topic", async () => {
         const r = await awsSide();
         const ns = r.one("aws:amp/ruleGroupNamespace:RuleGroupNamespace");
-        assert.deepEqual(parse(ns.data), { groups: ruleGroups(spec) });
+        assert.deepEqual(parse(ns.data), { groups: ruleGroups(spec, {}, "active") });
+        const alerts = alertingRules(spec, {}, "active").map((a) => a.alert);
+        assert.ok(!alerts.includes("StandbyNotFitForFailover") && !alerts.includes("ReplicationLagHigh"), "the active side exports fit = 0: no standby alerts there");
+        assert.ok(alerts.includes("JournalWriteFailures") && alerts.includes("ErrorBudgetFastBurn"));
         const definition = parse(r.one("aws:amp/alertManagerDefinition:AlertManagerDefinition").definition) as { alertmanager_config: string };
         const am = parse(definition.alertmanager_config) as Inputs;
         const receiver = am.receivers.find((x: Inputs) => x.name === am.route.receiver);
@@ -112,7 +116,7 @@ describe("AwsObservability", () => {
 
     test("refuses a scraper in one subnet", () => {
         assert.throws(() => new AwsObservability("obs", {
-            spec, clusterName: "c", clusterArn: "a", subnetIds: ["subnet-a"], securityGroupIds: [], namespace: "n", alarmTopicArn: TOPIC,
+            spec, role: "active", clusterName: "c", clusterArn: "a", subnetIds: ["subnet-a"], securityGroupIds: [], namespace: "n", alarmTopicArn: TOPIC,
             k8sProvider: undefined as unknown as k8s.Provider,
         }), { message: "AwsObservability obs: the scraper needs subnets in at least 2 zones, got 1" });
     });
@@ -146,9 +150,10 @@ describe("GcpObservability", () => {
         const rules = r.one("kubernetes:monitoring.googleapis.com/v1:Rules");
         assert.deepEqual(rules.spec.groups, recordingRuleGroups(spec));
         const policies = r.inputsOf("gcp:monitoring/alertPolicy:AlertPolicy");
-        const alerts = alertingRules(spec);
+        const alerts = alertingRules(spec, {}, "standby");
         assert.equal(policies.length, alerts.length);
-        const scoped = alertingRules(spec, { cluster: "prod-gke-cluster", namespace: "langchain-ha" });
+        assert.ok(alerts.some((a) => a.alert === "StandbyNotFitForFailover"), "the standby watches its own fitness");
+        const scoped = alertingRules(spec, { cluster: "prod-gke-cluster", namespace: "langchain-ha" }, "standby");
         assert.deepEqual(policies.map((p) => p.conditions[0].conditionPrometheusQueryLanguage.query).sort(), scoped.map((a) => a.expr).sort());
         assert.ok(policies.every((p) => p.conditions[0].conditionPrometheusQueryLanguage.query.includes('cluster="prod-gke-cluster"')));
         const lag = policies.find((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule === "ReplicationLagHigh")!;
@@ -206,7 +211,9 @@ describe("observability in the whole program (prod)", () => {
         assert.equal(r.one("aws:amp/scraper:Scraper").source.eks.clusterArn, (eks.outputs as Inputs).arn);
         const dnsTopic = r.ofType("aws:sns/topic:Topic")[0]!;
         assert.equal(r.one("aws:sns/topicPolicy:TopicPolicy").arn, (dnsTopic.outputs as Inputs).arn, "alerts go to the stack's alarm topic");
-        assert.deepEqual((plan.outputs as Inputs).observability.rules, countRules(ruleGroups(spec)));
-        assert.deepEqual(countRules(ruleGroups(spec)), { recording: 16, alerting: 13 });
+        assert.deepEqual((plan.outputs as Inputs).observability.rules, { aws: { recording: 16, alerting: 11 }, gcp: { recording: 16, alerting: 13 } });
+        const gcpAlerts = r.inputsOf("gcp:monitoring/alertPolicy:AlertPolicy").map((p) => p.conditions[0].conditionPrometheusQueryLanguage.alertRule);
+        assert.ok(gcpAlerts.includes("StandbyNotFitForFailover"), "prod's standby (GCP) alerts on its fitness");
+        assert.ok(!unsecret<string>(r.one("aws:amp/ruleGroupNamespace:RuleGroupNamespace").data).includes("StandbyNotFitForFailover"), "prod's active side (AWS) does not");
     });
 });

@@ -23,8 +23,8 @@ describe("generated rules pass promtool check rules", () => {
             const groups = ruleGroups(spec);
             const result = checkRules(toRuleFile(groups));
             assert.ok(result.ok, result.output);
-            const n = countRules(groups);
-            t.diagnostic(`${stack}: ${n.recording} recording + ${n.alerting} alerting rules per side`);
+            const [active, standby] = (["active", "standby"] as const).map((role) => countRules(ruleGroups(spec, {}, role)));
+            t.diagnostic(`${stack}: ${active!.recording} recording + ${active!.alerting} alerting rules on the active side, ${standby!.recording} + ${standby!.alerting} on the standby`);
             // The same rules scoped to one cluster and namespace, as Cloud Monitoring evaluates them.
             const scoped = checkRules(toRuleFile(ruleGroups(spec, { cluster: `${stack}-gke`, namespace: "langchain-ha" })));
             assert.ok(scoped.ok, scoped.output);

@@ -5,7 +5,7 @@ import { KSM_METRICS_PORT } from "./scrape";
 
 export interface KubeStateMetricsArgs {
     namespace: pulumi.Input<string>;
-    /** Image; defaults to the upstream kube-state-metrics release this module was written for. */
+    /** Image; defaults to the upstream release whose example manifest these probes and ports follow. */
     image?: string;
     /** Replicas; defaults to 2 so one pod down keeps the series (rules take the max over pods). */
     replicas?: number;
@@ -13,7 +13,7 @@ export interface KubeStateMetricsArgs {
 
 const NAME = "kube-state-metrics";
 const TELEMETRY_PORT = 8081;
-export const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.15.0";
+export const KSM_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.18.0";
 /** Only what the alerts read: CronJob and Job state in this namespace (cheap, and a Role suffices). */
 const RESOURCES = "cronjobs,jobs";
 

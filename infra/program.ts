@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ENV } from "../app/src/contract";
 import { AwsNetwork, EksCluster } from "./aws";
 import { CrossCloudBackup } from "./backup";
@@ -10,9 +11,12 @@ import { GcpNetwork, GkeCluster } from "./gcp";
 import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
 import { QdrantCluster } from "./qdrant";
 import { AwsObservability, countRules, GcpObservability, observabilitySpec, ruleGroups } from "./observability";
+import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
 import { LangchainService, type ServiceScale } from "./service";
 
 const NAMESPACE = "langchain-ha";
+/** The Lease the followers of one cluster contend for: one applies at a time. */
+const LEASE_NAME = "langchain-ha-follower";
 
 type Side = "aws" | "gcp";
 
@@ -110,39 +114,6 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         apiKeySecretName: qdrantApiKeySecrets[side],
     }, { providers: [k8sProviders[side]] }));
 
-    // --- The service on both clusters ---------------------------------------------------
-    const certificate = new ServiceCertificate(`${env}-cert`, { domain: c.dns.domain, hostedZoneId: c.dns.hostedZoneId }, { providers: [awsProvider] });
-    const scaleOf = (side: Side): ServiceScale => {
-        if (side === c.dr.activeSide) return { kind: "serving", replicas: c.app.replicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
-        if (c.dr.mode === "pilot-light") return { kind: "standby", failoverReplicas: c.app.replicas };
-        return { kind: "serving", replicas: c.dr.standbyReplicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
-    };
-    const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {
-        namespace: namespaces[side],
-        image: c.app.image,
-        scale: scaleOf(side),
-        cloud: side,
-        env: {
-            [ENV.region]: side === "aws" ? c.aws.region : c.gcp.region,
-            [ENV.qdrantUrl]: qdrant[side].url,
-            [ENV.qdrantCollection]: c.qdrant.collection,
-            [ENV.qdrantReplicationFactor]: String(c.qdrant.replicationFactor),
-            [ENV.qdrantWriteConsistencyFactor]: String(c.qdrant.writeConsistencyFactor),
-            [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
-            [ENV.llmPrimary]: c.app.llm.primary,
-            [ENV.llmSecondary]: c.app.llm.secondary,
-        },
-        secretEnv: {
-            [ENV.openaiApiKey]: secrets.openaiApiKey,
-            [ENV.anthropicApiKey]: secrets.anthropicApiKey,
-            [ENV.googleApiKey]: secrets.googleApiKey,
-            [ENV.qdrantApiKey]: secrets.qdrantApiKey,
-        },
-        resources: c.app.resources,
-        certificateArn: side === "aws" ? certificate.certificateArn : undefined,
-        tls: side === "gcp" ? gcpTls : undefined,
-    }, { providers: [k8sProviders[side]] }));
-
     // --- Cross-cloud backups ------------------------------------------------------------
     const backup = new CrossCloudBackup(`${env}-backup`, {
         stack: c.stack,
@@ -166,6 +137,86 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
         awsProvider,
         gcpProvider,
     });
+
+    // --- Standby replication: journal buckets, identities, the replication environment --
+    const replication = new StandbyReplication(`${env}-replication`, {
+        stack: c.stack,
+        activeSide: c.dr.activeSide,
+        rpoMinutes: c.dr.rpoMinutes,
+        gcpProject: c.gcp.project,
+        gcpRegion: c.gcp.region,
+        awsRegion: c.aws.region,
+        journalExpiryDays: c.journal.expiryDays,
+        noncurrentVersionDays: c.backup.noncurrentVersionDays,
+        backup: { arn: backup.s3BucketArn, kmsKeyArn: backup.s3KmsKeyArn, s3BucketName: backup.s3BucketName, gcsBucketName: backup.gcsBucketName },
+        namespaces,
+        k8sProviders,
+        eksOidcProviderArn: eks.oidcProviderArn,
+        eksOidcIssuerHost: eks.oidcIssuerHost,
+        gkeWorkloadPool: gke.workloadPool,
+        gkeIssuerUrl: pulumi.interpolate`https://container.googleapis.com/v1/projects/${c.gcp.project}/locations/${c.gcp.region}/clusters/${gke.clusterName}`,
+        awsProvider,
+        gcpProvider,
+    });
+
+    // --- The service on both clusters ---------------------------------------------------
+    const certificate = new ServiceCertificate(`${env}-cert`, { domain: c.dns.domain, hostedZoneId: c.dns.hostedZoneId }, { providers: [awsProvider] });
+    const scaleOf = (side: Side): ServiceScale => {
+        if (side === c.dr.activeSide) return { kind: "serving", replicas: c.app.replicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
+        if (c.dr.mode === "pilot-light") return { kind: "standby", failoverReplicas: c.app.replicas };
+        return { kind: "serving", replicas: c.dr.standbyReplicas, maxReplicas: c.app.maxReplicas, targetCpuPercent: c.app.targetCpuPercent };
+    };
+    const serviceEnv = (side: Side) => ({
+        [ENV.region]: side === "aws" ? c.aws.region : c.gcp.region,
+        [ENV.qdrantUrl]: qdrant[side].url,
+        [ENV.qdrantCollection]: c.qdrant.collection,
+        [ENV.qdrantReplicationFactor]: String(c.qdrant.replicationFactor),
+        [ENV.qdrantWriteConsistencyFactor]: String(c.qdrant.writeConsistencyFactor),
+        [ENV.qdrantShardNumber]: String(c.qdrant.shardNumber ?? c.qdrant.replicas),
+        [ENV.llmPrimary]: c.app.llm.primary,
+        [ENV.llmSecondary]: c.app.llm.secondary,
+    });
+    const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {
+        namespace: namespaces[side],
+        image: c.app.image,
+        scale: scaleOf(side),
+        cloud: side,
+        env: { ...serviceEnv(side), ...replication.env(side, false) },
+        identity: replication.pods[side],
+        secretEnv: {
+            [ENV.openaiApiKey]: secrets.openaiApiKey,
+            [ENV.anthropicApiKey]: secrets.anthropicApiKey,
+            [ENV.googleApiKey]: secrets.googleApiKey,
+            [ENV.qdrantApiKey]: secrets.qdrantApiKey,
+            [ENV.adminToken]: secrets.adminToken,
+        },
+        resources: c.app.resources,
+        certificateArn: side === "aws" ? certificate.certificateArn : undefined,
+        tls: side === "gcp" ? gcpTls : undefined,
+    }, { providers: [k8sProviders[side]] }));
+
+    // The followers run on both sides whatever the serving scale: a pilot-light standby stays current.
+    const followers = perSide((side) => new ReplicationFollower(`${env}-${side}-follower`, {
+        namespace: namespaces[side],
+        image: c.app.image,
+        replicas: c.replication.followerReplicas,
+        resources: c.replication.followerResources,
+        env: { ...serviceEnv(side), ...replication.env(side, true) },
+        secretName: services[side].secretName,
+        identity: replication.pods[side],
+        leaseName: LEASE_NAME,
+    }, { providers: [k8sProviders[side]] }));
+    const internal = perSide((side) => new InternalEndpoint(`${env}-${side}-internal`, {
+        namespace: namespaces[side],
+        appSelector: services[side].podSelector,
+    }, { providers: [k8sProviders[side]] }));
+    const snapshotSets = new LogicalSnapshotSchedule(`${env}-${c.dr.activeSide}-snapshot-sets`, {
+        namespace: namespaces[c.dr.activeSide],
+        schedule: c.backupSchedule.snapshotCron,
+        serviceName: internal[c.dr.activeSide].serviceName,
+        secretName: services[c.dr.activeSide].secretName,
+        image: c.backup.jobImage,
+    }, { providers: [k8sProviders[c.dr.activeSide]] });
 
     // --- DNS failover -------------------------------------------------------------------
     const dns = new DnsFailover(`${env}-dns`, {
@@ -239,6 +290,25 @@ export function defineStack({ config: c, secrets, gcpTls }: ProgramConfig) {
             rules: perSide((side) => countRules(ruleGroups(obsSpec, {}, roleOf(side)))),
             aws: { workspaceId: observability.aws.workspaceId, prometheusEndpoint: observability.aws.prometheusEndpoint, grafanaDashboard: observability.aws.grafanaDashboard },
             gcp: { dashboardId: observability.gcp.dashboardId },
+        },
+        replication: {
+            journals: perSide((side) => replication.locations[side].journal),
+            peerJournals: perSide((side) => replication.locations[side].peerJournals),
+            snapshotSets: perSide((side) => replication.locations[side].snapshots),
+            journalBuckets: { s3: replication.journal.s3BucketName, gcs: replication.journal.gcsBucketName },
+            journalTransferJob: replication.journal.transferJobName,
+            journalExpiryDays: c.journal.expiryDays,
+            followers: perSide((side) => followers[side].deploymentName),
+            followerReplicas: c.replication.followerReplicas,
+            leaseName: LEASE_NAME,
+            snapshotSetsCronJob: snapshotSets.cronJobName,
+            snapshotSetsCron: c.backupSchedule.snapshotCron,
+            maxLagSeconds: c.dr.rpoMinutes * 60,
+            // The admin routes answer on the serving pods' plain port, through this ClusterIP Service on each cluster.
+            internalServices: perSide((side) => internal[side].serviceName),
+            api: REPLICATION_API,
+            // Where the runbook finds the token (never the value): the Secret on each cluster, set from this stack secret.
+            adminToken: { secretName: services[c.dr.activeSide].secretName, key: ENV.adminToken, configKey: "langchain-ha:adminToken" },
         },
         rtoTargetSeconds: c.dr.rtoMinutes * 60,
         impliedRtoSeconds: c.recovery.impliedRtoSeconds,

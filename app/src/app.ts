@@ -5,11 +5,14 @@ import type { HealthService } from "./health/service";
 import type { IngestService } from "./ingest/service";
 import type { Lifecycle } from "./lifecycle/state";
 import type { Metrics } from "./metrics";
+import type { ReplicationService } from "./replication/service";
 import { HttpError } from "./resilience/errors";
 import { askRoute } from "./routes/ask";
 import { documentsRoute } from "./routes/documents";
 import { metricsRoute } from "./routes/metrics";
 import { probeRoutes } from "./routes/probes";
+import { adminRoutes } from "./routes/admin";
+import { replicationRoute } from "./routes/replication";
 
 /** What the routes need; built once per process by createServices and shared by the HTTP and HTTPS listeners. */
 export interface AppServices {
@@ -19,6 +22,9 @@ export interface AppServices {
     health: HealthService;
     lifecycle: Lifecycle;
     maxDocumentsPerRequest: number;
+    replication: ReplicationService;
+    /** Absent: the admin routes are not registered. */
+    adminToken?: string;
 }
 
 /**
@@ -74,4 +80,6 @@ export const app: FastifyPluginAsync<{ services: AppServices }> = async (instanc
     await instance.register(metricsRoute, { metrics });
     await instance.register(documentsRoute, { ingest: services.ingest, maxDocuments: services.maxDocumentsPerRequest });
     await instance.register(askRoute, { answers: services.answers });
+    await instance.register(replicationRoute, { replication: services.replication });
+    if (services.adminToken) await instance.register(adminRoutes, { replication: services.replication, token: services.adminToken });
 };

@@ -29,6 +29,8 @@ export const PROBE_PATHS = {
     /** Deep: the region can serve. What Route53 health checks probe. */
     health: "/health",
     metrics: "/metrics",
+    /** Replication state: role, epoch, position, lag, fitness for failover. */
+    replication: "/v1/replication",
 } as const;
 
 /** Environment variables the deployment sets; the service validates them at start-up. */
@@ -51,6 +53,17 @@ export const ENV = {
     anthropicApiKey: "ANTHROPIC_API_KEY",
     googleApiKey: "GOOGLE_API_KEY",
     shutdownDrainMs: "SHUTDOWN_DRAIN_MS",
+    /** Replication (docs/service.md, "Standby replication"). */
+    role: "ROLE",
+    journalUrl: "JOURNAL_URL",
+    peerJournalUrls: "PEER_JOURNAL_URLS",
+    snapshotUrls: "SNAPSHOT_URLS",
+    replicationMaxLagSeconds: "REPLICATION_MAX_LAG_SECONDS",
+    replicationApply: "REPLICATION_APPLY",
+    leaseName: "LEASE_NAME",
+    podName: "POD_NAME",
+    podNamespace: "POD_NAMESPACE",
+    adminToken: "ADMIN_TOKEN",
 } as const;
 
 /** Seconds the pod gets after SIGTERM; the service drains within it (terminationGracePeriodSeconds). */
@@ -90,4 +103,8 @@ export const TUNING_ENV = {
     bodyLimitBytes: "BODY_LIMIT_BYTES",
     maxDocumentsPerRequest: "MAX_DOCUMENTS_PER_REQUEST",
     retrievalTopK: "RETRIEVAL_TOP_K",
+    replicationPollMs: "REPLICATION_POLL_MS",
+    /** S3 and GCS API endpoints of stand-ins or compatible stores; unset for the real clouds. */
+    s3Endpoint: "S3_ENDPOINT",
+    gcsEndpoint: "GCS_ENDPOINT",
 } as const;

@@ -5,7 +5,12 @@ import pino from "pino";
 import { app } from "./app";
 import { loadConfig, type Config } from "./config";
 import { drain } from "./lifecycle/shutdown";
+import { checkModel } from "./llm/model-check";
 import { createServices, type ServiceOptions, type Services } from "./services";
+
+const FIRST_ROUND_WAIT_MS = 5_000;
+/** The start-up model lookup: short, it only confirms an id. */
+const MODEL_CHECK_MS = 5_000;
 
 export interface RunningServer {
     /** Base URLs: plain HTTP first, HTTPS second when TLS is configured. */
@@ -42,8 +47,12 @@ export async function startServer(config: Config, options: ServiceOptions & { lo
         const { port } = server.server.address() as AddressInfo;
         urls.push(`${i === 0 ? "http" : "https"}://127.0.0.1:${port}`);
     }
+    // The first replication round settles the role before writes are taken; a slow one (a standby
+    // loading a large snapshot set) goes on in the background and /health says so meanwhile.
+    await Promise.race([services.replication.start(), new Promise((resolve) => setTimeout(resolve, FIRST_ROUND_WAIT_MS).unref())]);
     services.lifecycle.started = true;
-    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded" }, "serving");
+    const { role, epoch } = services.replication.status();
+    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded", role, epoch }, "serving");
     return {
         urls,
         services,
@@ -57,15 +66,31 @@ async function main(): Promise<void> {
         for (const line of result.errors) process.stderr.write(`config error: ${line}\n`);
         process.exit(2);
     }
-    const running = await startServer(result.config);
+    const log = pino({ level: result.config.logLevel });
+    const llms = [result.config.llm.primary, result.config.llm.secondary].filter((l) => l !== undefined);
+    const checks = await Promise.all(llms.map((llm) => checkModel(llm, Math.min(result.config.resilience.llmTimeoutMs, MODEL_CHECK_MS))));
+    for (const check of checks) {
+        if (check.ok) continue;
+        if (check.fatal) {
+            process.stderr.write(`config error: ${check.line}\n`);
+            process.exit(2);
+        }
+        log.warn(check.line);
+    }
+    // Handlers go in before the server starts: a signal right after the "serving" line must
+    // drain, not kill the process with the default action.
+    let running: Promise<RunningServer> | undefined;
     let stopping = false;
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
         process.on(signal, () => {
             if (stopping) return;
             stopping = true;
-            void running.shutdown().then((clean) => process.exit(clean ? 0 : 1));
+            if (!running) process.exit(0);
+            void running.then((r) => r.shutdown()).then((clean) => process.exit(clean ? 0 : 1));
         });
     }
+    running = startServer(result.config, { logger: log });
+    await running;
 }
 
 if (require.main === module) {

@@ -4,11 +4,14 @@ import { AnswerService } from "./answer/service";
 import type { Config, LlmConfig } from "./config";
 import { LexicalHashEmbeddings } from "./embeddings/lexical";
 import { HealthService } from "./health/service";
-import { IngestService } from "./ingest/service";
+import { IngestService, type IngestJournal } from "./ingest/service";
 import { Lifecycle } from "./lifecycle/state";
 import { createChatModel } from "./llm/providers";
 import { LlmStep, type Slot } from "./llm/step";
 import { Metrics } from "./metrics";
+import { openObjectStore } from "./objectstore";
+import { KubernetesLease, SoleLease } from "./replication/lease";
+import { ReplicationService } from "./replication/service";
 import { LoadShedder } from "./resilience/load-shedder";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
 import { EmbeddedVectorStore } from "./vectorstore/embedded";
@@ -22,9 +25,16 @@ export interface Services extends AppServices {
     close(): Promise<void>;
 }
 
+const UNJOURNALED: IngestJournal = { assertWritable: () => undefined, append: async () => ({ epoch: 0, seq: 0 }) };
+
+/** Seconds a Kubernetes Lease lives without renewal: a few poll rounds, so a dead applier is replaced quickly. */
+const LEASE_SECONDS = 15;
+
 export interface ServiceOptions {
     /** "off" drops every policy: only the bench uses it, to measure what the layer costs. */
     resilience?: "on" | "off";
+    /** "off" acknowledges writes without journaling them: only the bench uses it, to measure what the journal costs. */
+    journal?: "on" | "off";
     /** Process metrics (event loop lag, heap) are global; several instances in one process skip them. */
     processMetrics?: boolean;
 }
@@ -62,6 +72,23 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             : [];
     const steps = [...step("primary", config.llm.primary), ...step("secondary", config.llm.secondary)];
 
+    const r2 = config.replication;
+    const open = (url: string) => openObjectStore(url, r2.endpoints);
+    const replication = new ReplicationService({
+        initialRole: r2.initialRole,
+        own: open(r2.journalUrl),
+        peer: r2.peerJournalUrls.map(open),
+        snapshots: r2.snapshotUrls.map(open),
+        store,
+        lease: r2.lease ? new KubernetesLease({ ...r2.lease, durationSeconds: LEASE_SECONDS }) : new SoleLease(),
+        apply: r2.apply,
+        maxLagSeconds: r2.maxLagSeconds,
+        pollMs: r2.pollMs,
+        retryAfterSeconds: RETRY_AFTER.unavailable,
+        metrics,
+        log,
+    });
+
     const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc());
     const lifecycle = new Lifecycle();
     return {
@@ -79,8 +106,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             retryAfterSeconds: RETRY_AFTER.unavailable,
             log,
         }),
-        ingest: new IngestService(store, embeddings, r.askDeadlineMs, RETRY_AFTER.unavailable),
-        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs),
-        close: () => store.close(),
+        ingest: new IngestService(store, embeddings, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
+        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication),
+        replication,
+        adminToken: config.adminToken,
+        close: async () => {
+            await replication.stop();
+            await store.close();
+        },
     };
 }

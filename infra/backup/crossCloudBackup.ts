@@ -51,6 +51,9 @@ export interface CrossCloudBackupArgs {
  */
 export class CrossCloudBackup extends pulumi.ComponentResource {
     public readonly s3BucketName: pulumi.Output<string>;
+    public readonly s3BucketArn: pulumi.Output<string>;
+    /** KMS key of the S3 bucket: writers need it to encrypt, readers to decrypt. */
+    public readonly s3KmsKeyArn: pulumi.Output<string>;
     public readonly gcsBucketName: pulumi.Output<string>;
     public readonly transferJobName: pulumi.Output<string>;
     public readonly snapshotCronJobName: pulumi.Output<string>;
@@ -146,6 +149,8 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
         }, { parent: this, providers: [active.provider] });
 
         this.s3BucketName = bucket.bucketName;
+        this.s3BucketArn = bucket.bucketArn;
+        this.s3KmsKeyArn = bucket.kmsKeyArn;
         this.gcsBucketName = transfer.gcsBucketName;
         this.transferJobName = transfer.transferJobName;
         this.snapshotCronJobName = job.cronJobName;

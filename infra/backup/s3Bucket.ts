@@ -6,6 +6,8 @@ export interface SnapshotBucketArgs {
     retentionDays: number;
     /** Days a replaced or deleted object version is kept. */
     noncurrentVersionDays: number;
+    /** What the bucket holds, for the key's description. Defaults to "Qdrant snapshots". */
+    contents?: string;
     tags?: Record<string, string>;
 }
 
@@ -23,7 +25,7 @@ export class SnapshotBucket extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = args.tags ?? {};
         const key = new aws.kms.Key(`${name}-key`, {
-            description: `Encryption of ${name}'s Qdrant snapshots`,
+            description: `Encryption of ${name}'s ${args.contents ?? "Qdrant snapshots"}`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             tags,

@@ -19,6 +19,8 @@ export interface CrossCloudTransferArgs {
     repeatInterval: string;
     retentionDays: number;
     noncurrentVersionDays: number;
+    /** What is copied, for the job's description. Defaults to "Qdrant snapshots". */
+    contents?: string;
     /** Providers: the AWS one of the primary region, the GCP one of the DR project. */
     awsProvider?: pulumi.ProviderResource;
     gcpProvider?: pulumi.ProviderResource;
@@ -118,7 +120,7 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
 
         const job = new gcp.storage.TransferJob(`${name}-job`, {
             project: args.gcpProject,
-            description: `Qdrant snapshots: S3 to GCS (${args.mode})`,
+            description: `${args.contents ?? "Qdrant snapshots"}: S3 to GCS (${args.mode})`,
             transferSpec: {
                 awsS3DataSource: { bucketName: args.s3BucketName, roleArn: role.arn },
                 gcsDataSink: { bucketName: gcsBucket.name },

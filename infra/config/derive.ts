@@ -1,5 +1,11 @@
 import type { ParsedStackConfig } from "./schema";
 
+/** Snapshot intervals the journal keeps beyond the newest snapshot set: two snapshot runs may fail in a row. */
+export const JOURNAL_MARGIN_SNAPSHOTS = 3;
+
+/** Prefix of the logical snapshot sets in the backup buckets (beside the Qdrant snapshots, one folder per collection). */
+export const LOGICAL_SNAPSHOT_ROOT = "logical-snapshots";
+
 /** Snapshot intervals (minutes) that a cron schedule expresses exactly. */
 const CRON_FRIENDLY_MINUTES = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440] as const;
 
@@ -15,6 +21,13 @@ export interface BackupSchedule {
     transferRepeatInterval: string;
     /** Data that can be lost in the worst case: snapshot interval plus transfer delay. */
     worstCaseRpoMinutes: number;
+}
+
+export interface JournalExpiry {
+    /** Whole days covering JOURNAL_MARGIN_SNAPSHOTS snapshot intervals: entries a replay from the newest set may still need. */
+    marginDays: number;
+    /** Age in days after which the lifecycle deletes a journal entry: the margin plus the retention. */
+    expiryDays: number;
 }
 
 export interface RecoveryTimes {
@@ -50,6 +63,17 @@ export function backupSchedule(rpoMinutes: number, transferMode: "event" | "sche
         transferRepeatInterval: `${snapshotEveryMinutes * 60}s`,
         worstCaseRpoMinutes: snapshotEveryMinutes + transferMinutes,
     };
+}
+
+/**
+ * When journal entries may expire. A replay starts at the position the newest logical snapshot
+ * set records, so an entry is needed until a newer set covers it: at most one snapshot interval,
+ * or a few when runs fail. Lifecycle rules work in whole days, so the margin is rounded up, and
+ * the retention on top keeps older sets replayable too.
+ */
+export function journalExpiry(snapshotEveryMinutes: number, retentionDays: number): JournalExpiry {
+    const marginDays = Math.ceil((snapshotEveryMinutes * JOURNAL_MARGIN_SNAPSHOTS) / (24 * 60));
+    return { marginDays, expiryDays: marginDays + retentionDays };
 }
 
 export function recoveryTimes(config: Pick<ParsedStackConfig, "dns" | "dr">): RecoveryTimes {

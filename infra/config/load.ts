@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { backupSchedule, recoveryTimes, type BackupSchedule, type RecoveryTimes } from "./derive";
+import { backupSchedule, journalExpiry, recoveryTimes, type BackupSchedule, type JournalExpiry, type RecoveryTimes } from "./derive";
 import { stackConfigSchema, type ParsedStackConfig } from "./schema";
 
 /** The config namespace of every key in a stack file (`langchain-ha:<key>`). */
 export const CONFIG_NAMESPACE = "langchain-ha";
-export const CONFIG_KEYS = ["environment", "aws", "gcp", "dr", "qdrant", "app", "dns", "backup", "slo"] as const;
+export const CONFIG_KEYS = ["environment", "aws", "gcp", "dr", "qdrant", "app", "dns", "backup", "replication", "slo"] as const;
 /** Secret keys the program reads (set with `pulumi config set --secret`). */
-export const SECRET_KEYS = ["openaiApiKey", "anthropicApiKey", "googleApiKey", "qdrantApiKey", "gcpTlsCertificate", "gcpTlsPrivateKey"] as const;
+export const SECRET_KEYS = ["openaiApiKey", "anthropicApiKey", "googleApiKey", "qdrantApiKey", "gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Raised for invalid stack config; the message names the key and the stack file. */
@@ -23,6 +23,8 @@ export interface StackConfig extends ParsedStackConfig {
     aws: ParsedStackConfig["aws"] & { availabilityZones: string[] };
     gcp: ParsedStackConfig["gcp"] & { zones: string[] };
     backupSchedule: BackupSchedule;
+    /** When the replication journal's entries expire, from the snapshot schedule. */
+    journal: JournalExpiry;
     recovery: RecoveryTimes;
 }
 
@@ -67,12 +69,14 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>, stack
             stackFile,
         );
     }
+    const schedule = backupSchedule(c.dr.rpoMinutes, c.backup.transferMode);
     return {
         ...c,
         stack,
         aws: { ...c.aws, availabilityZones },
         gcp: { ...c.gcp, zones },
-        backupSchedule: backupSchedule(c.dr.rpoMinutes, c.backup.transferMode),
+        backupSchedule: schedule,
+        journal: journalExpiry(schedule.snapshotEveryMinutes, c.replication.journalRetentionDays),
         recovery,
     };
 }

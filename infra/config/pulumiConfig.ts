@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, resolveConfig, SECRET_KEYS, type SecretKey, type StackConfig } from "./load";
 
+/** The service's minimum length of ADMIN_TOKEN (app/src/config/env-schema.ts). */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
 export interface ProgramConfig {
     config: StackConfig;
     /** Secret values, present only where the stack sets them. */
@@ -36,6 +39,11 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
     if (missing.length > 0) {
         throw new ConfigError(missing.map((k) => `${CONFIG_NAMESPACE}:${k} is required (pulumi config set --secret ${CONFIG_NAMESPACE}:${k} ...)`), stackFile);
     }
+    // The service refuses a shorter token at start-up: every pod on both sides would crash-loop.
+    const adminToken = pulumi.runtime.allConfig()[`${CONFIG_NAMESPACE}:adminToken`];
+    if (adminToken !== undefined && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
+        throw new ConfigError([`${CONFIG_NAMESPACE}:adminToken must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`], stackFile);
+    }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! } };
 }
 
@@ -50,12 +58,13 @@ function isStructuredKey(key: string): boolean {
 const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiApiKey", anthropic: "anthropicApiKey", google: "googleApiKey", none: undefined };
 
 /**
- * Secrets the deployment cannot run without: the GCP pods' TLS material, and the API key of
- * each LLM provider the stack names (the service refuses to start without it).
+ * Secrets the deployment cannot run without: the GCP pods' TLS material, the admin token of the
+ * replication API (promotion, snapshot sets), and the API key of each LLM provider the stack
+ * names (the service refuses to start without it).
  */
 export function requiredSecrets(config: StackConfig): SecretKey[] {
     const providers = [config.app.llm.primary, config.app.llm.secondary].map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined);
-    return ["gcpTlsCertificate", "gcpTlsPrivateKey", ...providers];
+    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", ...providers];
 }
 
 function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {

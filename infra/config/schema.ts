@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT } from "./derive";
 import { HTTP_LATENCY_BUCKETS_SECONDS } from "../../app/src/contract";
 
 /**
@@ -18,6 +19,9 @@ const hostname = z
     .string()
     .toLowerCase()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a DNS name such as rag.example.com");
+/** The Qdrant server the service's client (app/package.json) is kept within one minor of. */
+export const DEFAULT_QDRANT_IMAGE = "qdrant/qdrant:v1.15.4";
+
 const image = z.string().regex(/^[\w.\-/:@]+$/, "must be a container image reference such as qdrant/qdrant:v1.15.4");
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
 
@@ -102,7 +106,7 @@ const drSchema = z
 
 const qdrantSchema = z
     .strictObject({
-        image: image.default("qdrant/qdrant:v1.15.4"),
+        image: image.default(DEFAULT_QDRANT_IMAGE),
         replicas: z.number().int().min(3, "must be at least 3: Raft consensus needs a majority after losing one peer").default(3),
         storageGi: z.number().int().min(1).default(50),
         storageClass: z.strictObject({ aws: z.string().min(1), gcp: z.string().min(1) }).default({ aws: "gp3", gcp: "premium-rwo" }),
@@ -161,6 +165,16 @@ const backupSchema = z
     })
     .prefault({});
 
+const replicationSchema = z
+    .strictObject({
+        /** Follower pods per side; one applies at a time (Kubernetes Lease), the others wait to take over. */
+        followerReplicas: z.number().int().min(2, "must be at least 2: one follower is a single point of failure of the standby's freshness").default(2),
+        /** Days journal entries are kept beyond the margin the snapshot schedule needs (see derive.ts journalExpiry). */
+        journalRetentionDays: z.number().int().min(1).max(365).default(7),
+        followerResources: resources.default({ cpu: "250m", memory: "512Mi" }),
+    })
+    .prefault({});
+
 const routes = z.array(z.string().regex(/^\/[\w\-/.:{}]*$/, "must be a route path such as /v1/ask")).min(1).default(["/v1/ask"]);
 const percent = (min: number, max: number) => z.number().min(min).max(max);
 
@@ -207,6 +221,7 @@ export const stackConfigSchema = z
         app: appSchema,
         dns: dnsSchema,
         backup: backupSchema,
+        replication: replicationSchema,
         slo: sloSchema,
     })
     .superRefine((c, ctx) => {
@@ -235,6 +250,11 @@ export const stackConfigSchema = z
         if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
             issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
         }
+        const journal = journalExpiry(backupSchedule(c.dr.rpoMinutes, c.backup.transferMode).snapshotEveryMinutes, c.replication.journalRetentionDays);
+        if (c.backup.retentionDays < journal.marginDays) {
+            issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
+        }
+        if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {
             issue(["dns", "domain"], `must be a subdomain of zoneName ${c.dns.zoneName} (failover CNAMEs cannot sit at the zone apex)`);
         }

@@ -16,7 +16,9 @@ export function causeAlerts(spec: ObservabilitySpec): AlertSpec[] {
             severity: "page",
             onlyOn: "standby",
             for: "2m",
-            expr: (s) => `max(${sel("replication_lag_seconds", s)}) > ${num(rpoSeconds / 2)}`,
+            // The freshest instance that knows its lag (-1: unknown) is the side's lag: followers
+            // waiting for the lease and serving pods do not apply, the lease holder does.
+            expr: (s) => `min(${sel("replication_lag_seconds", s)} >= 0) > ${num(rpoSeconds / 2)}`,
             summary: `The standby applies the change journal more than ${num(rpoSeconds / 2)} s (half the RPO) behind the active side`,
             why: "A failover now would lose more than half the RPO's worth of acknowledged writes; the other half is the margin left to act.",
             action: "Check the follower's logs and `replication_last_applied_timestamp_seconds` on the standby, the journal bucket's reachability across clouds, and `JournalWriteFailures`; `npm run dr -- status` shows the data window a failover would lose.",
@@ -81,7 +83,8 @@ export function causeAlerts(spec: ObservabilitySpec): AlertSpec[] {
             // The active side exports 0 too: it is not a standby.
             onlyOn: "standby",
             for: "5m",
-            expr: (s) => `min(${sel("replication_fit_for_failover", s)}) == 0`,
+            // Unfit when no instance on the side says it is fit (only the lease holder applies).
+            expr: (s) => `max(${sel("replication_fit_for_failover", s)}) == 0`,
             summary: "The standby reports that it is not fit to take over",
             why: "A failover now would promote a standby that misses data or cannot serve: the DR path is broken while the primary still works.",
             action: "`npm run dr -- status` says why (lag, epoch, gap in the journal); fix replication before anything else, and do not fail over unless the primary is lost.",
@@ -90,7 +93,7 @@ export function causeAlerts(spec: ObservabilitySpec): AlertSpec[] {
             name: "ScrapeTargetDown",
             severity: "ticket",
             for: "10m",
-            expr: (s) => `${sel("up", s, `job=~"${[JOBS.service, JOBS.qdrant, JOBS.kubeStateMetrics].join("|")}"`)} == 0`,
+            expr: (s) => `${sel("up", s, `job=~"${Object.values(JOBS).join("|")}"`)} == 0`,
             summary: "A metrics endpoint of the stack does not answer its scrape",
             why: "Every other alert reads these series: a target that is not scraped cannot alert.",
             action: "Check the pod named in the alert, the PodMonitoring (GKE) or the managed scraper's status (`aws amp describe-scraper`, EKS) and the metrics port.",

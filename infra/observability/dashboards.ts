@@ -49,7 +49,7 @@ export function dashboard(spec: ObservabilitySpec, scope: Scope = {}): Dashboard
                 title: "Replication lag (standby)",
                 unit: "s",
                 queries: [
-                    { expr: `max(${sel("replication_lag_seconds", scope)})`, legend: "lag" },
+                    { expr: `min(${sel("replication_lag_seconds", scope)} >= 0)`, legend: "lag" },
                     { expr: `vector(${num(spec.limits.rpoSeconds / 2)})`, legend: "half the RPO" },
                 ],
             },
@@ -57,7 +57,7 @@ export function dashboard(spec: ObservabilitySpec, scope: Scope = {}): Dashboard
                 title: "Standby fit for failover, journal write errors",
                 unit: "short",
                 queries: [
-                    { expr: `min(${sel("replication_fit_for_failover", scope)})`, legend: "fit for failover" },
+                    { expr: `max(${sel("replication_fit_for_failover", scope)})`, legend: "fit for failover" },
                     { expr: `sum(${rate("journal_writes_total", "5m", eq("outcome", "error"))})`, legend: "journal errors/s" },
                 ],
             },

@@ -21,12 +21,15 @@ export interface ScrapeTarget {
 export const SCRAPE_INTERVAL = "30s";
 
 /**
- * What each cluster scrapes: the service's metrics port, every Qdrant peer (each reports only
- * itself) and kube-state-metrics (the snapshot CronJob's last success).
+ * What each cluster scrapes: the metrics port of the service and of its replication followers,
+ * every Qdrant peer (each reports only itself) and kube-state-metrics (the snapshot CronJob's
+ * last success).
  */
 export function scrapeTargets(opts: { qdrantApiKeySecretName?: string }): ScrapeTarget[] {
     return [
         { job: JOBS.service, selector: selectorLabels("langchain-ha"), port: METRICS_PORT_NAME, path: METRICS_PATH },
+        // The replication followers run the service's image: same metrics, on the same port name.
+        { job: JOBS.follower, selector: selectorLabels("langchain-ha-follower"), port: METRICS_PORT_NAME, path: METRICS_PATH },
         {
             job: JOBS.qdrant,
             selector: selectorLabels("qdrant"),

@@ -61,7 +61,7 @@ export interface ObservabilitySpec {
 }
 
 /** Names of the scrape jobs; on GKE a PodMonitoring's name becomes its series' `job` label. */
-export const JOBS = { service: "langchain-ha", qdrant: "qdrant", kubeStateMetrics: "kube-state-metrics" } as const;
+export const JOBS = { service: "langchain-ha", follower: "langchain-ha-follower", qdrant: "qdrant", kubeStateMetrics: "kube-state-metrics" } as const;
 
 /** The snapshot CronJob (infra/backup/snapshotJob.ts) whose last success bounds the snapshot age. */
 export const SNAPSHOT_CRONJOB = "qdrant-snapshots";

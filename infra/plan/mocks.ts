@@ -10,6 +10,7 @@ import type { MockCallArgs, MockResourceArgs, MockResourceResult, Mocks } from "
 
 const ACCOUNT = "123456789012";
 const MOCK_TRANSFER_SUBJECT = "109876543210987654321";
+const MOCK_PROJECT_NUMBER = "987654321098";
 
 /** A short stable suffix from a name, as Pulumi's autonaming would add. */
 function suffix(name: string): string {
@@ -75,6 +76,15 @@ function cloudState(args: MockResourceArgs, id: string): State {
             return { ...base, endpoint: `35.${parseInt(suffix(args.name).slice(0, 2), 16)}.0.1`, masterAuth: { clusterCaCertificate: "TU9DSy1DQQ==" } };
         case "gcp:serviceaccount/account:Account":
             return { ...base, email: `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`, uniqueId: String(parseInt(suffix(args.name), 16)).padStart(21, "1"), name: `projects/${inputs.project}/serviceAccounts/${inputs.accountId}` };
+        case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+            return { ...base, name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}` };
+        case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+            return {
+                ...base,
+                name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}`,
+            };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { ...base, arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
         case "gcp:storage/transferJob:TransferJob":
             return { ...base, name: `transferJobs/${suffix(args.name)}` };
         default:

@@ -67,6 +67,15 @@ export function renderSummary(plan: PlanResult): string {
     lines.push("");
     lines.push(`Backups: snapshots ${o.backup.snapshotCron} to S3, ${o.backup.transferMode}-driven Storage Transfer to GCS`);
     lines.push("");
+    if (o.replication) {
+        const r = o.replication as Inputs;
+        lines.push(`Replication: ${o.activeSide} writes the journal, the other side's followers apply it (lease ${r.leaseName}, ${r.followerReplicas} followers per side)`);
+        for (const side of ["aws", "gcp"]) {
+            lines.push(`  ${side}: journal ${r.journals[side]}; reads ${(r.peerJournals[side] as string[]).join(", ")}`);
+        }
+        lines.push(`  journal entries expire after ${r.journalExpiryDays} days; snapshot sets ${r.snapshotSetsCron} on ${o.activeSide}; standby unfit for failover past ${r.maxLagSeconds} s of lag`);
+        lines.push("");
+    }
     lines.push(`RTO target ${minutes(o.rtoTargetSeconds)}; the settings imply ${minutes(o.impliedRtoSeconds)} (health-check detection + TTL${o.drMode === "pilot-light" ? " + scale-up" : ""})`);
     lines.push(`RPO target ${o.rpoTargetMinutes} min; worst case ${o.worstCaseRpoMinutes} min (snapshot interval + transfer delay)`);
     if (plan.placeholderSecrets.length > 0) {

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import type { PodIdentity } from "../k8s/podIdentity";
 
 /** How many pods run, by role. */
 export type ServiceScale =
@@ -25,6 +26,8 @@ export interface LangchainServiceArgs {
     certificateArn?: pulumi.Input<string>;
     /** GCP only: PEM certificate and key the pods terminate TLS with (the L4 load balancer passes TLS through). */
     tls?: { certificate: pulumi.Input<string>; privateKey: pulumi.Input<string> };
+    /** Service account, federation env and token volumes of the pods. Defaults to the namespace's default account. */
+    identity?: PodIdentity;
 }
 
 const NAME = "langchain-ha";
@@ -64,6 +67,10 @@ function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pul
 export class LangchainService extends pulumi.ComponentResource {
     public readonly deploymentName: pulumi.Output<string>;
     public readonly serviceName: pulumi.Output<string>;
+    /** The Secret holding the secret environment (the follower reads the same one). */
+    public readonly secretName: pulumi.Output<string>;
+    /** Labels that select the serving pods, for other Services in front of them. */
+    public readonly podSelector: Record<string, string>;
     /** Hostname (AWS NLB) or IP (GCP) of the load balancer. */
     public readonly endpoint: pulumi.Output<string>;
 
@@ -95,6 +102,7 @@ export class LangchainService extends pulumi.ComponentResource {
                 { name: ENV.tlsCertFile, value: `${TLS_DIR}/tls.crt` },
                 { name: ENV.tlsKeyFile, value: `${TLS_DIR}/tls.key` },
             ] : []),
+            ...(args.identity?.env ?? []),
         ];
         const standbyAnnotations: Record<string, string> = scale.kind === "standby"
             ? { "langchain-ha.io/standby": "pilot-light", "langchain-ha.io/failover-replicas": String(scale.failoverReplicas) }
@@ -110,6 +118,7 @@ export class LangchainService extends pulumi.ComponentResource {
                 template: {
                     metadata: { labels },
                     spec: {
+                        serviceAccountName: args.identity?.serviceAccountName,
                         terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                         securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
                         topologySpreadConstraints: zoneSpread(selector, "DoNotSchedule"),
@@ -132,11 +141,13 @@ export class LangchainService extends pulumi.ComponentResource {
                             volumeMounts: [
                                 { name: "data", mountPath: "/data" },
                                 ...(tlsSecret ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+                                ...(args.identity?.volumeMounts ?? []),
                             ],
                         }],
                         volumes: [
                             { name: "data", emptyDir: {} },
                             ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret.metadata.name } }] : []),
+                            ...(args.identity?.volumes ?? []),
                         ],
                     },
                 },
@@ -173,7 +184,9 @@ export class LangchainService extends pulumi.ComponentResource {
 
         this.deploymentName = deployment.metadata.name;
         this.serviceName = service.metadata.name;
+        this.secretName = secret.metadata.name;
+        this.podSelector = selector;
         this.endpoint = service.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
-        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, endpoint: this.endpoint });
+        this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName, secretName: this.secretName, endpoint: this.endpoint });
     }
 }

@@ -26,6 +26,8 @@ import { kubernetesCoreServiceMissingWorkload } from "./kubernetes/core/service-
 import { kubernetesPolicyPdbDisallowZeroDisruption } from "./kubernetes/policy/pdb-disallow-zero-disruption";
 import { kubernetesQdrantStatefulsetConfigureReplicationFactor } from "./kubernetes/qdrant/statefulset-configure-replication-factor";
 import { kubernetesQdrantStatefulsetEnableClusterMode } from "./kubernetes/qdrant/statefulset-enable-cluster-mode";
+import { kubernetesReplicationFollowerConfigureReplicas } from "./kubernetes/replication/follower-configure-replicas";
+import { kubernetesReplicationFollowerMissingElection } from "./kubernetes/replication/follower-missing-election";
 import { stackBackupBucketMissingCrossCloudCopy } from "./stack/backup/bucket-missing-cross-cloud-copy";
 import { stackDrFailoverMissingAlert } from "./stack/dr/failover-missing-alert";
 import { stackDrRegionMissingOtherCloud } from "./stack/dr/region-missing-other-cloud";
@@ -61,6 +63,8 @@ export const registry = new Registry().add(
     kubernetesPolicyPdbDisallowZeroDisruption,
     kubernetesQdrantStatefulsetEnableClusterMode,
     kubernetesQdrantStatefulsetConfigureReplicationFactor,
+    kubernetesReplicationFollowerConfigureReplicas,
+    kubernetesReplicationFollowerMissingElection,
     stackDrRegionMissingOtherCloud,
     stackBackupBucketMissingCrossCloudCopy,
     stackEndpointLoadBalancerMissingHealthCheck,

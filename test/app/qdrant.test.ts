@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { RegionHealth } from "../../app/src/health/service";
+import type { ReplicationStatus } from "../../app/src/replication/service";
+import type { SnapshotManifest } from "../../app/src/replication/snapshots";
 import { LlmStandIn } from "./support/llm-stand-in";
-import { QdrantStandIn } from "./support/qdrant-stand-in";
-import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
+import { DEFAULT_QDRANT_IMAGE } from "../../infra/config/schema";
+import { QdrantStandIn, STAND_IN_QDRANT_VERSION } from "./support/qdrant-stand-in";
+import { ask, eventually, freshDataDir, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
 const qdrantEnv = (qdrant: QdrantStandIn, extra: Record<string, string> = {}) => ({
     QDRANT_URL: qdrant.url,
@@ -35,7 +41,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     it("creates the collection with the configured replication, write consistency and shards", async () => {
         const { status } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(status, 200);
-        const created = qdrant.collectionWrites();
+        const created = qdrant.collectionWrites("docs");
         assert.equal(created.length, 1);
         assert.deepEqual(created[0].body, {
             vectors: { size: 512, distance: "Cosine" },
@@ -44,6 +50,8 @@ describe("Qdrant mode, through the real Qdrant client", () => {
             shard_number: 2,
         });
         assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+        assert.equal(qdrant.collectionWrites("docs_meta").length, 1, "the replication position lives in a side collection");
+        assert.equal((qdrant.collections.get("docs_meta")?.params as { replication_factor?: number }).replication_factor, 3);
         assert.ok(qdrant.requests.every((r) => r.headers["api-key"] === "qdrant-test-key"), "every call carries the API key");
     });
 
@@ -51,7 +59,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         const { body } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.deepEqual(body, { documents: [{ id: "qdrant-replication", chunks: 1 }, { id: "dns-failover", chunks: 1 }], chunks: 2 });
         assert.equal(qdrant.collections.get("docs")?.points.size, 2);
-        assert.equal(qdrant.collectionWrites().length, 1);
+        assert.equal(qdrant.collectionWrites("docs").length, 1);
     });
 
     it("answers with sources retrieved from Qdrant", async () => {
@@ -100,19 +108,40 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         qdrant.mode = "ok";
     });
 
-    it("a cluster without a Raft leader fails /health (no quorum)", async () => {
-        qdrant.mode = "no-quorum";
-        let health = await getJson<RegionHealth>(`${service.url}/health`);
-        // The breaker may still be open from the outage above: wait it out, then the probe itself runs.
-        for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-            health = await getJson<RegionHealth>(`${service.url}/health`);
-        }
-        assert.equal(health.status, 503);
-        assert.match(health.body.components.vectorstore.detail, /no quorum/);
+    it("a Raft election (leader 0) alone does not fail /health: reads and writes go to shard replicas", async () => {
+        qdrant.mode = "election";
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.components.vectorstore.status, "ok");
         qdrant.mode = "ok";
     });
+
+    it("a shard with no Active replica fails /health: the region cannot read it", async () => {
+        qdrant.replicaStates = [["Active", "Active"], ["Dead", "Partial"], ["Active", "Dead"]];
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 503);
+        assert.equal(health.body.components.vectorstore.detail, "shard(s) 1 have no Active replica");
+    });
+
+    it("a shard below the write consistency factor leaves /health 200 but degraded: reads still work", async () => {
+        qdrant.replicaStates = [["Active", "Active"], ["Active", "Dead"], ["Active", "Active"]];
+        const health = await healthAfterBreaker(service);
+        assert.equal(health.status, 200);
+        assert.equal(health.body.components.vectorstore.status, "degraded");
+        assert.equal(health.body.components.vectorstore.detail, "qdrant, shard(s) 1 have fewer Active replicas than the write consistency factor 2");
+        qdrant.replicaStates = [["Active", "Active"], ["Active", "Active"], ["Active", "Active"]];
+    });
 });
+
+/** /health once the breaker, possibly open from an earlier outage, lets the probe itself run. */
+async function healthAfterBreaker(service: TestService) {
+    let health = await getJson<RegionHealth>(`${service.url}/health`);
+    for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        health = await getJson<RegionHealth>(`${service.url}/health`);
+    }
+    return health;
+}
 
 describe("Qdrant mode: an existing collection is never recreated", () => {
     const qdrant = new QdrantStandIn();
@@ -135,7 +164,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
         assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(ingest.status, 503);
-        assert.equal(qdrant.collectionWrites().length, 0);
+        assert.equal(qdrant.collectionWrites("docs").length, 0);
         assert.equal(qdrant.collections.get("docs")?.params.vectors.size, 1536);
     });
 });
@@ -158,5 +187,71 @@ describe("store down and no LLM configured", () => {
         assert.ok(Number(headers.get("retry-after")) > 0);
         assert.match(String(body.message), /no answer path/);
         assert.equal((await getJson(`${service.url}/livez`)).status, 200);
+    });
+});
+
+describe("Qdrant mode: a snapshot set and a standby bootstrapped from it", () => {
+    const source = new QdrantStandIn();
+    const target = new QdrantStandIn();
+    const token = "snapshot-test-token-0123456789";
+    const dirs = { snapshots: freshDataDir(), journal: freshDataDir(), standbyJournal: freshDataDir() };
+    let active: TestService;
+
+    before(async () => {
+        await source.start();
+        await target.start();
+        active = await startService(
+            qdrantEnv(source, { ADMIN_TOKEN: token, SNAPSHOT_URLS: pathToFileURL(dirs.snapshots).href, JOURNAL_URL: pathToFileURL(dirs.journal).href }),
+        );
+    });
+
+    after(async () => {
+        await active.shutdown();
+        await source.stop();
+        await target.stop();
+    });
+
+    it("writes every point with its vector, then a standby over an empty Qdrant loads it and replays the rest", async () => {
+        assert.equal((await postJson(`${active.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+        const response = await fetch(`${active.url}/admin/v1/snapshots`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        const manifest = (await response.json()) as SnapshotManifest;
+        assert.equal(response.status, 200);
+        assert.equal(manifest.points, 2);
+        assert.deepEqual(manifest.journal, { epoch: 1, seq: 1 });
+        const part = readFileSync(join(dirs.snapshots, manifest.files[0].key), "utf8").split("\n").map((l) => JSON.parse(l) as { vector: number[] });
+        assert.equal(part[0].vector.length, 512);
+
+        assert.equal((await postJson(`${active.url}/v1/documents`, { documents: [{ id: "after-set", text: "ingested after the snapshot set was written" }] })).status, 200);
+        const standby = await startService(
+            qdrantEnv(target, {
+                ROLE: "standby",
+                JOURNAL_URL: pathToFileURL(dirs.standbyJournal).href,
+                PEER_JOURNAL_URLS: pathToFileURL(dirs.journal).href,
+                SNAPSHOT_URLS: pathToFileURL(dirs.snapshots).href,
+                REPLICATION_POLL_MS: "50",
+            }),
+        );
+        try {
+            await eventually(async () => (await getJson<ReplicationStatus>(`${standby.url}/v1/replication`)).body.position?.seq === 2, "standby replayed past the set");
+            assert.deepEqual([...(target.collections.get("docs")?.points.keys() ?? [])].length, 3);
+            const scrolled = source.count((r) => r.path.startsWith("/collections/docs/points/scroll"));
+            assert.ok(scrolled >= 1, "the set was read from Qdrant with scroll");
+        } finally {
+            await standby.shutdown();
+        }
+    });
+});
+
+describe("Qdrant client and server versions", () => {
+    it("the service's client is within one minor of the server the program deploys, and the stand-in reports that server", () => {
+        const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "app", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const client = manifest.dependencies["@qdrant/js-client-rest"];
+        assert.match(client, /^\d+\.\d+\.\d+$/, "the client is pinned to one version");
+        const server = /:v(\d+\.\d+\.\d+)$/.exec(DEFAULT_QDRANT_IMAGE)?.[1] ?? "";
+        const [clientMajor, clientMinor] = client.split(".").map(Number);
+        const [serverMajor, serverMinor] = server.split(".").map(Number);
+        assert.equal(clientMajor, serverMajor, `client ${client}, server ${server}`);
+        assert.ok(Math.abs(clientMinor - serverMinor) <= 1, `client ${client}, server ${server}`);
+        assert.equal(STAND_IN_QDRANT_VERSION, server);
     });
 });

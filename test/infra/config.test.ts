@@ -118,25 +118,39 @@ describe("derived values", () => {
 });
 
 describe("secrets", () => {
-    test("a stack needs the GCP TLS material and the key of every LLM provider it names", () => {
+    test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"]);
     });
 
-    test("pulumi up stops before any resource when a required secret is not set", () => {
+    /** Sets prod's minimal config and the given secrets as the engine would hand them to the program. */
+    function withSecrets(values: Record<string, string>): void {
+        const secrets = Object.fromEntries(Object.entries(values).map(([k, v]) => [`langchain-ha:${k}`, v]));
         pulumi.runtime.setAllConfig({
             "langchain-ha:environment": "prod",
             "langchain-ha:gcp": JSON.stringify(minimal.gcp),
             "langchain-ha:dns": JSON.stringify(minimal.dns),
-            "langchain-ha:gcpTlsCertificate": "CERT",
-            "langchain-ha:gcpTlsPrivateKey": "KEY",
-            "langchain-ha:openaiApiKey": "sk-test",
-        }, ["langchain-ha:gcpTlsCertificate", "langchain-ha:gcpTlsPrivateKey", "langchain-ha:openaiApiKey"]);
+            ...secrets,
+        }, Object.keys(secrets));
+    }
+    const tls = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY" };
+
+    test("pulumi up stops before any resource when a required secret is not set", () => {
+        withSecrets({ ...tls, openaiApiKey: "sk-test", adminToken: "admin-token-for-tests" });
         assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:anthropicApiKey is required (pulumi config set --secret langchain-ha:anthropicApiKey ...)",
         });
+    });
+
+    test("an admin token the service would refuse stops pulumi up with one line", () => {
+        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", adminToken: "short" });
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:adminToken must be at least 16 characters (e.g. openssl rand -hex 32)",
+        });
+        withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", adminToken: "a".repeat(16) });
+        assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
     });
 });
 

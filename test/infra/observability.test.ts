@@ -60,7 +60,7 @@ describe("AwsObservability", () => {
         assert.deepEqual(scraper.source.eks.securityGroupIds, ["sg-cluster"]);
         assert.equal(scraper.destination.amp.workspaceArn, (workspace[0]!.outputs as Inputs).arn);
         const jobs = jobsOf(unsecret<string>(scraper.scrapeConfiguration));
-        assert.deepEqual(jobs.map((j) => j.job), ["langchain-ha", "qdrant", "kube-state-metrics"]);
+        assert.deepEqual(jobs.map((j) => j.job), ["langchain-ha", "langchain-ha-follower", "qdrant", "kube-state-metrics"]);
         assert.ok(jobs.every((j) => j.namespaces.length === 1 && j.namespaces[0] === "langchain-ha"));
         assert.equal(jobs[0]!.keeps["__meta_kubernetes_pod_container_port_name"], METRICS_PORT_NAME);
         assert.equal(jobs[0]!.keeps["__meta_kubernetes_pod_label_app_kubernetes_io_name"], "langchain-ha");
@@ -79,7 +79,7 @@ describe("AwsObservability", () => {
     test("sends Qdrant's API key as a bearer token to Qdrant only, as a secret", async () => {
         const r = await awsSide({ qdrantApiKey: "qdrant-key" });
         const jobs = jobsOf(unsecret<string>(r.one("aws:amp/scraper:Scraper").scrapeConfiguration));
-        assert.deepEqual(jobs.map((j) => j.authorization?.credentials), [undefined, "qdrant-key", undefined]);
+        assert.deepEqual(jobs.map((j) => j.authorization?.credentials), [undefined, undefined, "qdrant-key", undefined]);
         assert.notEqual(unsecret(r.one("aws:amp/scraper:Scraper").scrapeConfiguration), r.one("aws:amp/scraper:Scraper").scrapeConfiguration, "stored as a secret");
     });
 
@@ -123,16 +123,16 @@ describe("AwsObservability", () => {
 });
 
 describe("GcpObservability", () => {
-    test("PodMonitorings scrape the service's metrics port, every Qdrant peer and kube-state-metrics", async () => {
+    test("PodMonitorings scrape the metrics port of the service and its followers, every Qdrant peer and kube-state-metrics", async () => {
         const r = await gcpSide();
         const monitorings = r.inputsOf("kubernetes:monitoring.googleapis.com/v1:PodMonitoring");
-        assert.deepEqual(monitorings.map((m) => m.metadata.name), ["langchain-ha", "qdrant", "kube-state-metrics"]);
+        assert.deepEqual(monitorings.map((m) => m.metadata.name), ["langchain-ha", "langchain-ha-follower", "qdrant", "kube-state-metrics"]);
         assert.ok(monitorings.every((m) => m.apiVersion === "monitoring.googleapis.com/v1" && m.metadata.namespace === "langchain-ha"));
         const service = monitorings[0]!;
         assert.deepEqual(service.spec.selector.matchLabels, { "app.kubernetes.io/name": "langchain-ha", "app.kubernetes.io/instance": "langchain-ha" });
         assert.equal(service.spec.endpoints[0].port, METRICS_PORT_NAME);
         assert.equal(service.spec.endpoints[0].path, "/metrics");
-        assert.equal(monitorings[1]!.spec.endpoints[0].authorization, undefined);
+        assert.equal(monitorings.find((m) => m.metadata.name === "qdrant")!.spec.endpoints[0].authorization, undefined);
     });
 
     test("with a Qdrant key, the Qdrant PodMonitoring reads it from its secret, which the collector may read", async () => {

@@ -20,6 +20,10 @@ describe("npm run plan", () => {
         assert.match(stdout, /us-east-1a: 2 subnets, 1 NAT gateway/);
         assert.match(stdout, /DNS rag\.example\.com: PRIMARY -> aws\.rag\.example\.com, SECONDARY -> gcp\.rag\.example\.com/);
         assert.match(stdout, /RTO target 15\.0 min; the settings imply 60 s/);
+        assert.match(stdout, /Replication: aws writes the journal, the other side's followers apply it \(lease langchain-ha-follower, 2 followers per side\)/);
+        assert.match(stdout, /  gcp: journal gs:\/\/\S+\/journal\/gcp; reads s3:\/\/\S+\/journal\/aws, gs:\/\/\S+\/journal\/aws/);
+        assert.match(stdout, /journal entries expire after 8 days; snapshot sets \*\/30 \* \* \* \* on aws; standby unfit for failover past 3600 s of lag/);
+        assert.match(stdout, /gke {2}Deployment langchain-ha-follower: 2 replicas, PDB/);
         const exported = JSON.parse(fs.readFileSync(file, "utf8"));
         assert.equal(exported.version, 3);
         const resources = exported.deployment.resources as Record<string, unknown>[];

@@ -16,9 +16,9 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
-/** The service's Deployment on one cluster (other Deployments, such as kube-state-metrics, left out). */
-function appDeployments(r: Resources, cluster: "eks" | "gke"): Inputs[] {
-    return r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).filter((d) => d.metadata.name === "langchain-ha");
+/** The serving Deployment on one cluster (the follower and kube-state-metrics are the others there). */
+function appDeployment(r: Resources, cluster: "eks" | "gke"): Inputs {
+    return r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).find((d) => d.metadata.name === "langchain-ha")!;
 }
 
 describe("the program", () => {
@@ -54,14 +54,15 @@ describe("the program", () => {
             assert.ok(sts[0]!.spec.replicas >= 3, `${cluster}: Qdrant replicas`);
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
-            assert.equal(appDeployments(r, cluster).length, 1, `${cluster}: app Deployment`);
+            const deployments = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((r) => (r.inputs as Inputs).metadata.name);
+            assert.deepEqual(deployments.sort(), ["kube-state-metrics", "langchain-ha", "langchain-ha-follower"], `${cluster}: app, follower and kube-state-metrics Deployments`);
         }
 
         const s3Versioning = r.inputsOf("aws:s3/bucketVersioning:BucketVersioning");
-        assert.deepEqual(s3Versioning.map((v) => v.versioningConfiguration.status), ["Enabled"]);
-        assert.deepEqual(r.inputsOf("gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true]);
-        assert.equal(r.ofType("gcp:storage/transferJob:TransferJob").length, 1);
-        const cron = r.onCluster("kubernetes:batch/v1:CronJob", "eks").map((r) => r.inputs as Inputs);
+        assert.deepEqual(s3Versioning.map((v) => v.versioningConfiguration.status), ["Enabled", "Enabled"], "backups and journal");
+        assert.deepEqual(r.inputsOf("gcp:storage/bucket:Bucket").map((b) => b.versioning.enabled), [true, true]);
+        assert.equal(r.ofType("gcp:storage/transferJob:TransferJob").length, 2);
+        const cron = r.onCluster("kubernetes:batch/v1:CronJob", "eks").map((r) => r.inputs as Inputs).filter((c) => c.metadata.name === "qdrant-snapshots");
         assert.deepEqual(cron.map((c) => c.spec.schedule), ["*/30 * * * *"], "snapshots every half RPO (60 min)");
         assert.equal(cron[0]!.spec.jobTemplate.spec.template.spec.containers[0].image, "amazon/aws-cli:2.27.50");
 
@@ -72,7 +73,7 @@ describe("the program", () => {
 
     test("prod's outputs give the runbook what it needs", async () => {
         const { outputs } = await planStack("prod");
-        for (const key of ["domain", "endpoints", "healthCheckIds", "backup", "kubeconfigs", "aws", "gcp", "rtoTargetSeconds", "rpoTargetMinutes", "alarmTopicArn"]) {
+        for (const key of ["domain", "endpoints", "healthCheckIds", "backup", "replication", "kubeconfigs", "aws", "gcp", "rtoTargetSeconds", "rpoTargetMinutes", "alarmTopicArn"]) {
             assert.ok(outputs[key] !== undefined, `output ${key}`);
         }
         assert.equal(outputs.rtoTargetSeconds, 900);
@@ -83,7 +84,7 @@ describe("the program", () => {
     test("pilot-light DR keeps Qdrant but runs no app pods on the standby", async () => {
         const plan = await planStack("dev");
         const r = new Resources(plan.resources);
-        const standby = appDeployments(r, "gke")[0]!;
+        const standby = appDeployment(r, "gke");
         assert.equal(standby.spec.replicas, 0);
         assert.equal(standby.metadata.annotations["langchain-ha.io/failover-replicas"], "2");
         assert.equal(r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke").length, 0);
@@ -95,7 +96,7 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const hpa = r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "gke")[0]!.inputs as Inputs;
         assert.equal(hpa.spec.minReplicas, 2);
-        assert.equal((appDeployments(r, "eks")[0]!).spec.replicas, 3);
+        assert.equal(appDeployment(r, "eks").spec.replicas, 3);
     });
 
     test("activeSide gcp swaps the failover roles, the replica counts and where snapshots run, without code changes", async () => {
@@ -104,9 +105,9 @@ describe("the program", () => {
         const r = new Resources(plan.resources);
         const primary = r.inputsOf("aws:route53/record:Record").find((r) => r.failoverRoutingPolicies?.[0].type === "PRIMARY")!;
         assert.deepEqual(primary.records, ["gcp.rag.example.com"]);
-        assert.equal((appDeployments(r, "gke")[0]!).spec.replicas, 3);
+        assert.equal(appDeployment(r, "gke").spec.replicas, 3);
         assert.equal((r.onCluster("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "eks")[0]!.inputs as Inputs).spec.minReplicas, 2);
-        assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 1);
+        assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 2, "Qdrant snapshots and logical snapshot sets");
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 0);
         assert.equal(plan.outputs.primaryCloud, "gcp");
     });

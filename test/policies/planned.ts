@@ -143,6 +143,30 @@ export const PLANTED_SPOFS: PlantedSpof[] = [
         plant: (s) => s.drop("prod-backup-s3-versioning"),
     },
     {
+        // The existing bucket rules cover the journal buckets: no journal-specific rule is needed.
+        rule: "aws-s3-bucket-enable-versioning",
+        name: "journal-unversioned",
+        plant: (s) => s.drop("prod-replication-journal-s3-versioning"),
+    },
+    {
+        rule: "gcp-storage-bucket-enable-versioning",
+        name: "journal-copy-unversioned",
+        plant: (s) => s.set("prod-replication-journal-transfer-gcs", "versioning.enabled", false),
+    },
+    {
+        rule: "kubernetes-replication-follower-configure-replicas",
+        name: "follower-pilot-light",
+        plant: (s) => {
+            s.set("prod-gcp-follower-deployment", "spec.replicas", 0);
+            s.set("prod-gcp-follower-deployment", "metadata.annotations", { "langchain-ha.io/standby": "pilot-light", "langchain-ha.io/failover-replicas": "2" });
+        },
+    },
+    {
+        rule: "kubernetes-replication-follower-missing-election",
+        name: "follower-without-lease",
+        plant: (s) => s.setEnv("prod-gcp-follower-deployment", "LEASE_NAME", ""),
+    },
+    {
         rule: "gcp-container-node-pool-configure-min-nodes",
         name: "single-zone-pool",
         plant: (s) => s.edit("prod-gke-pool", (p) => (p["nodeLocations"] = (p["nodeLocations"] as string[]).slice(0, 1))),

@@ -5,6 +5,17 @@ import { ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
 export const PROVIDERS = ["openai", "anthropic", "google"] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
+/**
+ * Current model ids per provider (checked against the installed SDKs' model lists where they
+ * have one). The program sets them explicitly per stack; these are the local defaults. A model
+ * the provider does not know stops the service at start (app/src/llm/model-check.ts).
+ */
+export const DEFAULT_MODELS: Record<Provider, string> = {
+    openai: "gpt-5.4-mini",
+    anthropic: "claude-haiku-4-5",
+    google: "gemini-2.5-flash",
+};
+
 /** Unset and empty mean the same thing: the deployment renders absent values as "". */
 const blankToUndefined = (value: unknown): unknown => (value === "" ? undefined : value);
 
@@ -32,6 +43,21 @@ const providerSlot = z.preprocess(
     z.enum([...PROVIDERS, "none"], { error: `must be one of ${[...PROVIDERS, "none"].join(", ")}` }).optional(),
 );
 
+/** A comma-separated list of object-storage locations, each checked like a single one. */
+const urlList = z.preprocess(
+    blankToUndefined,
+    z
+        .string()
+        .transform((value) => value.split(",").map((u) => u.trim()).filter((u) => u !== ""))
+        .pipe(z.array(z.string().regex(/^(file|s3|gs):\/\/.+/, "each entry must be a file://, s3:// or gs:// URL")))
+        .optional(),
+);
+
+const storageUrl = z.preprocess(blankToUndefined, z.string().regex(/^(file|s3|gs):\/\/.+/, "must be a file://, s3:// or gs:// URL").optional());
+
+const flag = (fallback: boolean) =>
+    z.preprocess(blankToUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default(fallback ? "true" : "false").transform((v) => v === "true"));
+
 /** One entry per environment variable, keyed by its name so errors name the variable. */
 export const envSchema = z.object({
     [ENV.port]: integer(0, 65535, HTTP_PORT), // 0: any free port (tests),
@@ -58,6 +84,16 @@ export const envSchema = z.object({
     [ENV.anthropicApiKey]: optionalText,
     [ENV.googleApiKey]: optionalText,
     [ENV.shutdownDrainMs]: integer(0, 600_000, 30_000),
+    [ENV.role]: z.preprocess(blankToUndefined, z.enum(["active", "standby"], { error: "must be active or standby" }).default("active")),
+    [ENV.journalUrl]: storageUrl,
+    [ENV.peerJournalUrls]: urlList,
+    [ENV.snapshotUrls]: urlList,
+    [ENV.replicationMaxLagSeconds]: integer(1, 86_400, 60),
+    [ENV.replicationApply]: flag(true),
+    [ENV.leaseName]: optionalText,
+    [ENV.podName]: optionalText,
+    [ENV.podNamespace]: optionalText,
+    [ENV.adminToken]: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
     [TUNING_ENV.logLevel]: z.preprocess(
         blankToUndefined,
         z
@@ -69,9 +105,9 @@ export const envSchema = z.object({
     [TUNING_ENV.openaiBaseUrl]: optionalUrl,
     [TUNING_ENV.anthropicBaseUrl]: optionalUrl,
     [TUNING_ENV.googleBaseUrl]: optionalUrl,
-    [TUNING_ENV.openaiModel]: z.preprocess(blankToUndefined, z.string().default("gpt-4o-mini")),
-    [TUNING_ENV.anthropicModel]: z.preprocess(blankToUndefined, z.string().default("claude-3-5-haiku-latest")),
-    [TUNING_ENV.googleModel]: z.preprocess(blankToUndefined, z.string().default("gemini-2.0-flash")),
+    [TUNING_ENV.openaiModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.openai)),
+    [TUNING_ENV.anthropicModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.anthropic)),
+    [TUNING_ENV.googleModel]: z.preprocess(blankToUndefined, z.string().default(DEFAULT_MODELS.google)),
     [TUNING_ENV.askDeadlineMs]: integer(100, 300_000, 25_000),
     [TUNING_ENV.llmTimeoutMs]: integer(50, 300_000, 10_000),
     [TUNING_ENV.llmMaxConcurrency]: integer(1, 10_000, 32),
@@ -84,6 +120,9 @@ export const envSchema = z.object({
     [TUNING_ENV.bodyLimitBytes]: integer(1_024, 64 * 1024 * 1024, 1024 * 1024),
     [TUNING_ENV.maxDocumentsPerRequest]: integer(1, 10_000, 100),
     [TUNING_ENV.retrievalTopK]: integer(1, 50, 4),
+    [TUNING_ENV.replicationPollMs]: integer(50, 60_000, 1_000),
+    [TUNING_ENV.s3Endpoint]: optionalUrl,
+    [TUNING_ENV.gcsEndpoint]: optionalUrl,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ENV, TUNING_ENV } from "../contract";
 import { envSchema, PROVIDERS, type Env, type Provider } from "./env-schema";
 
@@ -32,6 +34,19 @@ export interface ResilienceConfig {
     breakerHalfOpenMs: number;
 }
 
+export interface ReplicationConfig {
+    initialRole: "active" | "standby";
+    journalUrl: string;
+    peerJournalUrls: string[];
+    snapshotUrls: string[];
+    maxLagSeconds: number;
+    apply: boolean;
+    pollMs: number;
+    /** Set in a cluster: the Kubernetes Lease that elects the one applier. */
+    lease?: { name: string; namespace: string; identity: string };
+    endpoints: { s3?: string; gcs?: string };
+}
+
 export interface Config {
     port: number;
     /** Set when both TLS files are given: HTTPS is served beside plain HTTP. */
@@ -45,6 +60,9 @@ export interface Config {
     shutdownDrainMs: number;
     limits: { bodyLimitBytes: number; maxDocumentsPerRequest: number; retrievalTopK: number };
     resilience: ResilienceConfig;
+    replication: ReplicationConfig;
+    /** Bearer token of the /admin routes; absent: they answer 404. */
+    adminToken?: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -89,6 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         errors.push(`${consistency}: must not exceed ${replication} (${e[replication]})`);
     }
     const llm = valid(ENV.llmPrimary, ENV.llmSecondary) ? chooseProviders(e, errors) : {};
+    if (valid(ENV.role, ENV.peerJournalUrls) && e[ENV.role] === "standby" && (e[ENV.peerJournalUrls] ?? []).length === 0) {
+        errors.push(`${ENV.peerJournalUrls}: is required when ${ENV.role} is standby (the active side's journal to follow)`);
+    }
+    const leaseName = e[ENV.leaseName];
+    if (leaseName !== undefined && (e[ENV.podName] === undefined || e[ENV.podNamespace] === undefined)) {
+        errors.push(`${ENV.leaseName}: needs ${ENV.podName} and ${ENV.podNamespace} (the downward API) to name the lease holder`);
+    }
     if (errors.length > 0) return { ok: false, errors };
 
     const qdrantUrl = e[ENV.qdrantUrl];
@@ -126,8 +151,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             breakerThreshold: e[TUNING_ENV.breakerThreshold],
             breakerHalfOpenMs: e[TUNING_ENV.breakerHalfOpenMs],
         },
+        replication: {
+            initialRole: e[ENV.role],
+            journalUrl: e[ENV.journalUrl] ?? pathToFileURL(resolve(e[ENV.dataDir], "journal")).href,
+            peerJournalUrls: e[ENV.peerJournalUrls] ?? [],
+            snapshotUrls: e[ENV.snapshotUrls] ?? [],
+            maxLagSeconds: e[ENV.replicationMaxLagSeconds],
+            apply: e[ENV.replicationApply],
+            pollMs: e[TUNING_ENV.replicationPollMs],
+            lease: leaseOf(leaseName, e[ENV.podNamespace], e[ENV.podName]),
+            endpoints: { s3: e[TUNING_ENV.s3Endpoint], gcs: e[TUNING_ENV.gcsEndpoint] },
+        },
+        adminToken: e[ENV.adminToken],
     };
     return { ok: true, config };
+}
+
+function leaseOf(name?: string, namespace?: string, identity?: string): ReplicationConfig["lease"] {
+    return name && namespace && identity ? { name, namespace, identity } : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LlmStep } from "../llm/step";
 import type { Lifecycle } from "../lifecycle/state";
+import type { ReplicationService } from "../replication/service";
 import { describeFailure } from "../resilience/classify";
 import { Deadline } from "../resilience/deadline";
 import type { BreakerState } from "../resilience/policy";
@@ -31,7 +32,8 @@ const LLM_STATES: Record<BreakerState, ComponentState> = { closed: "ok", "half-o
  *   dependency every instance shares would fail them all at once and leave the load balancer
  *   with no backend, turning a degraded service into no service.
  * - region health (what DNS failover probes): the vector store is reachable with quorum, which
- *   also guarantees an answer path (the extractive answerer needs nothing else). The LLM
+ *   also guarantees an answer path (the extractive answerer needs nothing else), and, on a
+ *   standby, the index is current within the RPO. The LLM
  *   providers are reported but never fail it: they are shared by both regions, so failing over
  *   would move traffic to a region with the same outage.
  */
@@ -42,6 +44,7 @@ export class HealthService {
         private readonly steps: LlmStep[],
         private readonly lifecycle: Lifecycle,
         private readonly probeTimeoutMs: number,
+        private readonly replication: ReplicationService,
     ) {}
 
     readiness(): { ready: boolean; reason: string } {
@@ -54,22 +57,36 @@ export class HealthService {
         const components: Record<string, ComponentHealth> = { vectorstore: await this.probeStore() };
         for (const step of this.steps) {
             const breaker = step.policy.state();
+            const quota = step.quotaExhaustedAt;
             components[step.label] = {
-                status: LLM_STATES[breaker],
+                status: quota ? "down" : LLM_STATES[breaker],
                 latencyMs: step.lastLatencyMs === undefined ? null : round(step.lastLatencyMs),
-                detail: `breaker ${breaker}`,
+                detail: quota ? `quota exhausted since ${quota.toISOString()} (not an outage: add credit or raise the limit)` : `breaker ${breaker}`,
                 breaker,
             };
         }
-        const storeUp = components.vectorstore.status === "ok";
+        components.replication = this.replicationHealth();
+        const storeUp = components.vectorstore.status !== "down";
         const answerPaths = [
             ...this.steps.filter((s) => s.policy.state() !== "open").map((s) => s.label),
             ...(storeUp ? ["extractive"] : []),
         ];
         const draining = this.lifecycle.draining;
         const allOk = Object.values(components).every((c) => c.status === "ok");
-        const status: ComponentState = draining || !storeUp ? "down" : allOk ? "ok" : "degraded";
+        const status: ComponentState = draining || !storeUp || components.replication.status === "down" ? "down" : allOk ? "ok" : "degraded";
         return { status, region: this.region, answerPaths, components };
+    }
+
+    /**
+     * A standby that is not fit for failover (never caught up, lagging past the RPO, damaged
+     * journal) is down: DNS must not send traffic to an empty or stale index. A writer whose
+     * journal is not ready is degraded: it still answers, it only refuses writes.
+     */
+    private replicationHealth(): ComponentHealth {
+        const r = this.replication.status();
+        const detail = `${r.role}, epoch ${r.epoch}, ${r.reason}${r.lagSeconds === null ? "" : `, lag ${r.lagSeconds} s`}`;
+        if (r.role === "standby") return { status: r.fitForFailover ? "ok" : "down", latencyMs: null, detail };
+        return { status: this.replication.acceptsWrites() ? "ok" : "degraded", latencyMs: null, detail };
     }
 
     private async probeStore(): Promise<ComponentHealth> {
@@ -77,7 +94,8 @@ export class HealthService {
         const deadline = new Deadline(this.probeTimeoutMs);
         try {
             const result = await this.store.check(deadline.signal);
-            return { status: "ok", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
+            // Reads without writes: the region still answers, so it stays in DNS, degraded.
+            return { status: result.writable ? "ok" : "degraded", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
         } catch (error) {
             const detail = error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
             return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };

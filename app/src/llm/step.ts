@@ -3,6 +3,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { BrokenCircuitError } from "cockatiel";
 import type { Provider } from "../config";
 import type { Metrics } from "../metrics";
+import { isPermanentQuota } from "../resilience/classify";
 import type { DependencyPolicy } from "../resilience/policy";
 
 export type Slot = "primary" | "secondary";
@@ -17,6 +18,8 @@ export class LlmStep {
     readonly label: string;
     /** Latency of the last attempt, reported by /health without calling the provider. */
     lastLatencyMs?: number;
+    /** Set by a 429 that waiting will not fix (no credit, a spend limit); cleared by the next success. */
+    quotaExhaustedAt?: Date;
 
     constructor(
         slot: Slot,
@@ -43,9 +46,12 @@ export class LlmStep {
                     const text = message.text.trim();
                     if (text === "") throw new Error(`${provider} returned an empty answer`);
                     this.metrics.llmCalls.inc({ provider, outcome: "success" });
+                    this.quotaExhaustedAt = undefined;
                     return { text };
                 } catch (error) {
-                    this.metrics.llmCalls.inc({ provider, outcome: "error" });
+                    const quota = isPermanentQuota(error);
+                    if (quota) this.quotaExhaustedAt = new Date();
+                    this.metrics.llmCalls.inc({ provider, outcome: quota ? "quota" : "error" });
                     throw error;
                 } finally {
                     this.lastLatencyMs = end() * 1000; // the histogram's timer reports seconds

@@ -26,7 +26,7 @@ export class Metrics {
     ]);
     readonly llmCalls = this.counter(
         "llm_calls_total",
-        "LLM call attempts by provider and outcome (success, error, rejected when the breaker is open).",
+        "LLM call attempts by provider and outcome (success, error, quota when the account's quota is exhausted, rejected when the breaker is open).",
         ["provider", "outcome"],
     );
     readonly llmDuration = this.histogram("llm_call_duration_seconds", "LLM call attempt latency by provider.", ["provider"]);
@@ -62,12 +62,24 @@ export class Metrics {
         [],
     );
 
+    readonly journalWrites = this.counter("journal_writes_total", "Change-journal appends by outcome (ok, error).", ["outcome"]);
+    readonly replicationLag = this.gauge("replication_lag_seconds", "Standby: seconds of acknowledged writes the standby may not have yet.");
+    readonly replicationApplied = this.counter("replication_entries_applied_total", "Standby: journal entries applied to the vector store.", []);
+    readonly replicationLastApplied = this.gauge("replication_last_applied_timestamp_seconds", "Standby: when the last journal entry was applied (Unix seconds).");
+    readonly replicationFit = this.gauge("replication_fit_for_failover", "Standby: 1 when it is caught up within the RPO and may take over, else 0.");
+    readonly replicationEpoch = this.gauge("replication_epoch", "The newest epoch this instance knows of (one per promotion).");
+    readonly replicationBootstrap = this.gauge("replication_bootstrap_duration_seconds", "Standby: how long loading the last snapshot set took.");
+
     constructor(options: { processMetrics: boolean } = { processMetrics: true }) {
         if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
     }
 
     private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
         return new Counter({ name, help, labelNames, registers: [this.registry] });
+    }
+
+    private gauge(name: string, help: string): Gauge {
+        return new Gauge({ name, help, registers: [this.registry] });
     }
 
     private histogram<L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> {

@@ -48,6 +48,56 @@ function isNetworkError(error: unknown, depth = 0): boolean {
     return isNetworkError(e.cause, depth + 1);
 }
 
+/** The response headers an SDK error carries (Headers in the OpenAI and Anthropic SDKs, a record elsewhere). */
+function headerOf(error: unknown, name: string, depth = 0): string | undefined {
+    if (typeof error !== "object" || error === null || depth > 3) return undefined;
+    const headers = (error as { headers?: unknown }).headers;
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    if (typeof headers === "object" && headers !== null) {
+        const value = (headers as Record<string, unknown>)[name];
+        if (typeof value === "string") return value;
+    }
+    return headerOf((error as ErrorShape).cause, name, depth + 1);
+}
+
+/**
+ * How long the provider asked us to wait, in ms: `retry-after-ms`, `retry-after` (seconds or an
+ * HTTP date), or Google's RetryInfo detail ("12s"). Undefined when it said nothing.
+ */
+export function retryAfterMs(error: unknown): number | undefined {
+    const ms = Number(headerOf(error, "retry-after-ms"));
+    if (Number.isFinite(ms) && ms >= 0 && headerOf(error, "retry-after-ms") !== undefined) return ms;
+    const after = headerOf(error, "retry-after");
+    if (after !== undefined) {
+        const seconds = Number(after);
+        if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+        const date = Date.parse(after);
+        if (Number.isFinite(date)) return Math.max(0, date - Date.now());
+    }
+    const details = (error as { errorDetails?: unknown } | null)?.errorDetails;
+    if (Array.isArray(details)) {
+        for (const detail of details as Array<{ "@type"?: string; retryDelay?: string }>) {
+            const match = /^(\d+(?:\.\d+)?)s$/.exec(detail.retryDelay ?? "");
+            if (detail["@type"]?.endsWith("RetryInfo") && match) return Number(match[1]) * 1000;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * A 429 that waiting will not fix: OpenAI's `insufficient_quota` (no credit left) and
+ * Anthropic's workspace spend limits. Retrying only spends the deadline, and the provider is
+ * not down: the breaker must not count it as an outage.
+ */
+export function isPermanentQuota(error: unknown): boolean {
+    if (statusOf(error) !== 429 || typeof error !== "object" || error === null) return false;
+    const e = error as { code?: unknown; type?: unknown; error?: { type?: unknown; code?: unknown; error?: { type?: unknown } }; message?: unknown };
+    const codes = [e.code, e.type, e.error?.type, e.error?.code, e.error?.error?.type];
+    if (codes.includes("insufficient_quota")) return true;
+    const message = typeof e.message === "string" ? e.message : "";
+    return /insufficient_quota|usage limits|spend limit|credit balance/i.test(message);
+}
+
 /** Our own policy outcomes: never worth another attempt. */
 export function isPolicyRejection(error: unknown): boolean {
     return (
@@ -62,7 +112,7 @@ export function isPolicyRejection(error: unknown): boolean {
  * the same way again, so retrying it only spends the request's deadline.
  */
 export function isRetryable(error: unknown): boolean {
-    if (isPolicyRejection(error)) return false;
+    if (isPolicyRejection(error) || isPermanentQuota(error)) return false;
     if (error instanceof TaskCancelledError) return true;
     const status = statusOf(error);
     if (status !== undefined) return RETRYABLE_STATUS.has(status) || status >= 500;
@@ -73,6 +123,7 @@ export function isRetryable(error: unknown): boolean {
 export function describeFailure(error: unknown): string {
     if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return "breaker open";
     if (error instanceof TaskCancelledError) return "timeout";
+    if (isPermanentQuota(error)) return "quota exhausted (HTTP 429)";
     const status = statusOf(error);
     if (status !== undefined) return `HTTP ${status}`;
     if (isNetworkError(error)) return "unreachable";

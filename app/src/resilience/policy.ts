@@ -9,7 +9,8 @@ import {
     TimeoutStrategy,
     wrap,
 } from "cockatiel";
-import { isPolicyRejection, isRetryable } from "./classify";
+import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from "cockatiel";
+import { isPermanentQuota, isPolicyRejection, isRetryable, retryAfterMs } from "./classify";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -25,6 +26,11 @@ export interface PolicyOptions {
     breakerThreshold: number;
     /** Time the breaker stays open before letting one trial call through. */
     halfOpenAfterMs: number;
+    /**
+     * The longest `retry-after` worth waiting for within a request; a provider asking for more
+     * is given up on at once, so the answer chain moves to the next provider. Defaults to timeoutMs.
+     */
+    maxRetryAfterMs?: number;
 }
 
 /** The outbound-call guard for one dependency: a breaker of its own, timeouts, retries. */
@@ -53,16 +59,18 @@ export function createDependencyPolicy(
     options: PolicyOptions,
     onStateChange: (state: BreakerState) => void = () => undefined,
 ): DependencyPolicy {
+    // Our own deadline, our own rejections and an exhausted quota are not the dependency being down.
     const breaker = circuitBreaker(
-        handleWhen((error) => !(error instanceof CallerAbortedError) && !isPolicyRejection(error)),
+        handleWhen((error) => !(error instanceof CallerAbortedError) && !isPolicyRejection(error) && !isPermanentQuota(error)),
         { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
     );
     breaker.onStateChange((state) => onStateChange(STATES[state]));
+    const maxRetryAfterMs = options.maxRetryAfterMs ?? options.timeoutMs;
     const retryPolicy = retry(
-        handleWhen((error) => !(error instanceof CallerAbortedError) && isRetryable(error)),
+        handleWhen((error) => !(error instanceof CallerAbortedError) && isRetryable(error) && (retryAfterMs(error) ?? 0) <= maxRetryAfterMs),
         {
             maxAttempts: options.maxRetries,
-            backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs }),
+            backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs })),
         },
     );
     const guard = wrap(retryPolicy, breaker);
@@ -81,6 +89,22 @@ export function createDependencyPolicy(
                 }
             }, signal),
     };
+}
+
+type RetryContext = IRetryBackoffContext<unknown>;
+
+/**
+ * Jittered exponential backoff that waits at least as long as the provider's `retry-after`:
+ * a retry inside the provider's limit window only fails again and counts toward the breaker.
+ */
+export class RetryAfterBackoff implements IBackoffFactory<RetryContext> {
+    constructor(private readonly inner: IBackoffFactory<RetryContext>) {}
+
+    next(context: RetryContext): IBackoff<RetryContext> {
+        const step = this.inner.next(context);
+        const hinted = "error" in context.result ? retryAfterMs(context.result.error) : undefined;
+        return { duration: Math.max(step.duration, hinted ?? 0), next: (c) => new RetryAfterBackoff(step).next(c) };
+    }
 }
 
 /** No guard at all: the bench's baseline for what the resilience layer costs. */

@@ -6,6 +6,7 @@ interface StoreFile {
     version: 1;
     dimension: number;
     points: ChunkWithVector[];
+    meta?: Record<string, unknown>;
 }
 
 const FILE_NAME = "vectors.json";
@@ -18,6 +19,7 @@ const FILE_NAME = "vectors.json";
 export class EmbeddedVectorStore implements VectorStore {
     readonly kind = "embedded";
     private points = new Map<string, ChunkWithVector>();
+    private meta: Record<string, unknown> = {};
     private writes: Promise<void> = Promise.resolve();
 
     private constructor(
@@ -40,6 +42,7 @@ export class EmbeddedVectorStore implements VectorStore {
                 );
             }
             for (const point of file.points) store.points.set(point.id, point);
+            store.meta = file.meta ?? {};
         }
         return store;
     }
@@ -49,14 +52,43 @@ export class EmbeddedVectorStore implements VectorStore {
      * only then makes it visible, so a failed write leaves memory and disk as they were.
      */
     upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
+        return this.write((points) => {
+            for (const [id, point] of points) {
+                if (point.docId === docId && point.chunkIndex >= chunks.length) points.delete(id);
+            }
+            for (const chunk of chunks) points.set(chunk.id, chunk);
+        });
+    }
+
+    upsertChunks(chunks: ChunkWithVector[]): Promise<void> {
+        return this.write((points) => {
+            for (const chunk of chunks) points.set(chunk.id, chunk);
+        });
+    }
+
+    async *scan(pageSize: number): AsyncIterable<ChunkWithVector[]> {
+        const all = [...this.points.values()];
+        for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
+    }
+
+    async readMeta(name: string): Promise<unknown> {
+        return this.meta[name];
+    }
+
+    writeMeta(name: string, value: unknown): Promise<void> {
+        return this.write((_points, meta) => {
+            meta[name] = value;
+        });
+    }
+
+    private write(change: (points: Map<string, ChunkWithVector>, meta: Record<string, unknown>) => void): Promise<void> {
         const write = this.writes.then(async () => {
             const next = new Map(this.points);
-            for (const [id, point] of next) {
-                if (point.docId === docId && point.chunkIndex >= chunks.length) next.delete(id);
-            }
-            for (const chunk of chunks) next.set(chunk.id, chunk);
-            await this.save(next);
+            const nextMeta = { ...this.meta };
+            change(next, nextMeta);
+            await this.save(next, nextMeta);
             this.points = next;
+            this.meta = nextMeta;
         });
         this.writes = write.catch(() => undefined);
         return write;
@@ -77,7 +109,7 @@ export class EmbeddedVectorStore implements VectorStore {
     }
 
     async check(): Promise<StoreStatus> {
-        return { ok: true, detail: `embedded, ${this.points.size} chunks` };
+        return { ok: true, writable: true, detail: `embedded, ${this.points.size} chunks` };
     }
 
     async close(): Promise<void> {
@@ -85,8 +117,8 @@ export class EmbeddedVectorStore implements VectorStore {
     }
 
     /** Written beside the target, then renamed over it: a crash never leaves half a file. */
-    private async save(points: Map<string, ChunkWithVector>): Promise<void> {
-        const file: StoreFile = { version: 1, dimension: this.dimension, points: [...points.values()] };
+    private async save(points: Map<string, ChunkWithVector>, meta: Record<string, unknown>): Promise<void> {
+        const file: StoreFile = { version: 1, dimension: this.dimension, points: [...points.values()], meta };
         const target = join(this.dir, FILE_NAME);
         const temporary = `${target}.${process.pid}.tmp`;
         await writeFile(temporary, JSON.stringify(file));

@@ -18,6 +18,23 @@ export class GuardedVectorStore implements VectorStore {
         return this.guard("upsert", signal, (s) => this.inner.upsertDocument(docId, chunks, s));
     }
 
+    upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
+        return this.guard("upsert", signal, (s) => this.inner.upsertChunks(chunks, s));
+    }
+
+    /** Pages are read outside the breaker: a snapshot is a background job, not the request path. */
+    scan(pageSize: number, signal: AbortSignal): AsyncIterable<ChunkWithVector[]> {
+        return this.inner.scan(pageSize, signal);
+    }
+
+    readMeta(name: string, signal: AbortSignal): Promise<unknown> {
+        return this.guard("meta", signal, (s) => this.inner.readMeta(name, s));
+    }
+
+    writeMeta(name: string, value: unknown, signal: AbortSignal): Promise<void> {
+        return this.guard("meta", signal, (s) => this.inner.writeMeta(name, value, s));
+    }
+
     query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]> {
         return this.guard("query", signal, (s) => this.inner.query(vector, limit, s));
     }

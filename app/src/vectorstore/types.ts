@@ -17,7 +17,10 @@ export interface ScoredChunk extends Chunk {
 }
 
 export interface StoreStatus {
+    /** Reads can be served. */
     ok: boolean;
+    /** Writes can be acknowledged too (false: the region serves reads only). */
+    writable: boolean;
     detail: string;
 }
 
@@ -26,6 +29,16 @@ export interface VectorStore {
     /** Replaces every chunk of `docId` with `chunks`: re-ingesting a document is idempotent. */
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
     query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
+    /** Writes chunks as they are, no tail removal: loading a snapshot set into an empty store. */
+    upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
+    /** Every stored chunk with its vector, in pages: writing a snapshot set. */
+    scan(pageSize: number, signal: AbortSignal): AsyncIterable<ChunkWithVector[]>;
+    /**
+     * Small named records kept with the data they describe (the replication position): a store
+     * that loses its data loses them too, so a wiped store is never taken for an up-to-date one.
+     */
+    readMeta(name: string, signal: AbortSignal): Promise<unknown>;
+    writeMeta(name: string, value: unknown, signal: AbortSignal): Promise<void>;
     /** Can this store serve reads and writes right now (reachable, quorum, collection usable)? */
     check(signal: AbortSignal): Promise<StoreStatus>;
     close(): Promise<void>;

@@ -6,6 +6,8 @@ export interface RecordedRequest {
     path: string;
     headers: Record<string, string | string[] | undefined>;
     body: unknown;
+    /** The body's bytes as received (binary uploads do not survive the UTF-8 `body`). */
+    raw: Buffer;
 }
 
 export type Handler = (request: RecordedRequest, res: ServerResponse) => void | Promise<void>;
@@ -54,14 +56,15 @@ export class HttpStandIn {
     private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
-        const raw = Buffer.concat(chunks).toString("utf8");
+        const bytes = Buffer.concat(chunks);
+        const raw = bytes.toString("utf8");
         let body: unknown = raw;
         try {
             body = raw ? JSON.parse(raw) : undefined;
         } catch {
             // not JSON: keep the raw text
         }
-        const recorded = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body };
+        const recorded = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, raw: bytes };
         this.requests.push(recorded);
         await this.handle(recorded, res);
     }

@@ -1,10 +1,21 @@
 import type { ServerResponse } from "node:http";
+import type { ModelInfo } from "@anthropic-ai/sdk/resources/models";
+import type { Message } from "@anthropic-ai/sdk/resources/messages";
+import { FinishReason, type GenerateContentResponse } from "@google/generative-ai";
+import type { ChatCompletion } from "openai/resources/chat/completions";
+import type { Model } from "openai/resources/models";
+import { DEFAULT_MODELS } from "../../../app/src/config/env-schema";
 import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
 
 /** How the stand-in answers: normally, with an error status, or by holding the request. */
 export type LlmMode =
     | { kind: "ok" }
-    | { kind: "status"; status: number }
+    /**
+     * An error with the provider's own body for that status. `retryAfterSeconds` adds the
+     * `retry-after` header the providers send on 429/503/529; `quota` makes a 429 the permanent
+     * kind (OpenAI `insufficient_quota`, Anthropic's spend limit, Google's exhausted quota).
+     */
+    | { kind: "status"; status: number; retryAfterSeconds?: number; quota?: boolean }
     /** Never answers on its own: the client's timeout fires, or release() lets it through. */
     | { kind: "hold" };
 
@@ -12,11 +23,15 @@ export type LlmApi = "openai" | "anthropic" | "google";
 
 /**
  * A local stand-in for a provider API: OpenAI chat completions, Anthropic messages or Google
- * generateContent, with each API's own success and error bodies, so the real LangChain client
- * parses them. The answer text names the provider, so tests can see who answered.
+ * generateContent, plus each API's "get model" call, with each API's own success and error
+ * bodies typed with the provider SDK's response types, so the real LangChain client parses them
+ * and a contract change breaks the build. A model id outside `models` answers 404 as the
+ * provider does. The answer text names the provider, so tests can see who answered.
  */
 export class LlmStandIn extends HttpStandIn {
     mode: LlmMode = { kind: "ok" };
+    /** Model ids the provider knows; the service's defaults unless a test narrows them. */
+    models: string[] = [...DEFAULT_KNOWN_MODELS];
     private held: Array<() => void> = [];
 
     constructor(readonly api: LlmApi) {
@@ -59,57 +74,117 @@ export class LlmStandIn extends HttpStandIn {
     }
 
     private async respond(request: RecordedRequest, res: ServerResponse): Promise<void> {
+        const path = request.path.split("?")[0];
+        const modelLookup = /^\/v1(?:beta)?\/models\/([^/:]+)$/.exec(path);
+        if (request.method === "GET" && modelLookup) {
+            const id = decodeURIComponent(modelLookup[1]);
+            if (!this.models.includes(id)) return this.fail(res, 404, {});
+            return sendJson(res, 200, this.modelBody(id));
+        }
         if (this.mode.kind === "hold") {
             await new Promise<void>((resolve) => this.held.push(resolve));
             if (res.destroyed) return;
         }
-        if (this.mode.kind === "status") {
-            sendJson(res, this.mode.status, this.errorBody(this.mode.status));
-            return;
-        }
-        sendJson(res, 200, this.successBody(`${this.api} says: ${lastUserText(request.body).slice(0, 60)}`));
+        if (this.mode.kind === "status") return this.fail(res, this.mode.status, this.mode);
+        const model = requestedModel(request, this.api);
+        if (model !== undefined && !this.models.includes(model)) return this.fail(res, 404, {});
+        sendJson(res, 200, this.successBody(`${this.api} says: ${lastUserText(request.body).slice(0, 60)}`, model ?? this.models[0]));
     }
 
-    private successBody(text: string): unknown {
+    private fail(res: ServerResponse, status: number, how: { retryAfterSeconds?: number; quota?: boolean }): void {
+        if (how.retryAfterSeconds !== undefined) res.setHeader("retry-after", String(how.retryAfterSeconds));
+        sendJson(res, status, this.errorBody(status, how.quota === true));
+    }
+
+    private modelBody(id: string): Model | ModelInfo | { name: string; displayName: string } {
+        switch (this.api) {
+            case "openai":
+                return { id, object: "model", created: 1_700_000_000, owned_by: "stand-in" } satisfies Model;
+            case "anthropic":
+                return { id, type: "model", display_name: id, created_at: "2025-10-01T00:00:00Z", capabilities: null, max_input_tokens: 200_000, max_tokens: 64_000 } satisfies ModelInfo;
+            case "google":
+                return { name: `models/${id}`, displayName: id };
+        }
+    }
+
+    private successBody(text: string, model: string): ChatCompletion | Message | GenerateContentResponse {
         switch (this.api) {
             case "openai":
                 return {
                     id: "chatcmpl-standin",
                     object: "chat.completion",
                     created: 1_700_000_000,
-                    model: "gpt-4o-mini",
-                    choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+                    model,
+                    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, finish_reason: "stop", logprobs: null }],
                     usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
-                };
+                } satisfies ChatCompletion;
             case "anthropic":
                 return {
                     id: "msg_standin",
                     type: "message",
                     role: "assistant",
-                    model: "claude-3-5-haiku-latest",
-                    content: [{ type: "text", text }],
+                    model,
+                    content: [{ type: "text", text, citations: null }],
                     stop_reason: "end_turn",
                     stop_sequence: null,
                     usage: { input_tokens: 11, output_tokens: 7 },
-                };
+                } as Message; // the SDK's Message has grown optional-in-practice fields (container, cache usage) the API omits here
             case "google":
                 return {
-                    candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }],
+                    candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: FinishReason.STOP, index: 0 }],
                     usageMetadata: { promptTokenCount: 11, candidatesTokenCount: 7, totalTokenCount: 18 },
-                };
+                } satisfies GenerateContentResponse;
         }
     }
 
-    private errorBody(status: number): unknown {
+    /** Each provider's error body for a status, as its API documents it. */
+    private errorBody(status: number, quota: boolean): unknown {
         switch (this.api) {
-            case "openai":
-                return { error: { message: `stand-in failure ${status}`, type: "server_error", code: null } };
-            case "anthropic":
-                return { type: "error", error: { type: "api_error", message: `stand-in failure ${status}` } };
+            case "openai": {
+                const [type, code] = quota
+                    ? ["insufficient_quota", "insufficient_quota"]
+                    : (OPENAI_ERRORS[status] ?? ["server_error", null]);
+                const message = quota ? "You exceeded your current quota, please check your plan and billing details." : `stand-in failure ${status}`;
+                return { error: { message, type, param: null, code } };
+            }
+            case "anthropic": {
+                const type = ANTHROPIC_ERRORS[status] ?? "api_error";
+                const message = quota ? "You have reached your specified workspace API usage limits." : `stand-in failure ${status}`;
+                return { type: "error", error: { type, message } };
+            }
             case "google":
-                return { error: { code: status, message: `stand-in failure ${status}`, status: "UNAVAILABLE" } };
+                return { error: { code: status, message: quota ? "You exceeded your current quota." : `stand-in failure ${status}`, status: GOOGLE_STATUS[status] ?? "INTERNAL" } };
         }
     }
+}
+
+/** The defaults of app/src/config/env-schema.ts: a stand-in knows them unless a test says otherwise. */
+const DEFAULT_KNOWN_MODELS = [DEFAULT_MODELS.openai, DEFAULT_MODELS.anthropic, DEFAULT_MODELS.google];
+
+const OPENAI_ERRORS: Record<number, [string, string | null]> = {
+    400: ["invalid_request_error", null],
+    401: ["invalid_request_error", "invalid_api_key"],
+    404: ["invalid_request_error", "model_not_found"],
+    429: ["requests", "rate_limit_exceeded"],
+};
+
+const ANTHROPIC_ERRORS: Record<number, string> = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    529: "overloaded_error",
+};
+
+const GOOGLE_STATUS: Record<number, string> = { 400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE" };
+
+/** The model a chat request names: in the body (OpenAI, Anthropic) or the path (Google). */
+function requestedModel(request: RecordedRequest, api: LlmApi): string | undefined {
+    if (api === "google") return /\/models\/([^/:]+):/.exec(request.path)?.[1];
+    const body = request.body as { model?: unknown } | undefined;
+    return typeof body?.model === "string" ? body.model : undefined;
 }
 
 /** The question, as the provider received it, from whichever message format the API uses. */

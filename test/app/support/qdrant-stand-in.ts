@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { QdrantSchemas as Schemas } from "../../../app/src/vectorstore/qdrant";
 import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
 
 interface Point {
@@ -18,25 +19,35 @@ interface Condition {
     range?: { gte?: number };
 }
 
-export type QdrantMode = "ok" | "error" | "no-quorum";
+/** "ok"; "error": every call answers 500; "election": no Raft leader (Qdrant reports leader 0, raft-rs's "none"). */
+export type QdrantMode = "ok" | "error" | "election";
+
+type ReplicaState = Schemas["ReplicaState"];
+
+/** The server version this stand-in reports; the deployed image's (infra/config/schema.ts). */
+export const STAND_IN_QDRANT_VERSION = "1.15.4";
 
 /**
  * The subset of Qdrant's REST API that @qdrant/js-client-rest calls for this service: cluster
- * status, collection exists/get/create, points upsert/delete(by filter)/query. Responses use
- * Qdrant's envelope ({result, status, time}); "error" answers 500, "no-quorum" reports a
- * cluster without a Raft leader.
+ * status, collection exists/get/create, points upsert/retrieve/scroll/delete(by filter)/query, and the
+ * collection's cluster info (shard replicas and their states). Responses use Qdrant's envelope
+ * ({result, status, time}) and are typed with the client's generated OpenAPI schema, so a
+ * change of contract breaks the build. Shard replica states are set per shard by the test
+ * (`replicaStates`): this peer holds the first replica of each shard, the others are remote.
  */
 export class QdrantStandIn extends HttpStandIn {
     mode: QdrantMode = "ok";
+    /** One list per shard: the state of each of its replicas. Three shards, two Active replicas each by default. */
+    replicaStates: ReplicaState[][] = [["Active", "Active"], ["Active", "Active"], ["Active", "Active"]];
     readonly collections = new Map<string, Collection>();
 
     constructor() {
         super((request, res) => this.respond(request, res));
     }
 
-    /** Requests that would have changed a collection's definition (create or recreate). */
-    collectionWrites(): RecordedRequest[] {
-        return this.requests.filter((r) => r.method === "PUT" && /^\/collections\/[^/?]+(\?.*)?$/.test(r.path));
+    /** Requests that would have changed the definition of collection `name` (create or recreate). */
+    collectionWrites(name: string): RecordedRequest[] {
+        return this.requests.filter((r) => r.method === "PUT" && new RegExp(`^/collections/${name}(\\?.*)?$`).test(r.path));
     }
 
     private respond(request: RecordedRequest, res: ServerResponse): void {
@@ -46,6 +57,9 @@ export class QdrantStandIn extends HttpStandIn {
         }
         const path = request.path.split("?")[0];
         const ok = (result: unknown) => sendJson(res, 200, { result, status: "ok", time: 0.0001 });
+        if (request.method === "GET" && path === "/") {
+            return sendJson(res, 200, { title: "qdrant - vector search engine", version: STAND_IN_QDRANT_VERSION });
+        }
         if (request.method === "GET" && path === "/cluster") return ok(this.cluster());
         const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
         if (!match) return sendJson(res, 404, { status: { error: `no route ${path}` }, time: 0 });
@@ -61,6 +75,7 @@ export class QdrantStandIn extends HttpStandIn {
             return ok(true);
         }
         if (!collection) return sendJson(res, 404, { status: { error: `Collection ${name} not found` }, time: 0 });
+        if (request.method === "GET" && rest === "/cluster") return ok(this.collectionCluster(name));
         if (request.method === "GET" && rest === "") {
             return ok({
                 status: "green",
@@ -74,6 +89,20 @@ export class QdrantStandIn extends HttpStandIn {
         if (request.method === "PUT" && rest === "/points") {
             for (const p of body.points as Point[]) collection.points.set(String(p.id), p);
             return ok({ operation_id: 1, status: "completed" });
+        }
+        if (request.method === "POST" && rest === "/points") {
+            const ids = (body.ids as unknown[]).map(String);
+            return ok(ids.flatMap((id) => {
+                const p = collection.points.get(id);
+                return p ? [{ id: p.id, payload: p.payload }] : [];
+            }));
+        }
+        if (request.method === "POST" && rest === "/points/scroll") {
+            const all = [...collection.points.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+            const from = body.offset === undefined || body.offset === null ? 0 : all.findIndex((p) => p.id === String(body.offset));
+            const limit = Number(body.limit ?? 10);
+            const page = all.slice(from, from + limit);
+            return ok({ points: page.map((p) => ({ id: p.id, payload: p.payload, vector: p.vector })), next_page_offset: all[from + limit]?.id ?? null });
         }
         if (request.method === "POST" && rest === "/points/delete") {
             const must = ((body.filter as { must?: Condition[] } | undefined)?.must ?? []) as Condition[];
@@ -91,22 +120,28 @@ export class QdrantStandIn extends HttpStandIn {
         sendJson(res, 404, { status: { error: `no route ${request.method} ${path}` }, time: 0 });
     }
 
-    private cluster(): unknown {
+    private cluster(): Schemas["ClusterStatus"] {
+        const election = this.mode === "election";
         return {
             status: "enabled",
             peer_id: 1,
             peers: { "1": { uri: "http://qdrant-0:6335/" }, "2": { uri: "http://qdrant-1:6335/" }, "3": { uri: "http://qdrant-2:6335/" } },
-            raft_info: {
-                term: 3,
-                commit: 42,
-                pending_operations: 0,
-                leader: this.mode === "no-quorum" ? null : 1,
-                role: this.mode === "no-quorum" ? "Candidate" : "Leader",
-                is_voter: true,
-            },
+            raft_info: { term: 3, commit: 42, pending_operations: 0, leader: election ? 0 : 1, role: election ? "Candidate" : "Leader", is_voter: true },
             consensus_thread_status: { consensus_thread_status: "working", last_update: new Date(0).toISOString() },
             message_send_failures: {},
         };
+    }
+
+    private collectionCluster(name: string): Schemas["CollectionClusterInfo"] {
+        const local: Schemas["LocalShardInfo"][] = [];
+        const remote: Schemas["RemoteShardInfo"][] = [];
+        this.replicaStates.forEach((states, shard_id) =>
+            states.forEach((state, replica) => {
+                if (replica === 0) local.push({ shard_id, points_count: this.collections.get(name)?.points.size ?? 0, state });
+                else remote.push({ shard_id, peer_id: replica + 1, state });
+            }),
+        );
+        return { peer_id: 1, shard_count: this.replicaStates.length, local_shards: local, remote_shards: remote, shard_transfers: [] };
     }
 }
 

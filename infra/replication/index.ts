@@ -1,0 +1,11 @@
+export { StandbyReplication } from "./standbyReplication";
+export type { StandbyReplicationArgs } from "./standbyReplication";
+export { JournalStorage } from "./storage";
+export type { JournalStorageArgs } from "./storage";
+export { ReplicationIdentity, APP_SERVICE_ACCOUNT, gcpId } from "./identity";
+export type { ReplicationIdentityArgs } from "./identity";
+export { ReplicationFollower, validateReplicationFollowerArgs, FOLLOWER_NAME, QDRANT_CLIENT_LABEL } from "./follower";
+export type { ReplicationFollowerArgs } from "./follower";
+export { InternalEndpoint, INTERNAL_SERVICE_NAME, LogicalSnapshotSchedule, SNAPSHOT_SETS_NAME } from "./snapshotSets";
+export { REPLICATION_API, replicationEnv, sideLocations, journalPrefix, snapshotPrefix, otherSide } from "./env";
+export type { Side, SideLocations } from "./env";

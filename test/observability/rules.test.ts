@@ -127,6 +127,24 @@ describe("cause alerts", () => {
         assert.ok(r.ok, r.output);
     });
 
+    test("the standby side is judged by its best instance: a waiting follower's 0 and -1 do not page", () => {
+        const r = testRules(prodRules, "1m", [{
+            interval: "1m",
+            input_series: [
+                { series: 'replication_fit_for_failover{pod="follower-0"}', values: "1x30" },
+                { series: 'replication_fit_for_failover{pod="follower-1"}', values: "0x30" },
+                { series: 'replication_lag_seconds{pod="follower-0"}', values: "5x30" },
+                { series: 'replication_lag_seconds{pod="follower-1"}', values: "-1x30" },
+                { series: 'replication_lag_seconds{pod="langchain-ha-0"}', values: "99999x30" },
+            ],
+            alert_rule_test: [
+                { eval_time: "30m", alertname: "StandbyNotFitForFailover", exp_alerts: [] },
+                { eval_time: "30m", alertname: "ReplicationLagHigh", exp_alerts: [] },
+            ],
+        }]);
+        assert.ok(r.ok, r.output);
+    });
+
     test("the standby reporting itself unfit pages", () => {
         const r = testRules(prodRules, "1m", [{
             interval: "1m",

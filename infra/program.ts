@@ -12,6 +12,7 @@ import { eksKubeconfig, gkeKubeconfig } from "./k8s/kubeconfig";
 import { MetricsServer } from "./k8s/metricsServer";
 import { denyIngressByDefault } from "./k8s/networkPolicy";
 import { QdrantCluster } from "./qdrant";
+import { AwsObservability, countRules, GcpObservability, observabilitySpec, ruleGroups } from "./observability";
 import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
 import { LangchainService, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
 
@@ -256,6 +257,34 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         alarmEmail: c.dns.alarmEmail,
     }, { providers: [awsProvider] });
 
+    // --- Observability: scraping, SLO and cause alerts, dashboards on both sides ----------
+    const obsSpec = observabilitySpec(c);
+    const roleOf = (side: Side) => (side === c.dr.activeSide ? "active" : "standby");
+    const observability = {
+        aws: new AwsObservability(`${env}-aws-obs`, {
+            spec: obsSpec,
+            role: roleOf("aws"),
+            clusterName: eks.clusterName,
+            clusterArn: eks.clusterArn,
+            subnetIds: awsNetwork.privateSubnetIds,
+            securityGroupIds: [eks.clusterSecurityGroupId],
+            namespace: namespaces.aws,
+            alarmTopicArn: dns.alarmTopicArn,
+            qdrantApiKey: secrets.qdrantApiKey,
+            k8sProvider: k8sProviders.aws,
+        }, { providers: [awsProvider] }),
+        gcp: new GcpObservability(`${env}-gcp-obs`, {
+            spec: obsSpec,
+            role: roleOf("gcp"),
+            project: c.gcp.project,
+            clusterName: gke.clusterName,
+            namespace: namespaces.gcp,
+            qdrantApiKeySecretName: qdrantApiKeySecrets.gcp,
+            alarmEmail: c.dns.alarmEmail,
+            k8sProvider: k8sProviders.gcp,
+        }, { providers: [gcpProvider] }),
+    };
+
     return {
         environment: env,
         primaryCloud: c.dr.activeSide,
@@ -281,6 +310,11 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
             transferMode: c.backup.transferMode,
             snapshotCronJob: backup.snapshotCronJobName,
             snapshotCron: c.backupSchedule.snapshotCron,
+        },
+        observability: {
+            rules: perSide((side) => countRules(ruleGroups(obsSpec, {}, roleOf(side)))),
+            aws: { workspaceId: observability.aws.workspaceId, prometheusEndpoint: observability.aws.prometheusEndpoint, grafanaDashboard: observability.aws.grafanaDashboard },
+            gcp: { dashboardId: observability.gcp.dashboardId },
         },
         replication: {
             journals: perSide((side) => replication.locations[side].journal),

@@ -9,6 +9,18 @@ export const HTTP_PORT = 8080;
 /** HTTPS port, served only when TLS_CERT_FILE and TLS_KEY_FILE are set (GCP side, no TLS-terminating LB). */
 export const HTTPS_PORT = 8443;
 
+/**
+ * Name of the container port that serves `PROBE_PATHS.metrics`; scrape targets on both clouds
+ * refer to the port by this name, so moving /metrics to another port is a change here only.
+ */
+export const METRICS_PORT_NAME = "http";
+
+/**
+ * Upper bounds (seconds) of the service's latency histogram buckets: from a local lookup (~1 ms)
+ * to an LLM call near its timeout. A latency SLO's threshold must be one of them.
+ */
+export const HTTP_LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10, 30] as const;
+
 export const PROBE_PATHS = {
     /** Shallow: the process is alive. No I/O. Kubernetes liveness. */
     livez: "/livez",

@@ -70,6 +70,9 @@ export function validateEksClusterArgs(name: string, args: EksClusterArgs): void
  */
 export class EksCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
+    public readonly clusterArn: pulumi.Output<string>;
+    /** The security group EKS creates for the control plane and nodes (what in-VPC scrapers join). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
     public readonly certificateAuthority: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
@@ -184,6 +187,8 @@ export class EksCluster extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [...groups, ebsCsiPolicy] });
 
         this.clusterName = cluster.name;
+        this.clusterArn = cluster.arn;
+        this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
         // Resolves once the admins' access exists, so nothing reaches the API before it may.
         this.endpoint = pulumi.all([cluster.endpoint, ...adminAccess.map((a) => a.id)]).apply(([endpoint]) => endpoint);
         this.certificateAuthority = cluster.certificateAuthority.apply((ca) => ca.data ?? "");

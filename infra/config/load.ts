@@ -4,7 +4,7 @@ import { stackConfigSchema, type ParsedStackConfig } from "./schema";
 
 /** The config namespace of every key in a stack file (`langchain-ha:<key>`). */
 export const CONFIG_NAMESPACE = "langchain-ha";
-export const CONFIG_KEYS = ["environment", "aws", "gcp", "dr", "qdrant", "app", "dns", "backup", "replication"] as const;
+export const CONFIG_KEYS = ["environment", "aws", "gcp", "dr", "qdrant", "app", "dns", "backup", "replication", "slo"] as const;
 /** Secret keys the program reads (set with `pulumi config set --secret`). */
 export const SECRET_KEYS = ["openaiApiKey", "anthropicApiKey", "googleApiKey", "qdrantApiKey", "gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_MODELS } from "../../app/src/config/env-schema";
 import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
+import { HTTP_LATENCY_BUCKETS_SECONDS } from "../../app/src/contract";
 
 /**
  * The stack config schema. Every value a stack would want to change lives here, with a
@@ -220,6 +221,41 @@ const replicationSchema = z
     })
     .prefault({});
 
+const routes = z.array(z.string().regex(/^\/[\w\-/.:{}]*$/, "must be a route path such as /v1/ask")).min(1).default(["/v1/ask"]);
+const percent = (min: number, max: number) => z.number().min(min).max(max);
+
+/**
+ * Service level objectives and the alert thresholds around them. Alert and recording rules,
+ * dashboards and the README's alert table are generated from this one spec.
+ */
+const sloSchema = z
+    .strictObject({
+        /** Days the objectives are measured over; burn-rate thresholds scale with it. */
+        windowDays: z.number().int().min(7).max(90).default(30),
+        /** Share of requests on `routes` answered without a 5xx. */
+        availability: z
+            .strictObject({ objectivePercent: percent(90, 99.999).default(99.99), routes })
+            .prefault({}),
+        /** Share of requests on `routes` answered within `thresholdSeconds`. */
+        latency: z
+            .strictObject({
+                objectivePercent: percent(50, 99.99).default(99),
+                thresholdSeconds: z
+                    .number()
+                    .refine((v) => (HTTP_LATENCY_BUCKETS_SECONDS as readonly number[]).includes(v), `must be a latency bucket of the service: one of ${HTTP_LATENCY_BUCKETS_SECONDS.join(", ")}`)
+                    .default(2),
+                routes,
+            })
+            .prefault({}),
+        /** Share of answers given without some component above which a ticket is raised. */
+        degradedAnswersMaxPercent: percent(0.1, 100).default(5),
+        /** Share of failed calls to one LLM provider above which a ticket is raised. */
+        llmErrorMaxPercent: percent(0.1, 100).default(10),
+        /** Where alert runbook links point: the README of the deployed revision (anchors are appended). */
+        runbookUrl: z.string().min(1).default("README.md"),
+    })
+    .prefault({});
+
 /** The whole `langchain-ha:*` namespace of a stack file. */
 export const stackConfigSchema = z
     .strictObject({
@@ -232,6 +268,7 @@ export const stackConfigSchema = z
         dns: dnsSchema,
         backup: backupSchema,
         replication: replicationSchema,
+        slo: sloSchema,
     })
     .superRefine((c, ctx) => {
         const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

@@ -29,7 +29,8 @@ const HEALTH_METRICS_REGION = "us-east-1";
 
 /**
  * Policy of the alarm topic's key: the account administers it (the default key policy), and
- * CloudWatch, acting for this account only, may encrypt and decrypt with it to publish.
+ * CloudWatch (alarms) and Amazon Managed Service for Prometheus (the alert manager), acting for
+ * this account only, may encrypt and decrypt with it to publish.
  */
 export function alarmTopicKeyPolicy(caller: pulumi.Output<{ accountId: string; arn: string }>): pulumi.Output<string> {
     return caller.apply(({ accountId, arn }) => {
@@ -39,9 +40,9 @@ export function alarmTopicKeyPolicy(caller: pulumi.Output<{ accountId: string; a
             Statement: [
                 { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
                 {
-                    Sid: "CloudWatchAlarmsPublish",
+                    Sid: "AlarmsPublish",
                     Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "aps.amazonaws.com"] },
                     Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                     Resource: "*",
                     Condition: { StringEquals: { "aws:SourceAccount": accountId } },

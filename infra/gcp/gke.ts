@@ -108,6 +108,8 @@ export class GkeCluster extends pulumi.ComponentResource {
             releaseChannel: { channel: args.releaseChannel },
             workloadIdentityConfig: { workloadPool: this.workloadPool },
             maintenancePolicy: { dailyMaintenanceWindow: { startTime: "03:00" } },
+            // Managed collection: GKE runs the Prometheus collectors that PodMonitorings configure.
+            monitoringConfig: { enableComponents: ["SYSTEM_COMPONENTS"], managedPrometheus: { enabled: true } },
             deletionProtection: args.deletionProtection ?? true,
             databaseEncryption: { state: "ENCRYPTED", keyName: secretsKey.id },
         }, { parent: this, dependsOn: [secretsKeyGrant] });

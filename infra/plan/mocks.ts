@@ -45,6 +45,7 @@ function cloudState(args: MockResourceArgs, id: string): State {
                 endpoint: `https://${suffix(args.name).toUpperCase()}.gr7.us-east-1.eks.amazonaws.com`,
                 certificateAuthority: { data: "TU9DSy1DQQ==" },
                 identities: [{ oidcs: [{ issuer: `https://oidc.eks.us-east-1.amazonaws.com/id/${suffix(args.name).toUpperCase()}` }] }],
+                vpcConfig: { ...(inputs.vpcConfig as State | undefined), clusterSecurityGroupId: `sg-${suffix(args.name)}` },
             };
         case "aws:eks/nodeGroup:NodeGroup":
             return { ...base, nodeGroupName: physical };
@@ -65,6 +66,12 @@ function cloudState(args: MockResourceArgs, id: string): State {
             return { ...base };
         case "aws:route53/record:Record":
             return { ...base, fqdn: inputs.name };
+        case "aws:amp/workspace:Workspace":
+            return { ...base, arn: `arn:aws:aps:us-east-1:${ACCOUNT}:workspace/ws-${suffix(args.name)}`, prometheusEndpoint: `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-${suffix(args.name)}/` };
+        case "aws:amp/scraper:Scraper":
+            return { ...base, roleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${suffix(args.name)}` };
+        case "aws:sns/topic:Topic":
+            return { ...base, arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${physical}` };
         case "gcp:container/cluster:Cluster":
             return { ...base, endpoint: `35.${parseInt(suffix(args.name).slice(0, 2), 16)}.0.1`, masterAuth: { clusterCaCertificate: "TU9DSy1DQQ==" } };
         case "gcp:serviceaccount/account:Account":

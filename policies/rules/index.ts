@@ -38,8 +38,10 @@ import { kubernetesQdrantStatefulsetEnableClusterMode } from "./kubernetes/qdran
 import { kubernetesReplicationFollowerConfigureReplicas } from "./kubernetes/replication/follower-configure-replicas";
 import { kubernetesReplicationFollowerMissingElection } from "./kubernetes/replication/follower-missing-election";
 import { stackBackupBucketMissingCrossCloudCopy } from "./stack/backup/bucket-missing-cross-cloud-copy";
+import { stackDrFailoverMissingAlert } from "./stack/dr/failover-missing-alert";
 import { stackDrRegionMissingOtherCloud } from "./stack/dr/region-missing-other-cloud";
 import { stackEndpointLoadBalancerMissingHealthCheck } from "./stack/endpoint/load-balancer-missing-health-check";
+import { stackObservabilityWorkloadMissingScrapeTarget } from "./stack/observability/workload-missing-scrape-target";
 
 /** Every rule of the pack, in the order the pack runs them. */
 export const registry = new Registry().add(
@@ -84,4 +86,6 @@ export const registry = new Registry().add(
     stackDrRegionMissingOtherCloud,
     stackBackupBucketMissingCrossCloudCopy,
     stackEndpointLoadBalancerMissingHealthCheck,
+    stackDrFailoverMissingAlert,
+    stackObservabilityWorkloadMissingScrapeTarget,
 );

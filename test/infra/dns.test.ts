@@ -75,9 +75,9 @@ describe("DnsFailover", () => {
         assert.equal((key.inputs as { region: string }).region, "us-east-1", "the key lives in the alarms' region");
         const policy = JSON.parse((key.inputs as { policy: string }).policy);
         assert.deepEqual(policy.Statement[1], {
-            Sid: "CloudWatchAlarmsPublish",
+            Sid: "AlarmsPublish",
             Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Principal: { Service: ["cloudwatch.amazonaws.com", "aps.amazonaws.com"] },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },

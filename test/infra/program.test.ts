@@ -16,7 +16,7 @@ function variantOfProd(edit: (text: string) => string): string {
     return dir;
 }
 
-/** The serving Deployment on one cluster (the cluster also runs the follower and system Deployments). */
+/** The serving Deployment on one cluster (the follower, kube-state-metrics and system Deployments are the others there). */
 function appDeployment(r: Resources, cluster: "eks" | "gke"): Inputs {
     const apps = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs).filter((d) => d.metadata.namespace === "langchain-ha" && d.metadata.name === "langchain-ha");
     assert.equal(apps.length, 1, `${cluster}: one app Deployment`);
@@ -59,7 +59,7 @@ describe("the program", () => {
             const pdbs = r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", cluster).map((r) => (r.inputs as Inputs).metadata.name);
             assert.ok(pdbs.includes("qdrant"), `${cluster}: Qdrant PDB`);
             const deployments = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((r) => r.inputs as Inputs).filter((d) => d.metadata.namespace === "langchain-ha").map((d) => d.metadata.name);
-            assert.deepEqual(deployments.sort(), ["langchain-ha", "langchain-ha-follower"], `${cluster}: app and follower Deployments`);
+            assert.deepEqual(deployments.sort(), ["kube-state-metrics", "langchain-ha", "langchain-ha-follower"], `${cluster}: app, follower and kube-state-metrics Deployments`);
         }
 
         const s3Versioning = r.inputsOf("aws:s3/bucketVersioning:BucketVersioning");

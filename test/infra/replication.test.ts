@@ -160,14 +160,16 @@ describe("follower workload", () => {
     test("RBAC: one Role per cluster for the one Lease, bound to the service's account only", async () => {
         const r = new Resources((await plan("prod")).resources);
         for (const cluster of ["eks", "gke"] as const) {
-            // The service's namespace only: EKS also runs the cluster autoscaler's Role in kube-system.
-            const roles = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:Role", cluster).map((x) => x.inputs as Inputs).filter((x) => x.metadata.namespace === "langchain-ha");
+            // Roles that grant anything on Leases (kube-state-metrics and the metrics collector have their own).
+            const roles = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:Role", cluster).map((x) => x.inputs as Inputs)
+                .filter((role) => role.rules.some((rule: Inputs) => rule.resources.includes("leases")));
             assert.equal(roles.length, 1);
             assert.deepEqual(roles[0]!.rules, [
                 { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: ["langchain-ha-follower"], verbs: ["get", "update", "patch"] },
                 { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
             ]);
-            const bindings = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", cluster).map((x) => x.inputs as Inputs).filter((x) => x.metadata.namespace === "langchain-ha");
+            const bindings = r.onCluster("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", cluster).map((x) => x.inputs as Inputs)
+                .filter((binding) => binding.roleRef.name === roles[0]!.metadata.name);
             assert.equal(bindings.length, 1);
             assert.deepEqual(bindings[0]!.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "langchain-ha-follower" });
             assert.deepEqual(bindings[0]!.subjects, [{ kind: "ServiceAccount", name: "langchain-ha", namespace: "langchain-ha" }]);

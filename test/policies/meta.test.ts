@@ -79,6 +79,7 @@ describe("registry", () => {
             "kubernetes-core-container-configure-distinct-probes",
             "kubernetes-core-service-configure-tls-policy",
             "kubernetes-policy-pdb-disallow-zero-disruption",
+            "stack-observability-workload-missing-scrape-target",
         ]);
     });
 });

@@ -1,8 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { HTTP_LATENCY_BUCKETS_SECONDS } from "../contract";
 import type { BreakerState } from "../resilience/policy";
 
-/** Seconds; from a local lookup (~1 ms) to an LLM call near its timeout. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const LATENCY_BUCKETS = [...HTTP_LATENCY_BUCKETS_SECONDS];
 
 const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
 

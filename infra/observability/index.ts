@@ -1,0 +1,13 @@
+export { observabilitySpec, runbookAnchor, runbookLink, JOBS, SNAPSHOT_CRONJOB } from "./spec";
+export type { ObservabilitySpec, SloSpec, AlertSpec, Severity, SideRole } from "./spec";
+export { ruleGroups, recordingRuleGroups, alertingRules, toRuleFile, countRules } from "./rules";
+export { alertCatalogue, causeAlerts } from "./alerts";
+export { BURN_WINDOWS, BURN_ALERTS, burnRate } from "./slo";
+export type { RuleGroup, Rule, AlertingRule, RecordingRule } from "./rule";
+export { AwsObservability, alertManagerDefinition, withoutPath } from "./aws";
+export type { AwsObservabilityArgs } from "./aws";
+export { GcpObservability } from "./gcp";
+export type { GcpObservabilityArgs } from "./gcp";
+export { KubeStateMetrics } from "./kubeStateMetrics";
+export { dashboard, grafanaDashboard, cloudMonitoringDashboard, dashboardQueries } from "./dashboards";
+export { scrapeTargets, scrapeConfiguration, podMonitoringSpec } from "./scrape";

@@ -1,0 +1,90 @@
+import { parse } from "yaml";
+import { OBSERVABILITY } from "../../../lib/observability";
+import { failoverRole, ROUTE53 } from "../../../lib/route53";
+import { stackRule, type StackView, type Subject } from "../../../lib/rule";
+import { indexBy, resolveRefs } from "../../../lib/stack";
+import { asArray, asRecord, asString, get, tryGet, UNKNOWN } from "../../../lib/values";
+
+/** Series the standby's replication exports; an alert on either watches the failover target. */
+export const STANDBY_SERIES = ["replication_fit_for_failover", "replication_lag_seconds"] as const;
+
+/** The `expr` of every alerting rule in a rule file's `groups` (parsed or as YAML text). */
+function alertExprs(groups: unknown): string[] {
+    return asArray(groups)
+        .flatMap((g) => asArray(asRecord(g)["rules"]).map(asRecord))
+        .filter((rule) => typeof rule["alert"] === "string")
+        .map((rule) => asString(rule["expr"]) ?? "");
+}
+
+function parsedGroups(text: unknown): unknown {
+    try {
+        return typeof text === "string" ? get(parse(text), "groups") : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Every alerting expression the stack declares; UNKNOWN stands for one unknown in preview. */
+function alertExpressions(stack: StackView): (string | typeof UNKNOWN)[] {
+    const out: (string | typeof UNKNOWN)[] = [];
+    const add = (value: unknown, read: (v: unknown) => string[]) => (value === UNKNOWN ? out.push(UNKNOWN) : out.push(...read(value)));
+    for (const r of stack.ofType(OBSERVABILITY.ampRuleGroupNamespace)) add(tryGet(r.props, "data"), (v) => alertExprs(parsedGroups(v)));
+    for (const r of stack.ofType(OBSERVABILITY.gmpRules, OBSERVABILITY.gmpClusterRules, OBSERVABILITY.gmpGlobalRules, OBSERVABILITY.prometheusRule)) {
+        add(tryGet(r.props, "spec.groups"), alertExprs);
+    }
+    for (const r of stack.ofType(OBSERVABILITY.gcpAlertPolicy)) {
+        add(tryGet(r.props, "conditions"), (v) => asArray(v).map((c) => asString(get(c, "conditionPrometheusQueryLanguage.query")) ?? ""));
+    }
+    return out;
+}
+
+function watchesStandby(exprs: (string | typeof UNKNOWN)[]): boolean {
+    return exprs.some((e) => e === UNKNOWN || STANDBY_SERIES.some((s) => e.includes(s)));
+}
+
+export const stackDrFailoverMissingAlert = stackRule({
+    name: "stack-dr-failover-missing-alert",
+    description: "A stack with a DNS failover path must alert on it: an alarm with an action on each failover record's health check, and an alert on the standby's replication.",
+    severity: "high",
+    enforcementLevel: "advisory",
+    provider: "stack",
+    service: "dr",
+    resource: "failover",
+    fix: "Declare an `aws.cloudwatch.MetricAlarm` on each failover health check's `HealthCheckStatus` with `alarmActions`, and an alert rule on `replication_fit_for_failover` (AMP rule group, GMP Rules or a Cloud Monitoring alert policy).",
+    requires: ROUTE53.record,
+    check(stack, ctx) {
+        const records: Subject[] = [];
+        stack.each(stack.ofType(ROUTE53.record), ctx, (r) => {
+            if (failoverRole(r) !== undefined) records.push(r);
+        });
+        if (records.length === 0) return;
+
+        const checks = stack.ofType(ROUTE53.healthCheck);
+        const checkIndex = indexBy(checks, "id");
+        const alarmed = new Set<string>();
+        stack.each(stack.ofType(OBSERVABILITY.cloudwatchAlarm), ctx, (alarm) => {
+            if (asArray(get(alarm.props, "alarmActions")).length === 0) return;
+            for (const urn of alarm.propertyDependencies["dimensions"] ?? []) alarmed.add(urn);
+            const id = tryGet(alarm.props, "dimensions.HealthCheckId");
+            const byId = typeof id === "string" ? checkIndex.get(id) : undefined;
+            if (byId) alarmed.add(byId.urn);
+        });
+        stack.each(records, ctx, (record) => {
+            const watched = resolveRefs(stack, record, "healthCheckId", checkIndex, [ROUTE53.healthCheck]);
+            if (watched === UNKNOWN || watched.length === 0) return; // A record without a check is another rule's finding.
+            if (watched.some((c) => alarmed.has(c.urn))) return;
+            ctx.report(
+                `Failover ${failoverRole(record)} record "${record.name}" has a health check that no alarm with an action watches, so nobody learns when DNS fails over; declare an aws.cloudwatch.MetricAlarm on its HealthCheckStatus with alarmActions.`,
+                record.urn,
+            );
+        });
+
+        const secondary = records.find((r) => failoverRole(r) === "SECONDARY");
+        if (secondary !== undefined && !watchesStandby(alertExpressions(stack))) {
+            ctx.report(
+                `Failover SECONDARY record "${secondary.name}" sends traffic to a standby that no alert rule watches (${STANDBY_SERIES.join(" or ")}), so a standby unfit to take over goes unnoticed until the failover; declare an alert on replication_fit_for_failover.`,
+                secondary.urn,
+            );
+        }
+    },
+});

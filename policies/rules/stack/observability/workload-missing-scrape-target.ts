@@ -1,0 +1,59 @@
+import { K8S, namespaceOf, objectName, podLabels, REPLICATED_WORKLOADS, replicasOf, scopeKey, selectorMatches } from "../../../lib/kubernetes";
+import { eksClustersOf, jobKeeps, OBSERVABILITY, podScrapeJobs, type PodScrapeJob } from "../../../lib/observability";
+import { stackRule, type Subject } from "../../../lib/rule";
+import { pushTo } from "../../../lib/stack";
+import { asString, get, tryGet, UNKNOWN } from "../../../lib/values";
+
+/** Pod monitors (GMP PodMonitoring, Prometheus Operator PodMonitor) by cluster and namespace. */
+const NAMESPACED_MONITORS = [OBSERVABILITY.podMonitoring, OBSERVABILITY.podMonitor] as const;
+
+export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
+    name: "stack-observability-workload-missing-scrape-target",
+    description: "On a cluster with Prometheus collection, every serving Deployment and StatefulSet must be scraped by a pod monitor or a managed scraper, or no alert that reads its metrics can fire.",
+    severity: "medium",
+    enforcementLevel: "advisory",
+    provider: "stack",
+    service: "observability",
+    resource: "workload",
+    fix: "Declare a `PodMonitoring` (monitoring.googleapis.com/v1) or `PodMonitor` whose `spec.selector` matches the pod labels in the workload's namespace, or add a job to the cluster's `aws.amp.Scraper` configuration that keeps those pods.",
+    check(stack, ctx) {
+        const workloads = stack.ofType(...REPLICATED_WORKLOADS);
+        if (workloads.length === 0) return;
+        const monitors = new Map<string, Subject[]>();
+        stack.each(stack.ofType(...NAMESPACED_MONITORS), ctx, (m) => pushTo(monitors, scopeKey(m), m));
+        const clusterMonitors = stack.ofType(OBSERVABILITY.clusterPodMonitoring);
+        const scrapers: { clusters: Set<string>; jobs: PodScrapeJob[] }[] = [];
+        stack.each(stack.ofType(OBSERVABILITY.ampScraper), ctx, (s) => {
+            const config = tryGet(s.props, "scrapeConfiguration");
+            // A configuration unknown in preview is assumed to cover the cluster (no false alarm).
+            const jobs = config === UNKNOWN ? [{ keepPodLabels: new Map() }] : podScrapeJobs(asString(config) ?? "");
+            scrapers.push({ clusters: eksClustersOf(s, stack.byUrn), jobs });
+        });
+
+        // Only clusters that run some Prometheus collection are judged: a stack without any is
+        // monitored by means this rule cannot see, and a workload forgotten there is the drift to catch.
+        const clusterOf = (w: Subject) => eksClustersOf(w.provider === undefined ? undefined : stack.byUrn(w.provider), stack.byUrn);
+        const collected = (w: Subject) =>
+            [...monitors.values()].flat().some((m) => m.provider === w.provider) ||
+            clusterMonitors.some((m) => m.provider === w.provider) ||
+            scrapers.some((s) => s.clusters.size === 0 || [...s.clusters].some((c) => clusterOf(w).has(c)));
+
+        stack.each(workloads, ctx, (w) => {
+            if (replicasOf(w.props) === 0 || !collected(w)) return; // Scaled to zero: not serving.
+            const labels = podLabels(w.props);
+            const namespace = namespaceOf(w.props);
+            const selects = (m: Subject) => selectorMatches(get(m.props, "spec.selector"), labels);
+            if ((monitors.get(scopeKey(w)) ?? []).some(selects)) return;
+            if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
+            const cluster = clusterOf(w);
+            // A scraper whose cluster is not known counts for every cluster (no false alarm).
+            const sameCluster = (clusters: Set<string>) => clusters.size === 0 || [...clusters].some((c) => cluster.has(c));
+            if (scrapers.some((s) => sameCluster(s.clusters) && s.jobs.some((j) => jobKeeps(j, namespace, labels)))) return;
+            const kind = w.type === K8S.deployment ? "Deployment" : "StatefulSet";
+            ctx.report(
+                `${kind} "${objectName(w)}" in namespace ${namespace} is not scraped by any PodMonitoring, PodMonitor or managed Prometheus scraper, so no alert can see it fail; declare a PodMonitoring whose selector matches its pod labels, or a scraper job that keeps its pods.`,
+                w.urn,
+            );
+        });
+    },
+});

@@ -96,14 +96,17 @@ describe("LangchainService", () => {
         assert.equal(serving.one("kubernetes:core/v1:Service").metadata.annotations["pulumi.com/waitFor"], undefined, "a serving side keeps the full await");
     });
 
-    test("the pods are reachable only on the port their load balancer targets", async () => {
+    test("the pods are reachable only on the port their load balancer targets, and by in-cluster clients labelled for it on the plain port", async () => {
         for (const [args, port] of [[onAws, HTTP_PORT], [onGcp, HTTPS_PORT]] as const) {
             const r = await declare(() => new LangchainService("app", args));
             const policy = r.one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
             assert.deepEqual(policy.spec, {
                 podSelector: { matchLabels: r.one("kubernetes:apps/v1:Deployment").spec.selector.matchLabels },
                 policyTypes: ["Ingress"],
-                ingress: [{ ports: [{ protocol: "TCP", port }] }],
+                ingress: [
+                    { ports: [{ protocol: "TCP", port }] },
+                    { from: [{ podSelector: { matchLabels: { "langchain-ha/internal-client": "true" } } }], ports: [{ protocol: "TCP", port: HTTP_PORT }] },
+                ],
             }, args.cloud);
         }
     });

@@ -98,6 +98,26 @@ var computedByType = map[string]map[string]computer{
 			return str(fmt.Sprintf("projects/%s/serviceAccounts/%s", c.input("project"), c.input("accountId")))
 		},
 	},
+	"aws:amp/workspace:Workspace": {
+		"arn": func(c created) resource.PropertyValue {
+			return str(fmt.Sprintf("arn:aws:aps:us-east-1:%s:workspace/ws-%s", account, shortHash(string(c.urn))))
+		},
+		"prometheusEndpoint": func(c created) resource.PropertyValue {
+			return str(fmt.Sprintf("https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-%s/", shortHash(string(c.urn))))
+		},
+	},
+	"aws:amp/scraper:Scraper": {"roleArn": func(c created) resource.PropertyValue {
+		return str(fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_%s", account, shortHash(string(c.urn))))
+	}},
+	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": {"arn": func(c created) resource.PropertyValue {
+		return str(fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", account, strings.TrimPrefix(c.input("url"), "https://")))
+	}},
+	"gcp:iam/workloadIdentityPool:WorkloadIdentityPool": {"name": func(c created) resource.PropertyValue {
+		return str(fmt.Sprintf("projects/200000000000/locations/global/workloadIdentityPools/%s", c.input("workloadIdentityPoolId")))
+	}},
+	"gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": {"name": func(c created) resource.PropertyValue {
+		return str(fmt.Sprintf("projects/200000000000/locations/global/workloadIdentityPools/%s/providers/%s", c.input("workloadIdentityPoolId"), c.input("workloadIdentityPoolProviderId")))
+	}},
 	"gcp:storage/transferJob:TransferJob": {"name": func(c created) resource.PropertyValue {
 		return str("transferJobs/" + shortHash(string(c.urn)))
 	}},
@@ -195,6 +215,22 @@ var invokes = map[string]func(args resource.PropertyMap) resource.PropertyMap{
 		return resource.PropertyMap{
 			"id": str(project), "project": str(project), "email": str(email),
 			"member": str("serviceAccount:" + email), "subjectId": str("109876543210987654321"),
+		}
+	},
+	"gcp:organizations/getProject:getProject": func(args resource.PropertyMap) resource.PropertyMap {
+		project := "mock-project"
+		if p, ok := args["projectId"]; ok && p.IsString() {
+			project = p.StringValue()
+		}
+		return resource.PropertyMap{
+			"id": str("projects/" + project), "projectId": str(project), "name": str(project),
+			"number": str(fmt.Sprintf("2%011d", hashByte(project))),
+		}
+	},
+	"aws:index/getCallerIdentity:getCallerIdentity": func(resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{
+			"id": str(account), "accountId": str(account),
+			"arn": str(fmt.Sprintf("arn:aws:iam::%s:role/ci-deploy", account)), "userId": str("AROASTANDIN:deploy"),
 		}
 	},
 }

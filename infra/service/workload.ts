@@ -205,7 +205,8 @@ export class LangchainService extends pulumi.ComponentResource {
             },
         }, parent);
 
-        // Reachable only on the port its load balancer targets; every other port stays closed.
+        // Reachable on the port its load balancer targets, and on the plain port by in-cluster
+        // clients labelled for it (the snapshot-set job); every other port stays closed.
         new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
             metadata: { name: NAME, namespace: args.namespace, labels },
             spec: {

@@ -255,3 +255,33 @@ describe("Qdrant client and server versions", () => {
         assert.equal(STAND_IN_QDRANT_VERSION, server);
     });
 });
+
+describe("Qdrant timeouts and unavailable shards", () => {
+    const qdrant = new QdrantStandIn();
+    let service: TestService;
+
+    before(async () => {
+        await qdrant.start();
+        service = await startService(qdrantEnv(qdrant));
+        assert.equal((await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+    });
+
+    after(async () => {
+        await service.shutdown();
+        await qdrant.stop();
+    });
+
+    for (const [mode, status] of [["timeout", 408], ["unavailable", 503]] as const) {
+        it(`a ${status} from Qdrant is retried, then the answer says the knowledge base is unavailable`, async () => {
+            qdrant.mode = mode;
+            const before = qdrant.count((r) => r.path.includes("/points/query"));
+            const { status: answered, body } = await ask(service.url, "When does DNS answer with the secondary region?");
+            // No LLM configured and no knowledge base: no answer path at all.
+            assert.equal(answered, 503);
+            assert.match(String(body.message), /no answer path available/);
+            assert.equal(qdrant.count((r) => r.path.includes("/points/query")) - before, 2, "one attempt and one retry");
+            qdrant.mode = "ok";
+            await eventually(async () => (await ask(service.url, "When does DNS answer with the secondary region?")).status === 200, "answers again");
+        });
+    }
+});

@@ -19,8 +19,12 @@ interface Condition {
     range?: { gte?: number };
 }
 
-/** "ok"; "error": every call answers 500; "election": no Raft leader (Qdrant reports leader 0, raft-rs's "none"). */
-export type QdrantMode = "ok" | "error" | "election";
+/**
+ * "ok"; "error": every call answers 500; "election": no Raft leader (Qdrant reports leader 0,
+ * raft-rs's "none"); "timeout" and "unavailable": point operations answer as Qdrant does when a
+ * request's timeout passes (408) or no replica of a shard can serve it (503).
+ */
+export type QdrantMode = "ok" | "error" | "election" | "timeout" | "unavailable";
 
 type ReplicaState = Schemas["ReplicaState"];
 
@@ -56,6 +60,12 @@ export class QdrantStandIn extends HttpStandIn {
             return;
         }
         const path = request.path.split("?")[0];
+        if ((this.mode === "timeout" || this.mode === "unavailable") && /\/points(\/|$)/.test(path)) {
+            const [status, error] = this.mode === "timeout"
+                ? [408, "Timeout error: Operation 'query' timed out after 1 seconds"]
+                : [503, "Service unavailable: No active replica of shard 1 can serve the request"];
+            return sendJson(res, status, { status: { error }, time: 0.0001 });
+        }
         const ok = (result: unknown) => sendJson(res, 200, { result, status: "ok", time: 0.0001 });
         if (request.method === "GET" && path === "/") {
             return sendJson(res, 200, { title: "qdrant - vector search engine", version: STAND_IN_QDRANT_VERSION });

@@ -61,6 +61,14 @@ describe("an active and a standby instance", () => {
         assert.equal(status.fitForFailover, true);
         assert.ok(status.lagSeconds !== null && status.lagSeconds < 5, `lag ${status.lagSeconds}`);
         assert.deepEqual(status.position, { epoch: 1, seq: 1 });
+        const activeMetrics = await (await fetch(`${active.url}/metrics`)).text();
+        assert.match(activeMetrics, /^journal_writes_total\{outcome="ok"\} 1$/m);
+        // The gauges follow the replication rounds, whether or not anyone reads the status.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const standbyMetrics = await (await fetch(`${standby.url}/metrics`)).text();
+        assert.match(standbyMetrics, /^replication_entries_applied_total 1$/m);
+        assert.match(standbyMetrics, /^replication_fit_for_failover 1$/m);
+        assert.match(standbyMetrics, /^replication_epoch 1$/m);
     });
 
     it("the standby refuses writes with 503, Retry-After and a body that says it is read-only", async () => {

@@ -217,6 +217,8 @@ export class ReplicationService {
                 if (error instanceof JournalCorruptError) this.corrupt = true;
                 this.options.log.warn({ err: this.problem }, "replication round failed");
             }
+            // The lag and fitness gauges follow every round, not only the status reads.
+            this.status();
         });
     }
 

@@ -32,6 +32,8 @@ export interface Progress {
     /** When the oldest pending entry was written on the active side; undefined when none is pending. */
     oldestPendingWrittenAt?: Date;
     bootstrapped?: { from: string; points: number; ms: number };
+    /** The store's count of entries the newer epochs do not continue from. */
+    diverged: number;
 }
 
 export interface FollowerHooks {
@@ -56,7 +58,7 @@ export class Follower {
 
     async advance(epochs: EpochMap, options: { apply: boolean; until?: Position }, signal: AbortSignal): Promise<Progress> {
         const meta = (await readMeta(this.store, signal)) ?? { position: null };
-        const progress: Progress = { position: meta.position, applied: 0, pending: 0 };
+        const progress: Progress = { position: meta.position, applied: 0, pending: 0, diverged: meta.diverged ?? 0 };
         let position: Position;
         if (meta.position !== null) {
             position = meta.position;
@@ -121,6 +123,7 @@ export class Follower {
             if (order < 0) {
                 const lost = start.continuesFrom.epoch === position.epoch ? position.seq - start.continuesFrom.seq : 1;
                 meta.diverged = (meta.diverged ?? 0) + lost;
+                progress.diverged = meta.diverged;
                 this.hooks.diverged(lost, position);
             }
             if (!options.apply) {

@@ -408,8 +408,7 @@ export class ReplicationService {
             this.lastSyncAt = Date.now();
             this.everCaughtUp = true;
         }
-        const meta = await readMeta(this.options.store, signal);
-        this.diverged = meta?.diverged ?? 0;
+        this.diverged = progress.diverged;
         return progress;
     }
 

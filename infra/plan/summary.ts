@@ -52,7 +52,10 @@ export function renderSummary(plan: PlanResult): string {
     }
     const eks = of("aws:eks/cluster:Cluster")[0]?.inputs as Inputs | undefined;
     lines.push(`  EKS ${o.aws.clusterName} ${eks?.version ?? "?"} (${eks?.upgradePolicy?.supportType ?? "?"} support)`);
-    lines.push(`    API: ${apiAccess(eks?.vpcConfig?.endpointPublicAccess === false ? [] : eks?.vpcConfig?.publicAccessCidrs ?? ["0.0.0.0/0"])}; ${of("aws:eks/accessEntry:AccessEntry").length} admin access entries`);
+    // Admins are the entries bound to the cluster-admin policy; others (the metrics scraper) read only.
+    const adminEntries = of("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => String((a.inputs as Inputs).policyArn).endsWith("/AmazonEKSClusterAdminPolicy")).length;
+    const otherEntries = of("aws:eks/accessEntry:AccessEntry").length - adminEntries;
+    lines.push(`    API: ${apiAccess(eks?.vpcConfig?.endpointPublicAccess === false ? [] : eks?.vpcConfig?.publicAccessCidrs ?? ["0.0.0.0/0"])}; ${adminEntries} admin access entries${otherEntries > 0 ? `, ${otherEntries} other (read-only scraper)` : ""}`);
     const addons = of("aws:eks/addon:Addon").map((a) => a.inputs as Inputs);
     lines.push(`    add-ons: ${addons.map((a) => `${a.addonName}${a.serviceAccountRoleArn ? " (IRSA)" : ""}${a.configurationValues?.includes("enableNetworkPolicy") ? " (network policy)" : ""}`).join(", ")}`);
     lines.push("");

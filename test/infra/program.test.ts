@@ -79,8 +79,8 @@ describe("the program", () => {
         const plan = await planStack("prod");
         const r = new Resources(plan.resources);
         const deployments = (cluster: "eks" | "gke") => r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => `${(d.inputs as Inputs).metadata.namespace}/${(d.inputs as Inputs).metadata.name}`).sort();
-        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
-        assert.deepEqual(deployments("gke"), ["langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
+        assert.deepEqual(deployments("eks"), ["kube-system/cluster-autoscaler", "kube-system/metrics-server", "langchain-ha/kube-state-metrics", "langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
+        assert.deepEqual(deployments("gke"), ["langchain-ha/kube-state-metrics", "langchain-ha/langchain-ha", "langchain-ha/langchain-ha-follower"]);
         assert.equal(r.onCluster("kubernetes:apiregistration.k8s.io/v1:APIService", "eks").length, 1);
         const autoscaler = r.onCluster("kubernetes:apps/v1:Deployment", "eks").find((d) => (d.inputs as Inputs).metadata.name === "cluster-autoscaler")!;
         assert.ok(((autoscaler.inputs as Inputs).spec.template.spec.containers[0].command as string[]).includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/prod-eks"));

@@ -10,7 +10,7 @@ describe("plan summary", () => {
         const date = `${today.getUTCFullYear()}-${String(today.getUTCMonth() + 1).padStart(2, "0")}-${String(today.getUTCDate()).padStart(2, "0")}`;
         for (const expected of [
             "  EKS dev-eks 1.35 (STANDARD support)",
-            "    API: private + public for 203.0.113.0/24; 2 admin access entries",
+            "    API: private + public for 203.0.113.0/24; 2 admin access entries, 1 other (read-only scraper)",
             "    add-ons: vpc-cni (network policy), aws-ebs-csi-driver (IRSA)",
             "    API: private + public for 203.0.113.0/24; Dataplane V2 (network policy); secrets KMS-encrypted",
             "Network policies: eks default-deny-ingress, langchain-ha, qdrant; gke default-deny-ingress, langchain-ha, qdrant",

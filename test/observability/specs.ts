@@ -13,6 +13,7 @@ export const STACKS = listStacks();
 export function specWith(slo: Record<string, unknown>, dr: Record<string, unknown> = {}): ObservabilitySpec {
     return observabilitySpec(resolveConfig("prod", {
         environment: "prod",
+        aws: { eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"] } },
         gcp: { project: "acme-rag-dr" },
         dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" },
         dr,

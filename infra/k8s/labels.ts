@@ -32,9 +32,3 @@ export const RESTRICTED_CONTAINER = {
     capabilities: { drop: ["ALL"] },
     seccompProfile: { type: "RuntimeDefault" },
 };
-
-/**
- * Pods that may call the service's plain port inside the cluster (the snapshot-set CronJob):
- * the service's NetworkPolicy otherwise admits only the port its load balancer targets.
- */
-export const INTERNAL_CLIENT_LABEL = { "langchain-ha/internal-client": "true" } as const;

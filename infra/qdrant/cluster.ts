@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { QDRANT } from "../../app/src/contract";
 import { HOST_KEY, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
-import { QDRANT_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
+import { allowIngress, fromPods, QDRANT_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
 
 export interface QdrantClusterArgs {
     /** Namespace to deploy into (must exist). */
@@ -185,16 +185,15 @@ export class QdrantCluster extends pulumi.ComponentResource {
 
         // Only the named clients reach the API; only peers reach Raft and shard transfers (p2p),
         // which no API key protects.
-        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
-            metadata: { name: NAME, namespace: args.namespace, labels },
-            spec: {
-                podSelector: { matchLabels: selector },
-                policyTypes: ["Ingress"],
-                ingress: [
-                    { from: [...(args.clients ?? []), QDRANT_CLIENT_LABEL].map((l) => ({ podSelector: { matchLabels: l } })), ports: tcpPorts(QDRANT.httpPort, QDRANT.grpcPort) },
-                    { from: [{ podSelector: { matchLabels: selector } }], ports: tcpPorts(QDRANT.p2pPort) },
-                ],
-            },
+        allowIngress(`${name}-network-policy`, {
+            name: NAME,
+            namespace: args.namespace,
+            labels,
+            selector,
+            ingress: [
+                { from: fromPods(...(args.clients ?? []), QDRANT_CLIENT_LABEL), ports: tcpPorts(QDRANT.httpPort, QDRANT.grpcPort) },
+                { from: fromPods(selector), ports: tcpPorts(QDRANT.p2pPort) },
+            ],
         }, parent);
 
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {

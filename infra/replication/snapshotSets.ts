@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT } from "../../app/src/contract";
 import { exclusiveCronJobSpec } from "../k8s/cronJob";
-import { INTERNAL_CLIENT_LABEL, RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { RESTRICTED_CONTAINER, workloadLabels } from "../k8s/labels";
+import { INTERNAL_CLIENT_LABEL } from "../k8s/networkPolicy";
 import { REPLICATION_API } from "./env";
 
 export const SNAPSHOT_SETS_NAME = "logical-snapshots";

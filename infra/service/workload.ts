@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
-import { INTERNAL_CLIENT_LABEL, RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
+import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
-import { tcpPorts } from "../k8s/networkPolicy";
+import { allowIngress, fromPods, INTERNAL_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
 
 /** How many pods run, by role. */
 export type ServiceScale =
@@ -207,16 +207,15 @@ export class LangchainService extends pulumi.ComponentResource {
 
         // Reachable on the port its load balancer targets, and on the plain port by in-cluster
         // clients labelled for it (the snapshot-set job); every other port stays closed.
-        new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
-            metadata: { name: NAME, namespace: args.namespace, labels },
-            spec: {
-                podSelector: { matchLabels: selector },
-                policyTypes: ["Ingress"],
-                ingress: [
-                    { ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) },
-                    { from: [{ podSelector: { matchLabels: { ...INTERNAL_CLIENT_LABEL } } }], ports: tcpPorts(HTTP_PORT) },
-                ],
-            },
+        allowIngress(`${name}-network-policy`, {
+            name: NAME,
+            namespace: args.namespace,
+            labels,
+            selector,
+            ingress: [
+                { ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) },
+                { from: fromPods({ ...INTERNAL_CLIENT_LABEL }), ports: tcpPorts(HTTP_PORT) },
+            ],
         }, parent);
 
         this.deploymentName = deployment.metadata.name;

@@ -127,6 +127,11 @@ export class JournalWriter {
         return new JournalWriter(location, epoch, head.seq, onFenced);
     }
 
+    /** The last entry this writer knows of in its epoch. */
+    get head(): Position {
+        return { epoch: this.epoch, seq: this.headSeq };
+    }
+
     get fenced(): boolean {
         return this.fencedBy !== undefined;
     }

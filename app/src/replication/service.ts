@@ -342,16 +342,16 @@ export class ReplicationService {
             if (this.writer?.epoch === newest && !this.writer.fenced) return this.keepEpochVisible(newest, signal);
             // With the other side unreadable, own newest is only trusted when this instance
             // already knew it as the newest, or the store records writing it.
-            const known = (await readMeta(this.options.store, signal))?.writerEpoch === newest || this.epoch === newest;
+            const meta = (await readMeta(this.options.store, signal)) ?? { position: null };
+            const known = meta.writerEpoch === newest || this.epoch === newest;
             if (!this.peerReadable && !known) {
                 throw new Error(`the other side's journal cannot be read: epoch ${newest} of this side cannot be confirmed as the newest, so it takes no writes`);
             }
             this.epoch = newest;
             this.writer = await JournalWriter.open(this.own, newest, (by) => this.onFenced(by));
-            this.head = { epoch: newest, seq: (await this.own.head(newest, signal))?.seq ?? 0 };
+            this.head = this.writer.head;
             this.role = "active";
             this.fencedBy = undefined;
-            const meta = (await readMeta(this.options.store, signal)) ?? { position: null };
             if (meta.writerEpoch !== newest) await this.options.store.writeMeta(META_NAME, { ...meta, writerEpoch: newest } satisfies ReplicationMeta, signal);
             return this.keepEpochVisible(newest, signal);
         }

@@ -5,16 +5,22 @@ import * as path from "node:path";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 
-/** A free TCP port on 127.0.0.1 (listen on 0, read it, close). */
+/**
+ * A free TCP port on 127.0.0.1 below Linux's ephemeral range (32768-60999): the instance keeps
+ * its port across restarts, and a port the kernel hands out for outgoing connections could be
+ * taken by one of them between this check and the service's listen.
+ */
 export async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
+    for (let attempt = 0; attempt < 50; attempt++) {
+        const port = 20_000 + Math.floor(Math.random() * 12_000);
+        const free = await new Promise<boolean>((resolve) => {
+            const server = net.createServer();
+            server.once("error", () => resolve(false));
+            server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
         });
-    });
+        if (free) return port;
+    }
+    throw new Error("no free port on 127.0.0.1 between 20000 and 32000");
 }
 
 /**

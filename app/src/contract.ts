@@ -64,6 +64,10 @@ export const ENV = {
     podName: "POD_NAME",
     podNamespace: "POD_NAMESPACE",
     adminToken: "ADMIN_TOKEN",
+    /** Dense embeddings (docs/service.md, "Retrieval"); the provider's key is its LLM key. */
+    embeddingsProvider: "EMBEDDINGS_PROVIDER",
+    embeddingsModel: "EMBEDDINGS_MODEL",
+    embeddingsDimensions: "EMBEDDINGS_DIMENSIONS",
 } as const;
 
 /** Seconds the pod gets after SIGTERM; the service drains within it (terminationGracePeriodSeconds). */
@@ -107,4 +111,6 @@ export const TUNING_ENV = {
     /** S3 and GCS API endpoints of stand-ins or compatible stores; unset for the real clouds. */
     s3Endpoint: "S3_ENDPOINT",
     gcsEndpoint: "GCS_ENDPOINT",
+    /** Per attempt of an embedding call; short, since a question waits for it. */
+    embeddingsTimeoutMs: "EMBEDDINGS_TIMEOUT_MS",
 } as const;

@@ -2,7 +2,9 @@ import type { FastifyBaseLogger } from "fastify";
 import type { AppServices } from "./app";
 import { AnswerService } from "./answer/service";
 import type { Config, LlmConfig } from "./config";
-import { LexicalHashEmbeddings } from "./embeddings/lexical";
+import { createDenseEmbeddings } from "./embeddings/dense";
+import { spaceOf } from "./embeddings/models";
+import { Vectorizer } from "./embeddings/vectorizer";
 import { HealthService } from "./health/service";
 import { IngestService, type IngestJournal } from "./ingest/service";
 import { Lifecycle } from "./lifecycle/state";
@@ -26,6 +28,13 @@ export interface Services extends AppServices {
 }
 
 const UNJOURNALED: IngestJournal = { assertWritable: () => undefined, append: async () => ({ epoch: 0, seq: 0 }) };
+
+/**
+ * The embedded store file's width marker, from when it held one 512-wide lexical vector per
+ * chunk: chunks now carry their own vectors (each dense one tagged with its space), and the
+ * marker only keeps files of either version opening.
+ */
+const EMBEDDED_FILE_DIMENSION = 512;
 
 /** Seconds a Kubernetes Lease lives without renewal: a few poll rounds, so a dead applier is replaced quickly. */
 const LEASE_SECONDS = 15;
@@ -60,10 +69,16 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         });
     };
 
-    const embeddings = new LexicalHashEmbeddings();
+    // Retrieval: the local sparse vector always, the provider's dense one when configured (docs/service.md, "Retrieval").
+    const e = config.embeddings;
+    const vectorizer = new Vectorizer(
+        e && { embeddings: createDenseEmbeddings(e), space: spaceOf(e), dimensions: e.dimensions, policy: policyFor("embeddings", e.timeoutMs) },
+        (error) => log.warn({ err: error }, "embedding provider failed; sparse vectors only"),
+    );
+    log.info({ retrieval: vectorizer.describe() }, "retrieval configured");
     const rawStore = config.qdrant
-        ? new QdrantVectorStore(config.qdrant, embeddings.dimension, r.vectorTimeoutMs, (m) => log.info(m))
-        : await EmbeddedVectorStore.open(config.dataDir, embeddings.dimension);
+        ? new QdrantVectorStore(config.qdrant, vectorizer, e?.dimensions, r.vectorTimeoutMs, (m) => log.info(m))
+        : await EmbeddedVectorStore.open(config.dataDir, EMBEDDED_FILE_DIMENSION);
     const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", r.vectorTimeoutMs), metrics);
 
     const step = (slot: Slot, llm: LlmConfig | undefined): LlmStep[] =>
@@ -97,7 +112,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         maxDocumentsPerRequest: config.limits.maxDocumentsPerRequest,
         answers: new AnswerService({
             store,
-            embeddings,
+            vectorizer,
             steps,
             shedder,
             metrics,
@@ -106,8 +121,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             retryAfterSeconds: RETRY_AFTER.unavailable,
             log,
         }),
-        ingest: new IngestService(store, embeddings, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
-        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication),
+        ingest: new IngestService(store, vectorizer, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
+        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication, vectorizer),
         replication,
         adminToken: config.adminToken,
         close: async () => {

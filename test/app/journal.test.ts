@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
+import { lexicalSparseVector } from "../../app/src/embeddings/lexical";
 import { LocalObjectStore } from "../../app/src/objectstore/local";
 import { decodeEntry, encodeEntry, entryKey, JournalCorruptError, type JournalEntry } from "../../app/src/replication/entry";
 import { Follower, readMeta, type EpochMap } from "../../app/src/replication/follower";
@@ -23,12 +24,21 @@ function location(dir = tempDir()): { dir: string; journal: JournalLocation } {
     return { dir, journal: new JournalLocation(new LocalObjectStore(pathToFileURL(dir).href, dir)) };
 }
 
-function chunk(docId: string, text: string, vector: number[] = [1, 0, 0, 0]): ChunkWithVector {
-    return { id: `${docId}-0`, docId, chunkIndex: 0, text, metadata: {}, vector };
+function chunk(docId: string, text: string): ChunkWithVector {
+    return { id: `${docId}-0`, docId, chunkIndex: 0, text, metadata: {}, sparse: lexicalSparseVector(text), dense: { space: "stand-in/concepts/4", values: [1, 0, 0, 0] } };
 }
+
+/** Every chunk whose text has the word "text" or "set": all the documents these tests write. */
+const EVERYTHING = { sparse: lexicalSparseVector("text set third epoch") };
 
 async function startEpoch(journal: JournalLocation, epoch: number, continuesFrom: { epoch: number; seq: number } | null = null): Promise<void> {
     await journal.create({ kind: "epoch-start", epoch, seq: 0, writtenAt: new Date().toISOString(), continuesFrom });
+}
+
+async function all(store: EmbeddedVectorStore): Promise<ChunkWithVector[]> {
+    const chunks: ChunkWithVector[] = [];
+    for await (const page of store.scan(100)) chunks.push(...page);
+    return chunks;
 }
 
 const noHooks = { applied: () => undefined, diverged: () => undefined };
@@ -100,7 +110,7 @@ describe("follower", () => {
         assert.equal(progress.applied, 3);
         assert.deepEqual(progress.position, { epoch: 1, seq: 3 });
         assert.deepEqual((await readMeta(store, signal))?.position, { epoch: 1, seq: 3 });
-        assert.deepEqual((await store.query([1, 0, 0, 0], 10)).map((c) => c.docId).sort(), ["a", "b", "c"]);
+        assert.deepEqual((await store.query(EVERYTHING, 10)).map((c) => c.docId).sort(), ["a", "b", "c"]);
     });
 
     it("continues after a restart from the remembered position, applying nothing twice", async () => {
@@ -154,7 +164,25 @@ describe("follower", () => {
         assert.equal(progress.bootstrapped?.points, 2);
         assert.equal(applied, 1, "only the entry after the set was replayed");
         assert.deepEqual(progress.position, { epoch: 1, seq: 3 });
-        assert.deepEqual((await target.query([1, 0, 0, 0], 10)).map((c) => c.docId).sort(), ["a", "b", "c"]);
+        assert.deepEqual((await target.query(EVERYTHING, 10)).map((c) => c.docId).sort(), ["a", "b", "c"]);
+        const loaded = (await all(target)).find((c) => c.docId === "a");
+        assert.deepEqual(loaded?.dense, chunk("a", "text of a").dense, "the set carried the dense vector with its space");
+        assert.deepEqual(loaded?.sparse, lexicalSparseVector("text of a"), "and the sparse one");
+    });
+
+    it("applies entries of the version before named vectors (one `vector`, no sparse): the sparse vector is made from the text", async () => {
+        const { journal, epochs } = await journalWith(["a"]);
+        const legacy = { id: "b-0", docId: "b", chunkIndex: 0, text: "an older entry about shards", metadata: {}, vector: new Array<number>(512).fill(0.01) };
+        await journal.create({ kind: "ops", epoch: 1, seq: 2, writtenAt: new Date().toISOString(), ops: [{ op: "upsert", docId: "b", chunks: [legacy as ChunkWithVector] }] });
+        const store = await EmbeddedVectorStore.open(tempDir(), DIM);
+        const progress = await new Follower(store, [], noHooks).advance(epochs, { apply: true }, signal);
+        assert.deepEqual(progress.position, { epoch: 1, seq: 2 });
+        const [found] = await store.query({ sparse: lexicalSparseVector("shards") }, 1);
+        assert.equal(found?.docId, "b");
+        const stored = (await all(store)).find((c) => c.docId === "b") as ChunkWithVector & { vector?: unknown };
+        assert.deepEqual(stored.sparse, lexicalSparseVector(legacy.text));
+        assert.equal(stored.vector, undefined, "the old field is not carried on");
+        assert.equal(stored.dense, undefined);
     });
 
     it("refuses to bootstrap when there is no snapshot set and the journal's beginning has expired", async () => {

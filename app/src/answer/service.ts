@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { LexicalHashEmbeddings } from "../embeddings/lexical";
+import { EMBEDDINGS_COMPONENT, type Vectorizer } from "../embeddings/vectorizer";
 import type { LlmStep } from "../llm/step";
 import type { Metrics } from "../metrics";
 import { Deadline } from "../resilience/deadline";
@@ -22,13 +22,14 @@ export interface Answer {
     /** The provider that wrote the answer, or "extractive" when no LLM did. */
     answeredBy: string;
     sources: Source[];
-    /** What was unavailable for this answer: "vectorstore", "llm-primary:<provider>", ... */
+    /** What was unavailable for this answer: "vectorstore", "embeddings", "llm-primary:<provider>", ... */
     degraded: string[];
 }
 
 export interface AnswerServiceOptions {
     store: VectorStore;
-    embeddings: LexicalHashEmbeddings;
+    /** The question's vectors: sparse always, dense when the embedding provider answers. */
+    vectorizer: Vectorizer;
     /** The fallback chain, primary first; empty when no provider is configured. */
     steps: LlmStep[];
     shedder: LoadShedder;
@@ -66,9 +67,11 @@ export class AnswerService {
     }
 
     private async retrieve(question: string, signal: AbortSignal, degraded: string[]): Promise<ScoredChunk[] | undefined> {
+        // Without the provider the question is searched on its sparse vector alone, and the answer says so.
+        const { vectors, degraded: sparseOnly } = await this.o.vectorizer.query(question, signal);
+        if (sparseOnly) degraded.push(EMBEDDINGS_COMPONENT);
         try {
-            const vector = await this.o.embeddings.embedQuery(question);
-            return await this.o.store.query(vector, this.o.topK, signal);
+            return await this.o.store.query(vectors, this.o.topK, signal);
         } catch (error) {
             this.o.log.warn({ err: error }, "vector store unavailable; answering without the knowledge base");
             degraded.push("vectorstore");

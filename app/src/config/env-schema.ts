@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
+import { EMBEDDING_PROVIDERS, MAX_DIMENSIONS } from "../embeddings/models";
 
 /** Providers the fallback chain can use; "none" switches a slot off. */
 export const PROVIDERS = ["openai", "anthropic", "google"] as const;
@@ -94,6 +95,21 @@ export const envSchema = z.object({
     [ENV.podName]: optionalText,
     [ENV.podNamespace]: optionalText,
     [ENV.adminToken]: z.preprocess(blankToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+    [ENV.embeddingsProvider]: z.preprocess(
+        blankToUndefined,
+        z.enum([...EMBEDDING_PROVIDERS, "none"], { error: `must be one of ${[...EMBEDDING_PROVIDERS, "none"].join(", ")}` }).default("none"),
+    ),
+    [ENV.embeddingsModel]: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9][\w.:/-]*$/, "must be a model id such as text-embedding-3-small").optional()),
+    [ENV.embeddingsDimensions]: z.preprocess(
+        blankToUndefined,
+        z
+            .string()
+            .regex(/^\d+$/, `must be an integer from 1 to ${MAX_DIMENSIONS}`)
+            .transform(Number)
+            .pipe(z.number().int().min(1, "must be at least 1").max(MAX_DIMENSIONS, `must be at most ${MAX_DIMENSIONS} (Qdrant's limit)`))
+            .optional(),
+    ),
+    [TUNING_ENV.embeddingsTimeoutMs]: integer(50, 60_000, 3_000),
     [TUNING_ENV.logLevel]: z.preprocess(
         blankToUndefined,
         z

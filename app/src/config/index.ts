@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ENV, TUNING_ENV } from "../contract";
 import { envSchema, PROVIDERS, type Env, type Provider } from "./env-schema";
+import { chooseEmbeddings } from "./embeddings";
+import type { DenseEmbeddingConfig } from "../embeddings/models";
 
 export type { Provider } from "./env-schema";
 
@@ -63,6 +65,8 @@ export interface Config {
     replication: ReplicationConfig;
     /** Bearer token of the /admin routes; absent: they answer 404. */
     adminToken?: string;
+    /** Dense embeddings; absent: retrieval runs on the local sparse vectors alone. */
+    embeddings?: DenseEmbeddingConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -114,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     if (leaseName !== undefined && (e[ENV.podName] === undefined || e[ENV.podNamespace] === undefined)) {
         errors.push(`${ENV.leaseName}: needs ${ENV.podName} and ${ENV.podNamespace} (the downward API) to name the lease holder`);
     }
+    const embeddings = valid(ENV.embeddingsProvider, ENV.embeddingsModel, ENV.embeddingsDimensions) ? chooseEmbeddings(e, errors) : undefined;
     if (errors.length > 0) return { ok: false, errors };
 
     const qdrantUrl = e[ENV.qdrantUrl];
@@ -163,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             endpoints: { s3: e[TUNING_ENV.s3Endpoint], gcs: e[TUNING_ENV.gcsEndpoint] },
         },
         adminToken: e[ENV.adminToken],
+        embeddings,
     };
     return { ok: true, config };
 }

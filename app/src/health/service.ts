@@ -1,3 +1,4 @@
+import type { Vectorizer } from "../embeddings/vectorizer";
 import type { LlmStep } from "../llm/step";
 import type { Lifecycle } from "../lifecycle/state";
 import type { ReplicationService } from "../replication/service";
@@ -45,6 +46,7 @@ export class HealthService {
         private readonly lifecycle: Lifecycle,
         private readonly probeTimeoutMs: number,
         private readonly replication: ReplicationService,
+        private readonly vectorizer?: Vectorizer,
     ) {}
 
     readiness(): { ready: boolean; reason: string } {
@@ -66,6 +68,7 @@ export class HealthService {
             };
         }
         components.replication = this.replicationHealth();
+        if (this.vectorizer) components.embeddings = this.embeddingsHealth(this.vectorizer);
         const storeUp = components.vectorstore.status !== "down";
         const answerPaths = [
             ...this.steps.filter((s) => s.policy.state() !== "open").map((s) => s.label),
@@ -87,6 +90,17 @@ export class HealthService {
         const detail = `${r.role}, epoch ${r.epoch}, ${r.reason}${r.lagSeconds === null ? "" : `, lag ${r.lagSeconds} s`}`;
         if (r.role === "standby") return { status: r.fitForFailover ? "ok" : "down", latencyMs: null, detail };
         return { status: this.replication.acceptsWrites() ? "ok" : "degraded", latencyMs: null, detail };
+    }
+
+    /**
+     * The embedding provider is never probed and never fails the region (sparse retrieval still
+     * answers, and the provider is shared by both regions); an open breaker is degraded.
+     */
+    private embeddingsHealth(vectorizer: Vectorizer): ComponentHealth {
+        const breaker = vectorizer.policy?.state();
+        if (breaker === undefined) return { status: "ok", latencyMs: null, detail: vectorizer.describe() };
+        const status = LLM_STATES[breaker] === "down" ? "degraded" : LLM_STATES[breaker];
+        return { status, latencyMs: null, detail: `${vectorizer.describe()}; breaker ${breaker}${breaker === "closed" ? "" : ": sparse only meanwhile"}`, breaker };
     }
 
     private async probeStore(): Promise<ComponentHealth> {

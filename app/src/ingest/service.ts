@@ -1,5 +1,5 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
-import type { LexicalHashEmbeddings } from "../embeddings/lexical";
+import { EMBEDDINGS_COMPONENT, type Vectorizer } from "../embeddings/vectorizer";
 import { upsertOp } from "../replication/journal";
 import type { ReplicationService } from "../replication/service";
 
@@ -19,6 +19,8 @@ export interface IncomingDocument {
 export interface IngestResult {
     documents: Array<{ id: string; chunks: number }>;
     chunks: number;
+    /** Set when the chunks were stored without dense vectors (the embedding provider failed): ["embeddings"]. */
+    degraded?: string[];
 }
 
 /**
@@ -34,16 +36,24 @@ export class IngestService {
 
     constructor(
         private readonly store: VectorStore,
-        private readonly embeddings: LexicalHashEmbeddings,
+        private readonly vectorizer: Vectorizer,
         private readonly replication: IngestJournal,
         private readonly deadlineMs: number,
         private readonly retryAfterSeconds: number,
+        /** Told when chunks were stored without dense vectors, so that a backfill gives them some. */
+        private readonly onSparseOnly: () => void = () => undefined,
     ) {}
 
     async ingest(documents: IncomingDocument[]): Promise<IngestResult> {
         this.replication.assertWritable();
         // Everything is chunked and embedded before the first write: a bad document fails the batch, not half of it.
-        const prepared = await Promise.all(documents.map((d) => this.prepare(d)));
+        const deadline = new Deadline(this.deadlineMs);
+        let prepared: Array<{ id: string; chunks: ChunkWithVector[]; sparseOnly: boolean }>;
+        try {
+            prepared = await Promise.all(documents.map((d) => this.prepare(d, deadline.signal)));
+        } finally {
+            deadline.dispose();
+        }
         await this.oneAtATimePerDocument(
             prepared.map((d) => d.id),
             async () => {
@@ -62,7 +72,12 @@ export class IngestService {
             },
         );
         const summary = prepared.map(({ id, chunks }) => ({ id, chunks: chunks.length }));
-        return { documents: summary, chunks: summary.reduce((sum, d) => sum + d.chunks, 0) };
+        const result: IngestResult = { documents: summary, chunks: summary.reduce((sum, d) => sum + d.chunks, 0) };
+        if (prepared.some((d) => d.sparseOnly)) {
+            result.degraded = [EMBEDDINGS_COMPONENT];
+            this.onSparseOnly();
+        }
+        return result;
     }
 
     private async oneAtATimePerDocument(ids: string[], work: () => Promise<void>): Promise<void> {
@@ -79,18 +94,22 @@ export class IngestService {
         }
     }
 
-    private async prepare(document: IncomingDocument): Promise<{ id: string; chunks: ChunkWithVector[] }> {
+    /**
+     * A provider that fails does not fail the ingest: the chunks are stored with their sparse
+     * vectors only, found by lexical search at once, and given dense ones by the backfill.
+     */
+    private async prepare(document: IncomingDocument, signal: AbortSignal): Promise<{ id: string; chunks: ChunkWithVector[]; sparseOnly: boolean }> {
         const id = document.id ?? documentIdFor(document.text);
         const texts = await this.splitter.splitText(document.text);
-        const vectors = await this.embeddings.embedDocuments(texts);
+        const { vectors, degraded } = await this.vectorizer.documents(texts, signal);
         const chunks = texts.map((text, chunkIndex) => ({
             id: chunkIdFor(id, chunkIndex),
             docId: id,
             chunkIndex,
             text,
             metadata: document.metadata ?? {},
-            vector: vectors[chunkIndex],
+            ...vectors[chunkIndex],
         }));
-        return { id, chunks };
+        return { id, chunks, sparseOnly: degraded };
     }
 }

@@ -7,7 +7,11 @@ export interface Position {
     seq: number;
 }
 
-/** One acknowledged document write, with everything needed to apply it without re-embedding. */
+/**
+ * One acknowledged document write, with everything needed to apply it without re-embedding:
+ * each chunk's sparse vector, and its dense one (tagged with its space) when the provider
+ * answered. Entries of older versions carry a single `vector` instead (replication/chunks.ts).
+ */
 export interface UpsertOp {
     op: "upsert";
     docId: string;

@@ -1,5 +1,6 @@
 import type { ObjectStore } from "../objectstore";
 import type { VectorStore } from "../vectorstore/types";
+import { applicableChunk } from "./chunks";
 import { comparePositions, formatPosition, JournalCorruptError, type JournalEntry, type Position } from "./entry";
 import type { JournalLocation } from "./journal";
 import { loadSnapshotSet, newestSnapshotSet } from "./snapshots";
@@ -87,7 +88,7 @@ export class Follower {
                     if (!entry) throw new JournalCorruptError(`journal ${location.url} listed ${formatPosition(p)} but it cannot be read`);
                     progress.oldestPendingWrittenAt ??= new Date(entry.writtenAt);
                     if (entry.kind === "ops") {
-                        for (const op of entry.ops) await this.store.upsertDocument(op.docId, op.chunks, signal);
+                        for (const op of entry.ops) await this.store.upsertDocument(op.docId, op.chunks.map(applicableChunk), signal);
                     }
                     position = p;
                     await this.remember({ ...meta, position }, signal);

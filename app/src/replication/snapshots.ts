@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ObjectStore } from "../objectstore";
 import type { ChunkWithVector, VectorStore } from "../vectorstore/types";
+import { applicableChunk } from "./chunks";
 import { JournalCorruptError, sha256, type Position } from "./entry";
 
-/** A logical snapshot set: every point with its vector, and the journal position it covers. */
+/** A logical snapshot set: every point with its vectors (dense tagged with its space, sparse), and the journal position it covers. */
 export interface SnapshotManifest {
     format: 1;
     setId: string;
@@ -77,7 +78,7 @@ export async function loadSnapshotSet(set: { manifest: SnapshotManifest; from: O
             .toString("utf8")
             .split("\n")
             .filter((line) => line !== "")
-            .map((line) => JSON.parse(line) as ChunkWithVector);
+            .map((line) => applicableChunk(JSON.parse(line) as ChunkWithVector));
         await store.upsertChunks(chunks, signal);
         loaded += chunks.length;
     }

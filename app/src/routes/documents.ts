@@ -51,6 +51,7 @@ export const documentsRoute: FastifyPluginAsync<DocumentsRouteOptions> = async (
                                 },
                             },
                             chunks: { type: "integer" },
+                            degraded: { type: "array", items: { type: "string" } },
                         },
                     },
                     ...errorResponses,

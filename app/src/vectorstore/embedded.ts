@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Chunk, ChunkWithVector, ScoredChunk, StoreStatus, VectorStore } from "./types";
+import { hybridSearch } from "./hybrid-search";
+import type { ChunkWithVector, RetrievalQuery, ScoredChunk, StoreStatus, VectorStore } from "./types";
 
 interface StoreFile {
     version: 1;
@@ -94,18 +95,8 @@ export class EmbeddedVectorStore implements VectorStore {
         return write;
     }
 
-    async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
-        const scored: Array<{ point: ChunkWithVector; score: number }> = [];
-        for (const point of this.points.values()) {
-            let score = 0;
-            for (let i = 0; i < vector.length; i++) score += vector[i] * point.vector[i];
-            if (score > 0) scored.push({ point, score });
-        }
-        // Only the chunks returned are copied out without their vectors.
-        return scored
-            .sort((a, b) => b.score - a.score)
-            .slice(0, limit)
-            .map(({ point, score }) => ({ ...withoutVector(point), score }));
+    async query(query: RetrievalQuery, limit: number): Promise<ScoredChunk[]> {
+        return hybridSearch(this.points.values(), query, limit);
     }
 
     async check(): Promise<StoreStatus> {
@@ -124,9 +115,4 @@ export class EmbeddedVectorStore implements VectorStore {
         await writeFile(temporary, JSON.stringify(file));
         await rename(temporary, target);
     }
-}
-
-function withoutVector(point: ChunkWithVector): Chunk {
-    const { vector: _vector, ...chunk } = point;
-    return chunk;
 }

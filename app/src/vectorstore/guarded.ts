@@ -1,6 +1,6 @@
 import type { Metrics } from "../metrics";
 import type { DependencyPolicy } from "../resilience/policy";
-import { StoreUnhealthyError, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { StoreUnhealthyError, type ChunkWithVector, type RetrievalQuery, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
 /** A vector store whose every call runs under the dependency's policy and is counted and timed. */
 export class GuardedVectorStore implements VectorStore {
@@ -35,8 +35,8 @@ export class GuardedVectorStore implements VectorStore {
         return this.guard("meta", signal, (s) => this.inner.writeMeta(name, value, s));
     }
 
-    query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]> {
-        return this.guard("query", signal, (s) => this.inner.query(vector, limit, s));
+    query(query: RetrievalQuery, limit: number, signal: AbortSignal): Promise<ScoredChunk[]> {
+        return this.guard("query", signal, (s) => this.inner.query(query, limit, s));
     }
 
     /**

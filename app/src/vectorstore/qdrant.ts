@@ -1,7 +1,20 @@
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { QdrantConfig } from "../config";
+import { lexicalSparseVector } from "../embeddings/lexical";
+import { collectionFor } from "../embeddings/models";
+import type { Vectorizer } from "../embeddings/vectorizer";
 import { chunkIdFor } from "../ingest/ids";
-import { StoreUnhealthyError, type Chunk, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { PREFETCH_FACTOR } from "./hybrid-search";
+import {
+    StoreUnhealthyError,
+    type Chunk,
+    type ChunkWithVector,
+    type RetrievalQuery,
+    type ScoredChunk,
+    type SparseVector,
+    type StoreStatus,
+    type VectorStore,
+} from "./types";
 
 /** A type alias, not an interface: the client wants a payload with an index signature. */
 type Payload = {
@@ -11,67 +24,103 @@ type Payload = {
     metadata: Record<string, unknown>;
 };
 
+/** Names of the two vectors every point may carry. */
+export const DENSE = "dense";
+export const SPARSE = "sparse";
+
+/** What the store needs of the embedder: its space, and vectors for stored text when a new collection is filled. */
+export type CollectionEmbedder = Pick<Vectorizer, "space" | "documents">;
+
+/** Pause between attempts to fill a new collection (the provider or Qdrant may be down). */
+const FILL_RETRY_MS = 5_000;
+const FILL_PAGE = 256;
+
 /**
- * Qdrant over REST. The collection is created on first contact with the replication factor,
- * write consistency and shard count from config, and never recreated: an existing collection
- * with the wrong vector size is reported, not replaced. First contact is retried on every call
- * until it succeeds, so the service starts (and answers LLM-only) while Qdrant is still down.
+ * Where reads and writes go. `ready`: the alias points at this space's collection. `filling`:
+ * the alias still points at an older collection (another model, or none); reads go through
+ * the alias on sparse vectors only (its dense vectors are of another space), writes go to both
+ * until the new collection is filled and the alias switched to it.
+ */
+type Layout = { kind: "ready" } | { kind: "filling"; from: string };
+
+/**
+ * Qdrant over REST. Points carry two named vectors, `dense` (the provider's embedding, when it
+ * answered) and `sparse` (the local lexical vector, IDF-weighted by Qdrant), and are searched with
+ * the query API: a prefetch on each, fused by reciprocal rank.
+ *
+ * The service reads and writes through an alias (QDRANT_COLLECTION), which names the
+ * collection of the current vector space (`<alias>_<provider>_<model>_<dims>`, models.ts). A
+ * new space (a new model or width) never writes into the old collection's dense vectors: its
+ * own collection is created, filled from the old one's text (re-embedded), and the alias is
+ * switched to it in one atomic step; the old collection stays until an operator deletes it.
+ *
+ * Collections are created on first contact with the replication factor, write consistency and
+ * shard count from config, and never recreated: one with the wrong vector shape is reported,
+ * not replaced. First contact is retried on every call until it succeeds, so the service starts
+ * (and answers LLM-only) while Qdrant is still down.
  */
 export class QdrantVectorStore implements VectorStore {
     readonly kind = "qdrant";
     private readonly client: QdrantClient;
     private collectionReady?: Promise<void>;
     private metaReady?: Promise<void>;
+    private layout: Layout = { kind: "ready" };
+    private filling?: Promise<void>;
+    private closed = false;
+    private fillTimer?: NodeJS.Timeout;
+    /** This space's collection; the alias points at it once it is filled. */
+    readonly target: string;
 
     constructor(
         private readonly config: QdrantConfig,
-        private readonly dimension: number,
+        private readonly embedder: CollectionEmbedder,
+        private readonly dimensions: number | undefined,
         timeoutMs: number,
         private readonly log: (message: string) => void,
     ) {
         // The compatibility check asks the server's version once, in the background, and warns
         // when client and server are more than one minor apart.
         this.client = new QdrantClient({ url: config.url, apiKey: config.apiKey, timeout: timeoutMs, checkCompatibility: true });
+        this.target = collectionFor(config.collection, embedder.space);
+    }
+
+    /** The alias: every read goes through it. */
+    private get alias(): string {
+        return this.config.collection;
     }
 
     async upsertDocument(docId: string, chunks: ChunkWithVector[]): Promise<void> {
         await this.ensureCollection();
-        const name = this.config.collection;
-        if (chunks.length > 0) {
-            await this.client.upsert(name, {
+        for (const [name, vectors] of this.writeTargets()) {
+            if (chunks.length > 0) await this.client.upsert(name, { wait: true, points: chunks.map((c) => this.toPoint(c, vectors)) });
+            // A shorter new version of the document must not leave its old tail behind.
+            await this.client.delete(name, {
                 wait: true,
-                points: chunks.map((c) => ({ id: c.id, vector: c.vector, payload: toPayload(c) })),
+                filter: {
+                    must: [
+                        { key: "doc_id", match: { value: docId } },
+                        { key: "chunk_index", range: { gte: chunks.length } },
+                    ],
+                },
             });
         }
-        // A shorter new version of the document must not leave its old tail behind.
-        await this.client.delete(name, {
-            wait: true,
-            filter: {
-                must: [
-                    { key: "doc_id", match: { value: docId } },
-                    { key: "chunk_index", range: { gte: chunks.length } },
-                ],
-            },
-        });
     }
 
     async upsertChunks(chunks: ChunkWithVector[]): Promise<void> {
         await this.ensureCollection();
         if (chunks.length === 0) return;
-        await this.client.upsert(this.config.collection, {
-            wait: true,
-            points: chunks.map((c) => ({ id: c.id, vector: c.vector, payload: toPayload(c) })),
-        });
+        for (const [name, vectors] of this.writeTargets()) {
+            await this.client.upsert(name, { wait: true, points: chunks.map((c) => this.toPoint(c, vectors)) });
+        }
     }
 
+    /** Every point through the alias; dense vectors only where they are in this store's space. */
     async *scan(pageSize: number): AsyncIterable<ChunkWithVector[]> {
         await this.ensureCollection();
-        let offset: string | number | Record<string, unknown> | null | undefined;
-        do {
-            const page = await this.client.scroll(this.config.collection, { limit: pageSize, offset: offset ?? undefined, with_payload: true, with_vector: true });
-            yield page.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), vector: point.vector as number[] }));
-            offset = page.next_page_offset;
-        } while (offset !== null && offset !== undefined);
+        const ownSpace = this.layout.kind === "ready" ? this.embedder.space : undefined;
+        for await (const page of this.pages(this.alias, pageSize, true)) {
+            yield page.map((point) => fromPoint(point, ownSpace));
+        }
     }
 
     /** Meta records live in a one-dimensional side collection with the same replication as the data. */
@@ -89,9 +138,29 @@ export class QdrantVectorStore implements VectorStore {
         });
     }
 
-    async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
+    /**
+     * One request: a prefetch on each vector, fused by reciprocal rank (Qdrant's `rrf`), each
+     * prefetch asking for more candidates than the answer needs. Without a dense query vector
+     * (the provider failed, or the alias still points at another space) the sparse vector is
+     * searched alone.
+     */
+    async query(query: RetrievalQuery, limit: number): Promise<ScoredChunk[]> {
         await this.ensureCollection();
-        const result = await this.client.query(this.config.collection, { query: vector, limit, with_payload: true });
+        const dense = this.layout.kind === "ready" && query.dense?.space === this.embedder.space ? query.dense : undefined;
+        const sparse = { indices: query.sparse.indices, values: query.sparse.values };
+        const request: Schemas["QueryRequest"] = dense
+            ? {
+                  prefetch: [
+                      { query: dense.values, using: DENSE, limit: limit * PREFETCH_FACTOR },
+                      { query: sparse, using: SPARSE, limit: limit * PREFETCH_FACTOR },
+                  ],
+                  query: { fusion: "rrf" },
+                  limit,
+                  with_payload: true,
+              }
+            : { query: sparse, using: SPARSE, limit, with_payload: true };
+        if (query.sparse.indices.length === 0 && !dense) return []; // nothing to match: Qdrant refuses an empty sparse query
+        const result = await this.client.query(this.alias, request);
         return result.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), score: point.score }));
     }
 
@@ -104,16 +173,54 @@ export class QdrantVectorStore implements VectorStore {
      */
     async check(): Promise<StoreStatus> {
         await this.ensureCollection();
-        const info = await this.client.collectionClusterInfo(this.config.collection);
+        const info = await this.client.collectionClusterInfo(this.alias);
         const verdict = judgeShards(info, this.config.writeConsistencyFactor);
+        const filling = this.layout.kind === "filling" ? `; filling ${this.target} from ${this.layout.from}` : "";
         if (!verdict.readable) return { ok: false, writable: false, detail: verdict.detail };
-        return { ok: true, writable: verdict.writable, detail: `qdrant, ${verdict.detail}` };
+        return { ok: true, writable: verdict.writable, detail: `qdrant, ${verdict.detail}${filling}` };
     }
 
-    async close(): Promise<void> {}
+    /** Resolves once the alias points at this space's collection (tests and the bench wait on it). */
+    async switched(): Promise<void> {
+        await this.ensureCollection();
+        while (this.layout.kind === "filling" && !this.closed) await (this.filling ?? new Promise((resolve) => setTimeout(resolve, 50)));
+    }
+
+    async close(): Promise<void> {
+        this.closed = true;
+        clearTimeout(this.fillTimer);
+        await this.filling?.catch(() => undefined);
+    }
 
     private get metaCollection(): string {
         return `${this.config.collection}_meta`;
+    }
+
+    /** Collections a write goes to, and whether dense vectors go with it. */
+    private writeTargets(): Array<[string, "dense+sparse" | "sparse"]> {
+        return this.layout.kind === "ready"
+            ? [[this.target, "dense+sparse"]]
+            : [
+                  [this.target, "dense+sparse"],
+                  [this.layout.from, "sparse"],
+              ];
+    }
+
+    /** A chunk as a point: a dense vector of another space is left out, a missing sparse one made from the text. */
+    private toPoint(chunk: ChunkWithVector, vectors: "dense+sparse" | "sparse"): Schemas["PointStruct"] {
+        const vector: Record<string, number[] | SparseVector> = { [SPARSE]: chunk.sparse ?? lexicalSparseVector(chunk.text) };
+        if (vectors === "dense+sparse" && chunk.dense && chunk.dense.space === this.embedder.space) vector[DENSE] = chunk.dense.values;
+        return { id: chunk.id, vector, payload: toPayload(chunk) };
+    }
+
+    private async *pages(collection: string, pageSize: number, withVector: boolean): AsyncIterable<ScrolledPoint[]> {
+        let offset: Schemas["ExtendedPointId"] | undefined;
+        do {
+            const page = await this.client.scroll(collection, { limit: pageSize, offset, with_payload: true, with_vector: withVector });
+            yield page.points;
+            const next = page.next_page_offset;
+            offset = next === null || next === undefined ? undefined : (next as Schemas["ExtendedPointId"]);
+        } while (offset !== undefined);
     }
 
     private ensureMetaCollection(): Promise<void> {
@@ -145,12 +252,32 @@ export class QdrantVectorStore implements VectorStore {
     }
 
     private async createOrVerify(): Promise<void> {
-        const name = this.config.collection;
+        const current = (await this.client.getAliases()).aliases.find((a) => a.alias_name === this.alias)?.collection_name;
+        if (current === undefined && (await this.client.collectionExists(this.alias)).exists) {
+            throw new StoreUnhealthyError(
+                `${this.alias} is a collection, not an alias; the service reads through an alias of that name (docs/service.md, "Retrieval"): rename it or choose another QDRANT_COLLECTION`,
+            );
+        }
+        await this.createOrVerifyTarget();
+        if (current === this.target) return;
+        if (current === undefined) {
+            await this.switchAlias(undefined);
+            return;
+        }
+        this.layout = { kind: "filling", from: current };
+        this.log(`collection ${this.target} (${this.embedder.space ?? "sparse only"}) is new; filling it from ${current}, then switching alias ${this.alias} to it`);
+        this.startFill(current);
+    }
+
+    private async createOrVerifyTarget(): Promise<void> {
+        const name = this.target;
         const { exists } = await this.client.collectionExists(name);
         if (!exists) {
             try {
                 await this.client.createCollection(name, {
-                    vectors: { size: this.dimension, distance: "Cosine" },
+                    vectors: this.dimensions === undefined ? {} : { [DENSE]: { size: this.dimensions, distance: "Cosine" } },
+                    // IDF weighting turns the sparse vectors' term frequencies into a BM25-like score.
+                    sparse_vectors: { [SPARSE]: { modifier: "idf" } },
                     replication_factor: this.config.replicationFactor,
                     write_consistency_factor: this.config.writeConsistencyFactor,
                     shard_number: this.config.shardNumber,
@@ -163,12 +290,13 @@ export class QdrantVectorStore implements VectorStore {
             }
         }
         const info = await this.client.getCollection(name);
-        const vectors = info.config.params.vectors;
-        const size = vectors && "size" in vectors ? vectors.size : undefined;
-        if (size !== this.dimension) {
+        const vectors = info.config.params.vectors as Record<string, { size?: number } | undefined> | undefined;
+        const size = vectors?.[DENSE]?.size;
+        const sparse = info.config.params.sparse_vectors?.[SPARSE];
+        if (size !== this.dimensions || sparse === undefined) {
             // Recreating the collection would lose its data: report the mismatch and refuse.
             throw new StoreUnhealthyError(
-                `collection ${name} has vectors of size ${String(size)}, the service needs ${this.dimension}; it is left as it is`,
+                `collection ${name} has ${size === undefined ? "no dense vector" : `dense vectors of size ${size}`}${sparse === undefined ? " and no sparse vector" : ""}, the service needs ${this.dimensions === undefined ? "none" : this.dimensions} and a sparse one; it is left as it is`,
             );
         }
         const replication = info.config.params.replication_factor;
@@ -176,6 +304,73 @@ export class QdrantVectorStore implements VectorStore {
             this.log(`collection ${name} has replication_factor ${replication}, config asks for ${this.config.replicationFactor}`);
         }
     }
+
+    /** One atomic alias change: readers see the old collection or the new one, never neither. */
+    private async switchAlias(from: string | undefined): Promise<void> {
+        await this.client.updateCollectionAliases({
+            actions: [
+                ...(from === undefined ? [] : [{ delete_alias: { alias_name: this.alias } }]),
+                { create_alias: { collection_name: this.target, alias_name: this.alias } },
+            ],
+        });
+        this.log(`alias ${this.alias} now points at ${this.target}${from === undefined ? "" : ` (was ${from}, kept until deleted by an operator)`}`);
+    }
+
+    private startFill(from: string): void {
+        if (this.filling || this.closed) return;
+        this.filling = this.fill(from)
+            .then(() => {
+                this.layout = { kind: "ready" };
+            })
+            .catch((error: unknown) => {
+                this.log(`filling ${this.target} from ${from} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${FILL_RETRY_MS / 1000} s`);
+                if (!this.closed) {
+                    this.fillTimer = setTimeout(() => this.startFill(from), FILL_RETRY_MS);
+                    this.fillTimer.unref();
+                }
+            })
+            .finally(() => {
+                this.filling = undefined;
+            });
+    }
+
+    /**
+     * Copies every point of the old collection that the new one lacks, re-embedded from its
+     * text, then switches the alias. Points written since the fill began are already in the new
+     * collection (writes go to both) and are skipped, so a newer version is never overwritten
+     * by an older one read here earlier. A provider that fails stops the fill (it is retried):
+     * the alias never points at a collection whose dense vectors are missing.
+     */
+    private async fill(from: string): Promise<void> {
+        let copied = 0;
+        for await (const page of this.pages(from, FILL_PAGE, false)) {
+            if (this.closed) return;
+            const present = new Set((await this.client.retrieve(this.target, { ids: page.map((p) => p.id), with_payload: false })).map((p) => String(p.id)));
+            const missing = page.filter((p) => !present.has(String(p.id))).map((p) => fromPoint(p, undefined));
+            if (missing.length === 0) continue;
+            const { vectors, degraded } = await this.embedder.documents(missing.map((c) => c.text), AbortSignal.timeout(60_000));
+            if (degraded) throw new Error("the embedding provider did not answer");
+            const points = missing.map((c, i) => this.toPoint({ ...c, ...vectors[i] }, "dense+sparse"));
+            await this.client.upsert(this.target, { wait: true, points });
+            copied += points.length;
+        }
+        if (this.closed) return;
+        await this.switchAlias(from);
+        this.log(`filled ${this.target} with ${copied} re-embedded point(s) from ${from}`);
+    }
+}
+
+type ScrolledPoint = Awaited<ReturnType<QdrantClient["scroll"]>>["points"][number];
+
+/** A stored point as a chunk; its dense vector is kept only when the caller knows the collection's space. */
+function fromPoint(point: ScrolledPoint, denseSpace: string | undefined): ChunkWithVector {
+    const chunk: ChunkWithVector = fromPayload(String(point.id), point.payload);
+    const vectors = (point.vector ?? {}) as Record<string, unknown>;
+    const sparse = vectors[SPARSE] as SparseVector | undefined;
+    const dense = vectors[DENSE];
+    if (sparse) chunk.sparse = { indices: sparse.indices, values: sparse.values };
+    if (denseSpace !== undefined && Array.isArray(dense)) chunk.dense = { space: denseSpace, values: dense as number[] };
+    return chunk;
 }
 
 type ClusterInfo = Schemas["CollectionClusterInfo"];
@@ -213,6 +408,6 @@ function fromPayload(id: string, raw: Record<string, unknown> | null | undefined
     };
 }
 
-function toPayload(chunk: ChunkWithVector): Payload {
+function toPayload(chunk: Chunk): Payload {
     return { doc_id: chunk.docId, chunk_index: chunk.chunkIndex, text: chunk.text, metadata: chunk.metadata };
 }

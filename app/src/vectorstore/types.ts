@@ -1,4 +1,8 @@
-/** One chunk of an ingested document, as stored beside its vector. */
+import type { SparseVector } from "../embeddings/lexical";
+
+export type { SparseVector } from "../embeddings/lexical";
+
+/** One chunk of an ingested document, as stored beside its vectors. */
 export interface Chunk {
     /** Deterministic UUID: the same document and chunk index always map to the same point. */
     id: string;
@@ -8,8 +12,29 @@ export interface Chunk {
     metadata: Record<string, unknown>;
 }
 
+/**
+ * A provider's embedding, tagged with the vector space it lives in ("openai/text-embedding-3-small/1536"):
+ * vectors of two models are never compared, even when their widths agree.
+ */
+export interface DenseVector {
+    space: string;
+    values: number[];
+}
+
+/**
+ * A chunk with the vectors it has: the sparse lexical one always once written by this version
+ * (records of older versions lack it and get it from their text), the dense one only when the
+ * embedding provider answered when the chunk was ingested (or since, by a backfill).
+ */
 export interface ChunkWithVector extends Chunk {
-    vector: number[];
+    dense?: DenseVector;
+    sparse?: SparseVector;
+}
+
+/** What a search looks for: the question's sparse vector, and its dense one when the provider answered. */
+export interface RetrievalQuery {
+    dense?: DenseVector;
+    sparse: SparseVector;
 }
 
 export interface ScoredChunk extends Chunk {
@@ -28,7 +53,8 @@ export interface VectorStore {
     readonly kind: "embedded" | "qdrant";
     /** Replaces every chunk of `docId` with `chunks`: re-ingesting a document is idempotent. */
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
-    query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
+    /** Both vectors fused by reciprocal rank; the sparse one alone when the query has no dense vector. */
+    query(query: RetrievalQuery, limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
     /** Writes chunks as they are, no tail removal: loading a snapshot set into an empty store. */
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
     /** Every stored chunk with its vector, in pages: writing a snapshot set. */

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import type { RegionHealth } from "../../app/src/health/service";
 import type { ReplicationStatus } from "../../app/src/replication/service";
 import type { SnapshotManifest } from "../../app/src/replication/snapshots";
+import type { ChunkWithVector } from "../../app/src/vectorstore/types";
 import { LlmStandIn } from "./support/llm-stand-in";
 import { DEFAULT_QDRANT_IMAGE } from "../../infra/config/schema";
 import { QdrantStandIn, STAND_IN_QDRANT_VERSION } from "./support/qdrant-stand-in";
@@ -38,18 +39,21 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         await openai.stop();
     });
 
-    it("creates the collection with the configured replication, write consistency and shards", async () => {
+    it("creates the collection with the configured replication, write consistency and shards, behind the alias", async () => {
         const { status } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(status, 200);
-        const created = qdrant.collectionWrites("docs");
+        const created = qdrant.collectionWrites("docs_sparse");
         assert.equal(created.length, 1);
         assert.deepEqual(created[0].body, {
-            vectors: { size: 512, distance: "Cosine" },
+            vectors: {},
+            sparse_vectors: { sparse: { modifier: "idf" } },
             replication_factor: 3,
             write_consistency_factor: 2,
             shard_number: 2,
         });
-        assert.equal(qdrant.collections.get("docs")?.points.size, 2);
+        assert.equal(qdrant.aliases.get("docs"), "docs_sparse", "no embedding provider: the sparse-only collection");
+        assert.equal(qdrant.collectionWrites("docs").length, 0, "the alias is not a collection");
+        assert.equal(qdrant.collection("docs")?.points.size, 2);
         assert.equal(qdrant.collectionWrites("docs_meta").length, 1, "the replication position lives in a side collection");
         assert.equal((qdrant.collections.get("docs_meta")?.params as { replication_factor?: number }).replication_factor, 3);
         assert.ok(qdrant.requests.every((r) => r.headers["api-key"] === "qdrant-test-key"), "every call carries the API key");
@@ -58,8 +62,8 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     it("re-ingesting is idempotent: the same point ids, no duplicates, no recreation", async () => {
         const { body } = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.deepEqual(body, { documents: [{ id: "qdrant-replication", chunks: 1 }, { id: "dns-failover", chunks: 1 }], chunks: 2 });
-        assert.equal(qdrant.collections.get("docs")?.points.size, 2);
-        assert.equal(qdrant.collectionWrites("docs").length, 1);
+        assert.equal(qdrant.collection("docs")?.points.size, 2);
+        assert.equal(qdrant.collectionWrites("docs_sparse").length, 1);
     });
 
     it("answers with sources retrieved from Qdrant", async () => {
@@ -149,7 +153,8 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
 
     before(async () => {
         await qdrant.start();
-        qdrant.collections.set("docs", { params: { vectors: { size: 1536, distance: "Cosine" } }, points: new Map() });
+        qdrant.collections.set("docs_sparse", { params: { vectors: { size: 1536, distance: "Cosine" } }, points: new Map() });
+        qdrant.collections.set("legacy", { params: { vectors: { size: 512, distance: "Cosine" } }, points: new Map() });
         service = await startService(qdrantEnv(qdrant));
     });
 
@@ -158,14 +163,26 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
         await qdrant.stop();
     });
 
-    it("reports a collection of the wrong vector size instead of replacing it", async () => {
+    it("reports a collection of the wrong vector shape instead of replacing it", async () => {
         const health = await getJson<RegionHealth>(`${service.url}/health`);
         assert.equal(health.status, 503);
-        assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
+        assert.match(health.body.components.vectorstore.detail, /collection docs_sparse has one unnamed vector of size 1536 and no sparse vector, the service needs no dense vector and a sparse one/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
         assert.equal(ingest.status, 503);
-        assert.equal(qdrant.collectionWrites("docs").length, 0);
-        assert.equal(qdrant.collections.get("docs")?.params.vectors.size, 1536);
+        assert.equal(qdrant.collectionWrites("docs_sparse").length, 0);
+        assert.deepEqual(qdrant.collections.get("docs_sparse")?.params.vectors, { size: 1536, distance: "Cosine" });
+    });
+
+    it("refuses a collection under the alias's name instead of reading or replacing it", async () => {
+        const legacy = await startService(qdrantEnv(qdrant, { QDRANT_COLLECTION: "legacy" }));
+        try {
+            const health = await getJson<RegionHealth>(`${legacy.url}/health`);
+            assert.equal(health.status, 503);
+            assert.match(health.body.components.vectorstore.detail, /^legacy is a collection, not an alias/);
+            assert.equal(qdrant.collectionWrites("legacy").length, 0);
+        } finally {
+            await legacy.shutdown();
+        }
     });
 });
 
@@ -218,8 +235,8 @@ describe("Qdrant mode: a snapshot set and a standby bootstrapped from it", () =>
         assert.equal(response.status, 200);
         assert.equal(manifest.points, 2);
         assert.deepEqual(manifest.journal, { epoch: 1, seq: 1 });
-        const part = readFileSync(join(dirs.snapshots, manifest.files[0].key), "utf8").split("\n").map((l) => JSON.parse(l) as { vector: number[] });
-        assert.equal(part[0].vector.length, 512);
+        const part = readFileSync(join(dirs.snapshots, manifest.files[0].key), "utf8").split("\n").map((l) => JSON.parse(l) as ChunkWithVector);
+        assert.ok(part.every((c) => (c.sparse?.indices.length ?? 0) > 0 && c.sparse?.indices.length === c.sparse?.values.length), "each point with its sparse vector");
 
         assert.equal((await postJson(`${active.url}/v1/documents`, { documents: [{ id: "after-set", text: "ingested after the snapshot set was written" }] })).status, 200);
         const standby = await startService(
@@ -233,7 +250,7 @@ describe("Qdrant mode: a snapshot set and a standby bootstrapped from it", () =>
         );
         try {
             await eventually(async () => (await getJson<ReplicationStatus>(`${standby.url}/v1/replication`)).body.position?.seq === 2, "standby replayed past the set");
-            assert.deepEqual([...(target.collections.get("docs")?.points.keys() ?? [])].length, 3);
+            assert.deepEqual([...(target.collection("docs")?.points.keys() ?? [])].length, 3);
             const scrolled = source.count((r) => r.path.startsWith("/collections/docs/points/scroll"));
             assert.ok(scrolled >= 1, "the set was read from Qdrant with scroll");
         } finally {

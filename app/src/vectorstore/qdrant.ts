@@ -290,13 +290,15 @@ export class QdrantVectorStore implements VectorStore {
             }
         }
         const info = await this.client.getCollection(name);
-        const vectors = info.config.params.vectors as Record<string, { size?: number } | undefined> | undefined;
-        const size = vectors?.[DENSE]?.size;
+        const vectors = (info.config.params.vectors ?? {}) as Record<string, unknown>;
+        const unnamed = typeof vectors.size === "number" ? vectors.size : undefined;
+        const size = unnamed === undefined ? (vectors[DENSE] as { size?: number } | undefined)?.size : undefined;
         const sparse = info.config.params.sparse_vectors?.[SPARSE];
-        if (size !== this.dimensions || sparse === undefined) {
+        if (unnamed !== undefined || size !== this.dimensions || sparse === undefined) {
+            const has = unnamed !== undefined ? `one unnamed vector of size ${unnamed}` : size === undefined ? "no dense vector" : `dense vectors of size ${size}`;
             // Recreating the collection would lose its data: report the mismatch and refuse.
             throw new StoreUnhealthyError(
-                `collection ${name} has ${size === undefined ? "no dense vector" : `dense vectors of size ${size}`}${sparse === undefined ? " and no sparse vector" : ""}, the service needs ${this.dimensions === undefined ? "none" : this.dimensions} and a sparse one; it is left as it is`,
+                `collection ${name} has ${has}${sparse === undefined ? " and no sparse vector" : ""}, the service needs ${this.dimensions === undefined ? "no dense vector" : `dense vectors of size ${this.dimensions}`} and a sparse one; it is left as it is`,
             );
         }
         const replication = info.config.params.replication_factor;

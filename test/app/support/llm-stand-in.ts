@@ -1,8 +1,9 @@
 import type { ServerResponse } from "node:http";
 import type { ModelInfo } from "@anthropic-ai/sdk/resources/models";
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
-import { FinishReason, type GenerateContentResponse } from "@google/generative-ai";
+import { FinishReason, type BatchEmbedContentsResponse, type EmbedContentResponse, type GenerateContentResponse } from "@google/generative-ai";
 import type { ChatCompletion } from "openai/resources/chat/completions";
+import type { CreateEmbeddingResponse } from "openai/resources/embeddings";
 import type { Model } from "openai/resources/models";
 import { DEFAULT_MODELS } from "../../../app/src/config/env-schema";
 import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
@@ -30,6 +31,8 @@ export type LlmApi = "openai" | "anthropic" | "google";
  */
 export class LlmStandIn extends HttpStandIn {
     mode: LlmMode = { kind: "ok" };
+    /** How the embeddings endpoint answers, apart from the chat endpoint: one can fail while the other works. */
+    embeddingsMode: LlmMode = { kind: "ok" };
     /** Model ids the provider knows; the service's defaults unless a test narrows them. */
     models: string[] = [...DEFAULT_KNOWN_MODELS];
     private held: Array<() => void> = [];
@@ -57,9 +60,26 @@ export class LlmStandIn extends HttpStandIn {
         return this.held.length;
     }
 
-    /** Calls that reached this provider's API endpoint (not counting anything else). */
+    /** Calls that reached this provider's chat endpoint (not counting anything else). */
     calls(): number {
-        return this.count((r) => r.method === "POST");
+        return this.count((r) => r.method === "POST" && !isEmbeddingsPath(r.path));
+    }
+
+    /** Calls that reached this provider's embeddings endpoint. */
+    embeddingCalls(): number {
+        return this.count((r) => r.method === "POST" && isEmbeddingsPath(r.path));
+    }
+
+    /** The environment that makes the service embed with this stand-in (the key and base URL are shared with chat). */
+    embeddingsEnv(model: string, dimensions: number): Record<string, string> {
+        const prefix = this.api.toUpperCase();
+        return {
+            EMBEDDINGS_PROVIDER: this.api,
+            EMBEDDINGS_MODEL: model,
+            EMBEDDINGS_DIMENSIONS: String(dimensions),
+            [`${prefix}_API_KEY`]: `${this.api}-test-key`,
+            [`${prefix}_BASE_URL`]: this.baseUrl,
+        };
     }
 
     release(): void {
@@ -81,6 +101,7 @@ export class LlmStandIn extends HttpStandIn {
             if (!this.models.includes(id)) return this.fail(res, 404, {});
             return sendJson(res, 200, this.modelBody(id));
         }
+        if (request.method === "POST" && isEmbeddingsPath(path)) return this.embed(request, res);
         if (this.mode.kind === "hold") {
             await new Promise<void>((resolve) => this.held.push(resolve));
             if (res.destroyed) return;
@@ -89,6 +110,40 @@ export class LlmStandIn extends HttpStandIn {
         const model = requestedModel(request, this.api);
         if (model !== undefined && !this.models.includes(model)) return this.fail(res, 404, {});
         sendJson(res, 200, this.successBody(`${this.api} says: ${lastUserText(request.body).slice(0, 60)}`, model ?? this.models[0]));
+    }
+
+    /** OpenAI /v1/embeddings, Google embedContent and batchEmbedContents, with standInEmbedding's vectors. */
+    private async embed(request: RecordedRequest, res: ServerResponse): Promise<void> {
+        const mode = this.embeddingsMode;
+        if (mode.kind === "hold") {
+            await new Promise<void>((resolve) => this.held.push(resolve));
+            if (res.destroyed) return;
+        }
+        if (mode.kind === "status") return this.fail(res, mode.status, mode);
+        if (this.api === "openai") {
+            const body = request.body as { input: string | string[]; model: string; dimensions?: number; encoding_format?: string };
+            const inputs = typeof body.input === "string" ? [body.input] : body.input;
+            const base64 = body.encoding_format === "base64";
+            const response: CreateEmbeddingResponse = {
+                object: "list",
+                model: body.model,
+                data: inputs.map((text, index) => {
+                    const values = standInEmbedding(text, body.dimensions ?? 1536);
+                    // The SDK asks for base64 (little-endian float32) unless told otherwise, and decodes it itself.
+                    const embedding = base64 ? (Buffer.from(new Float32Array(values).buffer).toString("base64") as unknown as number[]) : values;
+                    return { object: "embedding", index, embedding };
+                }),
+                usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+            };
+            return sendJson(res, 200, response);
+        }
+        type GoogleRequest = { content: { parts: Array<{ text: string }> }; outputDimensionality?: number };
+        const one = (r: GoogleRequest) => ({ values: standInEmbedding(r.content.parts.map((p) => p.text).join(" "), r.outputDimensionality ?? 3072) });
+        if (request.path.includes(":batchEmbedContents")) {
+            const body = request.body as { requests: GoogleRequest[] };
+            return sendJson(res, 200, { embeddings: body.requests.map(one) } satisfies BatchEmbedContentsResponse);
+        }
+        return sendJson(res, 200, { embedding: one(request.body as GoogleRequest) } satisfies EmbedContentResponse);
     }
 
     private fail(res: ServerResponse, status: number, how: { retryAfterSeconds?: number; quota?: boolean }): void {
@@ -156,6 +211,40 @@ export class LlmStandIn extends HttpStandIn {
                 return { error: { code: status, message: quota ? "You exceeded your current quota." : `stand-in failure ${status}`, status: GOOGLE_STATUS[status] ?? "INTERNAL" } };
         }
     }
+}
+
+function isEmbeddingsPath(path: string): boolean {
+    return /\/embeddings$|:(batchEmbedContents|embedContent)$/.test(path.split("?")[0]);
+}
+
+/**
+ * Words that mean the same to the stand-in's "model": each group is one dimension. A real
+ * embedding model learns such neighbourhoods; this table makes one deterministic and small
+ * enough to read, so a test can ask with a paraphrase that shares no word with the document.
+ */
+export const STAND_IN_CONCEPTS: string[][] = [
+    ["car", "automobile", "vehicle", "auto"],
+    ["start", "starts", "crank", "ignite", "ignition"],
+    ["battery", "accumulator", "charge"],
+    ["flat", "dead", "drained", "empty"],
+    ["invoice", "bill", "receipt"],
+    ["refund", "reimbursement", "repayment"],
+];
+
+/**
+ * The stand-in provider's embedding: a bag of concepts (one dimension per STAND_IN_CONCEPTS
+ * group), plus a small constant in the last dimension so that no text embeds to zero,
+ * L2-normalised, `dimensions` wide.
+ */
+export function standInEmbedding(text: string, dimensions: number): number[] {
+    const vector = new Array<number>(dimensions).fill(0);
+    vector[dimensions - 1] = 0.1;
+    for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+        const concept = STAND_IN_CONCEPTS.findIndex((group) => group.includes(word));
+        if (concept >= 0 && concept < dimensions - 1) vector[concept] += 1;
+    }
+    const norm = Math.hypot(...vector);
+    return vector.map((v) => v / norm);
 }
 
 /** The defaults of app/src/config/env-schema.ts: a stand-in knows them unless a test says otherwise. */

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BrokenCircuitError, TaskCancelledError } from "cockatiel";
 import { extractiveAnswer, NO_MATCH } from "../../app/src/answer/extractive";
-import { LexicalHashEmbeddings, tokenize } from "../../app/src/embeddings/lexical";
+import { lexicalSparseVector, sparseDot, tokenize } from "../../app/src/embeddings/lexical";
+import { reciprocalRankFusion } from "../../app/src/vectorstore/fusion";
+import { hybridSearch } from "../../app/src/vectorstore/hybrid-search";
 import { chunkIdFor, documentIdFor } from "../../app/src/ingest/ids";
 import { describeFailure, isRetryable } from "../../app/src/resilience/classify";
 
@@ -39,20 +41,62 @@ describe("deterministic ids", () => {
     });
 });
 
-describe("lexical embedding", () => {
-    const embeddings = new LexicalHashEmbeddings();
+describe("sparse lexical vector", () => {
+    it("is deterministic, unit length, sorted and unique, and closer for texts that share words", () => {
+        const a = lexicalSparseVector("replication factor of the shard");
+        assert.deepEqual(a, lexicalSparseVector("replication factor of the shard"));
+        assert.ok(Math.abs(Math.hypot(...a.values) - 1) < 1e-9);
+        assert.ok(a.indices.every((index, i) => i === 0 || index > a.indices[i - 1]), "ascending, no repeats");
+        assert.ok(a.indices.every((index) => Number.isInteger(index) && index >= 0 && index < 2 ** 32), "u32 dimension ids, as Qdrant takes");
+        const q = lexicalSparseVector("what replication factor?");
+        assert.ok(sparseDot(q, a) > sparseDot(q, lexicalSparseVector("route53 failover record")));
+        assert.equal(sparseDot(q, lexicalSparseVector("route53 failover record")), 0);
+    });
 
-    it("is deterministic, unit length, and closer for texts that share words", async () => {
-        const [a, b] = await embeddings.embedDocuments(["replication factor of the shard", "replication factor of the shard"]);
-        assert.deepEqual(a, b);
-        assert.ok(Math.abs(Math.hypot(...a) - 1) < 1e-9);
-        const q = await embeddings.embedQuery("what replication factor?");
-        const dot = (x: number[], y: number[]) => x.reduce((sum, v, i) => sum + v * y[i], 0);
-        assert.ok(dot(q, a) > dot(q, embeddings.embed("route53 failover record")));
+    it("is empty for a text of stop words only, not a vector of NaN", () => {
+        assert.deepEqual(lexicalSparseVector("what is the"), { indices: [], values: [] });
     });
 
     it("drops stop words and one-letter tokens", () => {
         assert.deepEqual(tokenize("What is the Replication-Factor of a shard?"), ["replication", "factor", "shard"]);
+    });
+});
+
+describe("reciprocal rank fusion and the embedded store's hybrid search", () => {
+    it("puts an item ranked well on both sides above one ranked first on one side only", () => {
+        const fused = reciprocalRankFusion([["a", "b", "c"], ["b", "d", "e"]], (x) => x, 4);
+        assert.deepEqual(fused.map((f) => f.item), ["b", "a", "d", "c"], "ties (c, e) keep the order first seen; the limit cuts e");
+        assert.ok(Math.abs(fused[0].score - (1 / 62 + 1 / 61)) < 1e-12, "1 / (60 + rank), rank from 1");
+    });
+
+    const chunk = (id: string, text: string, dense?: { space: string; values: number[] }) => ({
+        id,
+        docId: id,
+        chunkIndex: 0,
+        text,
+        metadata: {},
+        sparse: lexicalSparseVector(text),
+        dense,
+    });
+
+    it("compares dense vectors of the query's space only; other chunks compete on the sparse side", () => {
+        const space = "stand-in/concepts/2";
+        const chunks = [
+            chunk("semantic", "nothing in common", { space, values: [1, 0] }),
+            chunk("other-space", "nothing either", { space: "another/model/2", values: [1, 0] }),
+            chunk("lexical", "shard replication"),
+        ];
+        const hits = hybridSearch(chunks, { dense: { space, values: [1, 0] }, sparse: lexicalSparseVector("shard") }, 3);
+        assert.deepEqual(hits.map((h) => h.docId), ["semantic", "lexical"]);
+        assert.ok(hits.every((h) => !("dense" in h) && !("sparse" in h)), "results come without their vectors");
+        const sparseOnly = hybridSearch(chunks, { sparse: lexicalSparseVector("shard") }, 3);
+        assert.deepEqual(sparseOnly.map((h) => h.docId), ["lexical"]);
+        assert.ok(Math.abs(sparseOnly[0].score - sparseDot(lexicalSparseVector("shard"), lexicalSparseVector("shard replication"))) < 1e-12, "scored by the dot product");
+    });
+
+    it("gives a record of the older version (no sparse vector) one from its text", () => {
+        const legacy = { id: "old", docId: "old", chunkIndex: 0, text: "shard replication", metadata: {} };
+        assert.deepEqual(hybridSearch([legacy], { sparse: lexicalSparseVector("shard") }, 1).map((h) => h.docId), ["old"]);
     });
 });
 

@@ -40,17 +40,16 @@ export class IngestService {
         private readonly replication: IngestJournal,
         private readonly deadlineMs: number,
         private readonly retryAfterSeconds: number,
-        /** Told when chunks were stored without dense vectors, so that a backfill gives them some. */
-        private readonly onSparseOnly: () => void = () => undefined,
     ) {}
 
     async ingest(documents: IncomingDocument[]): Promise<IngestResult> {
         this.replication.assertWritable();
         // Everything is chunked and embedded before the first write: a bad document fails the batch, not half of it.
         const deadline = new Deadline(this.deadlineMs);
-        let prepared: Array<{ id: string; chunks: ChunkWithVector[]; sparseOnly: boolean }>;
+        let prepared: Array<{ id: string; chunks: ChunkWithVector[] }>;
+        let sparseOnly: boolean;
         try {
-            prepared = await Promise.all(documents.map((d) => this.prepare(d, deadline.signal)));
+            ({ prepared, sparseOnly } = await this.prepare(documents, deadline.signal));
         } finally {
             deadline.dispose();
         }
@@ -73,10 +72,7 @@ export class IngestService {
         );
         const summary = prepared.map(({ id, chunks }) => ({ id, chunks: chunks.length }));
         const result: IngestResult = { documents: summary, chunks: summary.reduce((sum, d) => sum + d.chunks, 0) };
-        if (prepared.some((d) => d.sparseOnly)) {
-            result.degraded = [EMBEDDINGS_COMPONENT];
-            this.onSparseOnly();
-        }
+        if (sparseOnly) result.degraded = [EMBEDDINGS_COMPONENT];
         return result;
     }
 
@@ -95,21 +91,29 @@ export class IngestService {
     }
 
     /**
-     * A provider that fails does not fail the ingest: the chunks are stored with their sparse
-     * vectors only, found by lexical search at once, and given dense ones by the backfill.
+     * Every chunk of every document embedded in one call (the client batches as the provider
+     * allows). A provider that fails does not fail the ingest: the chunks are stored with their
+     * sparse vectors only, found by lexical search at once, and marked by the missing dense
+     * vector; the answer says `degraded: ["embeddings"]`, and sending the documents again
+     * (idempotent) or the next model change's fill gives them dense vectors.
      */
-    private async prepare(document: IncomingDocument, signal: AbortSignal): Promise<{ id: string; chunks: ChunkWithVector[]; sparseOnly: boolean }> {
-        const id = document.id ?? documentIdFor(document.text);
-        const texts = await this.splitter.splitText(document.text);
-        const { vectors, degraded } = await this.vectorizer.documents(texts, signal);
-        const chunks = texts.map((text, chunkIndex) => ({
-            id: chunkIdFor(id, chunkIndex),
-            docId: id,
-            chunkIndex,
-            text,
-            metadata: document.metadata ?? {},
-            ...vectors[chunkIndex],
+    private async prepare(documents: IncomingDocument[], signal: AbortSignal): Promise<{ prepared: Array<{ id: string; chunks: ChunkWithVector[] }>; sparseOnly: boolean }> {
+        const split = await Promise.all(
+            documents.map(async (document) => ({ document, id: document.id ?? documentIdFor(document.text), texts: await this.splitter.splitText(document.text) })),
+        );
+        const { vectors, degraded } = await this.vectorizer.documents(split.flatMap((d) => d.texts), signal);
+        let next = 0;
+        const prepared = split.map(({ document, id, texts }) => ({
+            id,
+            chunks: texts.map((text, chunkIndex) => ({
+                id: chunkIdFor(id, chunkIndex),
+                docId: id,
+                chunkIndex,
+                text,
+                metadata: document.metadata ?? {},
+                ...vectors[next++],
+            })),
         }));
-        return { id, chunks, sparseOnly: degraded };
+        return { prepared, sparseOnly: degraded };
     }
 }

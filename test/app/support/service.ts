@@ -12,6 +12,7 @@ export const FAST_ENV: Record<string, string> = {
     PORT: "0",
     LOG_LEVEL: "silent",
     LLM_TIMEOUT_MS: "1000",
+    EMBEDDINGS_TIMEOUT_MS: "1000",
     VECTOR_TIMEOUT_MS: "1000",
     MAX_RETRIES: "1",
     RETRY_INITIAL_DELAY_MS: "5",

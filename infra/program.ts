@@ -15,6 +15,7 @@ import { QdrantCluster } from "./qdrant";
 import { AwsObservability, countRules, GcpObservability, observabilitySpec, ruleGroups } from "./observability";
 import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
 import { LangchainService, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
+import { embeddingsEnv } from "./service/embeddings";
 
 const NAMESPACE = "langchain-ha";
 /** The Lease the followers of one cluster contend for: one applies at a time. */
@@ -200,6 +201,7 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         [TUNING_ENV.openaiModel]: c.app.llm.models.openai,
         [TUNING_ENV.anthropicModel]: c.app.llm.models.anthropic,
         [TUNING_ENV.googleModel]: c.app.llm.models.google,
+        ...embeddingsEnv(c.app.embeddings),
     });
     const services = perSide((side) => new LangchainService(`${env}-${side}-app`, {
         namespace: namespaces[side],

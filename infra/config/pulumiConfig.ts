@@ -76,11 +76,12 @@ const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiAp
 /**
  * Secrets the deployment cannot run without: the GCP pods' TLS material, the admin token of the
  * replication API (promotion, snapshot sets), Qdrant's API key (an unkeyed Qdrant serves anyone
- * who reaches it), and the API key of each LLM provider the stack
+ * who reaches it), and the API key of each LLM and embedding provider the stack
  * names (the service refuses to start without it).
  */
 export function requiredSecrets(config: StackConfig): SecretKey[] {
-    const providers = [config.app.llm.primary, config.app.llm.secondary].map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined);
+    const named = [config.app.llm.primary, config.app.llm.secondary, config.app.embeddings.provider];
+    const providers = [...new Set(named.map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined))];
     return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", ...providers];
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_MODELS } from "../../app/src/config/env-schema";
+import { DEFAULT_EMBEDDING_MODELS, EMBEDDING_PROVIDERS, KNOWN_EMBEDDING_MODELS, MAX_DIMENSIONS } from "../../app/src/embeddings/models";
 import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
 import { HTTP_LATENCY_BUCKETS_SECONDS } from "../../app/src/contract";
 
@@ -150,6 +151,41 @@ const qdrantSchema = z
 const llmProvider = z.enum(["openai", "anthropic", "google", "none"]);
 const modelId = z.string().regex(/^[A-Za-z0-9][\w.:\-/]*$/, "must be a model id such as gpt-5.4-mini");
 
+/**
+ * Dense embeddings for retrieval (docs/service.md, "Retrieval"). The model and width are
+ * resolved here and set on the Deployments explicitly, so a change of the service's defaults
+ * never moves a stack to another vector space silently; changing either fills a new Qdrant
+ * collection and switches the alias to it. `none`: lexical (sparse) retrieval only.
+ */
+const embeddingsSchema = z
+    .strictObject({
+        provider: z.enum([...EMBEDDING_PROVIDERS, "none"]).default("openai"),
+        model: modelId.optional(),
+        dimensions: z.number().int().min(1).max(MAX_DIMENSIONS, `must be at most ${MAX_DIMENSIONS} (Qdrant's limit)`).optional(),
+    })
+    .superRefine((e, ctx) => {
+        if (e.provider === "none") {
+            if (e.model !== undefined || e.dimensions !== undefined) ctx.addIssue({ code: "custom", path: ["provider"], message: "is none while model or dimensions is set" });
+            return;
+        }
+        const model = e.model ?? DEFAULT_EMBEDDING_MODELS[e.provider];
+        const known = KNOWN_EMBEDDING_MODELS[model];
+        if (known && known.provider !== e.provider) ctx.addIssue({ code: "custom", path: ["model"], message: `${model} is a ${known.provider} model, not ${e.provider}'s` });
+        else if (known && e.dimensions !== undefined && (e.dimensions < known.min || e.dimensions > known.max)) {
+            ctx.addIssue({ code: "custom", path: ["dimensions"], message: `${model} makes vectors of ${known.min === known.max ? `only ${known.max}` : `${known.min} to ${known.max}`} dimensions` });
+        } else if (!known && e.dimensions === undefined) {
+            ctx.addIssue({ code: "custom", path: ["dimensions"], message: `is required for ${model} (its width is not known to the service)` });
+        }
+    })
+    .transform((e) =>
+        e.provider === "none"
+            ? { provider: "none" as const }
+            : (() => {
+                  const model = e.model ?? DEFAULT_EMBEDDING_MODELS[e.provider];
+                  return { provider: e.provider, model, dimensions: e.dimensions ?? KNOWN_EMBEDDING_MODELS[model]!.defaultDimensions };
+              })(),
+    );
+
 const appSchema = z
     .strictObject({
         image: image.default("ghcr.io/langchain-ha/app:0.1.0"),
@@ -174,6 +210,7 @@ const appSchema = z
                     .prefault({}),
             })
             .prefault({}),
+        embeddings: embeddingsSchema.prefault({}),
         resources: resources.default({ cpu: "500m", memory: "1Gi" }),
     })
     .prefault({});

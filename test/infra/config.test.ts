@@ -47,6 +47,10 @@ describe("stack config", () => {
     });
 
     const cases: [string, Record<string, unknown>, string][] = [
+        ["an unknown embedding provider", { ...minimal, app: { embeddings: { provider: "cohere" } } }, "langchain-ha:app.embeddings.provider Invalid option"],
+        ["an embedding width the model cannot make", { ...minimal, app: { embeddings: { provider: "openai", dimensions: 4096 } } }, "langchain-ha:app.embeddings.dimensions text-embedding-3-small makes vectors of 1 to 1536 dimensions"],
+        ["another provider's embedding model", { ...minimal, app: { embeddings: { provider: "google", model: "text-embedding-3-large" } } }, "langchain-ha:app.embeddings.model text-embedding-3-large is a openai model, not google's"],
+        ["an unknown embedding model without its width", { ...minimal, app: { embeddings: { provider: "google", model: "tuned-embedder" } } }, "langchain-ha:app.embeddings.dimensions is required for tuned-embedder"],
         ["an unknown drMode", { ...minimal, dr: { mode: "hot" } }, "stacks/Pulumi.prod.yaml: langchain-ha:dr.mode Invalid option"],
         ["zero Qdrant replicas", { ...minimal, qdrant: { replicas: 0 } }, "langchain-ha:qdrant.replicas must be at least 3"],
         ["one app replica", { ...minimal, app: { replicas: 1 } }, "langchain-ha:app.replicas must be at least 2"],
@@ -151,8 +155,18 @@ describe("secrets", () => {
     test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
         assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey"]);
+        // Embeddings default to OpenAI: its key is needed even where no LLM slot names it.
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "googleApiKey", "openaiApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey"]);
+        const withEmbeddings = (provider: string) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm: { primary: "openai", secondary: "anthropic" }, embeddings: { provider } } }));
+        assert.deepEqual(withEmbeddings("google"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey", "googleApiKey"]);
+        assert.deepEqual(withEmbeddings("none"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+    });
+
+    test("embedding model and width are resolved in the stack config, so a change of the service's defaults moves no stack", () => {
+        assert.deepEqual(resolveConfig("prod", minimal).app.embeddings, { provider: "openai", model: "text-embedding-3-small", dimensions: 1536 });
+        assert.deepEqual(resolveConfig("prod", { ...minimal, app: { embeddings: { provider: "google", dimensions: 768 } } }).app.embeddings, { provider: "google", model: "gemini-embedding-001", dimensions: 768 });
+        assert.deepEqual(resolveConfig("prod", { ...minimal, app: { embeddings: { provider: "none" } } }).app.embeddings, { provider: "none" });
     });
 
     /** Sets prod's minimal config and the given secrets as the engine would hand them to the program. */

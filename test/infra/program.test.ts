@@ -195,4 +195,17 @@ describe("LLM model ids", () => {
             assert.equal(env.GOOGLE_MODEL, "gemini-2.5-flash", cluster);
         }
     });
+
+    test("the embedding provider, model and width reach the serving and the follower pods on both sides", async () => {
+        const r = new Resources((await planStack("prod")).resources);
+        for (const cluster of ["eks", "gke"] as const) {
+            const deployments = r.onCluster("kubernetes:apps/v1:Deployment", cluster).map((d) => d.inputs as Inputs);
+            const pods = deployments.filter((d) => ["langchain-ha", "langchain-ha-follower"].includes(d.metadata.name));
+            assert.equal(pods.length, 2, `${cluster}: the service and its follower`);
+            for (const pod of pods) {
+                const env = Object.fromEntries((pod.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value]));
+                assert.deepEqual([env.EMBEDDINGS_PROVIDER, env.EMBEDDINGS_MODEL, env.EMBEDDINGS_DIMENSIONS], ["openai", "text-embedding-3-small", "1536"], `${cluster} ${pod.metadata.name}`);
+            }
+        }
+    });
 });

@@ -5,6 +5,7 @@ import pino from "pino";
 import { app } from "./app";
 import { loadConfig, type Config } from "./config";
 import { drain } from "./lifecycle/shutdown";
+import { ENV } from "./contract";
 import { checkModel } from "./llm/model-check";
 import { createServices, type ServiceOptions, type Services } from "./services";
 
@@ -68,7 +69,12 @@ async function main(): Promise<void> {
     }
     const log = pino({ level: result.config.logLevel });
     const llms = [result.config.llm.primary, result.config.llm.secondary].filter((l) => l !== undefined);
-    const checks = await Promise.all(llms.map((llm) => checkModel(llm, Math.min(result.config.resilience.llmTimeoutMs, MODEL_CHECK_MS))));
+    const checkMs = Math.min(result.config.resilience.llmTimeoutMs, MODEL_CHECK_MS);
+    const embeddings = result.config.embeddings;
+    const checks = await Promise.all([
+        ...llms.map((llm) => checkModel(llm, checkMs)),
+        ...(embeddings ? [checkModel(embeddings, checkMs, ENV.embeddingsModel)] : []),
+    ]);
     for (const check of checks) {
         if (check.ok) continue;
         if (check.fatal) {

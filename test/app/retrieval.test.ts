@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../app/src/config";
 import type { RegionHealth } from "../../app/src/health/service";
 import { LlmStandIn, standInEmbedding } from "./support/llm-stand-in";
+import { spawnServer } from "./support/process";
 import { QdrantStandIn } from "./support/qdrant-stand-in";
 import { ask, eventually, freshDataDir, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
@@ -20,7 +22,8 @@ describe("hybrid retrieval in the embedded store, dense vectors from OpenAI's em
 
     before(async () => {
         await openai.start();
-        service = await startService(openai.embeddingsEnv("text-embedding-3-small", 8));
+        // Breakers stay open 2 s: long enough to see one spare the provider on a busy machine, short enough to see it close.
+        service = await startService({ ...openai.embeddingsEnv("text-embedding-3-small", 8), BREAKER_HALF_OPEN_MS: "2000" });
         assert.equal((await postJson(`${service.url}/v1/documents`, { documents: DOCUMENTS })).status, 200);
     });
 
@@ -236,6 +239,24 @@ describe("Qdrant: named dense + sparse vectors, prefetch + fusion, a model chang
             openai.release();
             await service.shutdown();
         }
+    });
+});
+
+describe("the embedding model is checked with the provider at start", () => {
+    const openai = new LlmStandIn("openai");
+    before(async () => {
+        await openai.start();
+    });
+    after(async () => openai.stop());
+
+    it("an id the provider does not know stops the service with one line naming the variable", async () => {
+        const child = spawnServer({ ...openai.embeddingsEnv("text-embedding-retired", 8), DATA_DIR: freshDataDir(), PORT: "0" });
+        let stderr = "";
+        child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+        const [code] = await once(child, "exit");
+        assert.equal(code, 2);
+        assert.equal(stderr.trim(), 'config error: EMBEDDINGS_MODEL: openai does not know the model "text-embedding-retired" (404); set a current model id');
+        assert.ok(openai.requests.some((r) => r.method === "GET" && r.path === "/v1/models/text-embedding-retired"));
     });
 });
 

@@ -18,9 +18,9 @@ export type ModelCheck = { ok: true } | { ok: false; fatal: boolean; line: strin
  * configuration error (a retired or misspelt id would otherwise fail every call and open the
  * breaker as if the provider were down); anything else (unreachable, 5xx, a key problem) is
  * reported and the service starts anyway: the answer chain degrades past that provider.
+ * Embedding models are checked the same way, named by their own variable.
  */
-export async function checkModel(llm: LlmConfig, timeoutMs: number): Promise<ModelCheck> {
-    const variable = MODEL_VARIABLE[llm.provider];
+export async function checkModel(llm: LlmConfig, timeoutMs: number, variable: string = MODEL_VARIABLE[llm.provider]): Promise<ModelCheck> {
     try {
         const status = await lookUp(llm, timeoutMs);
         if (status === 200) return { ok: true };

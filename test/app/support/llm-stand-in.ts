@@ -6,6 +6,7 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { CreateEmbeddingResponse } from "openai/resources/embeddings";
 import type { Model } from "openai/resources/models";
 import { DEFAULT_MODELS } from "../../../app/src/config/env-schema";
+import { KNOWN_EMBEDDING_MODELS } from "../../../app/src/embeddings/models";
 import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
 
 /** How the stand-in answers: normally, with an error status, or by holding the request. */
@@ -248,7 +249,7 @@ export function standInEmbedding(text: string, dimensions: number): number[] {
 }
 
 /** The defaults of app/src/config/env-schema.ts: a stand-in knows them unless a test says otherwise. */
-const DEFAULT_KNOWN_MODELS = [DEFAULT_MODELS.openai, DEFAULT_MODELS.anthropic, DEFAULT_MODELS.google];
+const DEFAULT_KNOWN_MODELS = [DEFAULT_MODELS.openai, DEFAULT_MODELS.anthropic, DEFAULT_MODELS.google, ...Object.keys(KNOWN_EMBEDDING_MODELS)];
 
 const OPENAI_ERRORS: Record<number, [string, string | null]> = {
     400: ["invalid_request_error", null],

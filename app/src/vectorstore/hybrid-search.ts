@@ -39,7 +39,8 @@ export function withoutVectors(point: ChunkWithVector): Chunk {
     return { id, docId, chunkIndex, text, metadata };
 }
 
-function cosine(a: number[], b: number[]): number {
+/** Cosine similarity; 0 for a zero vector. Shared with the Qdrant stand-in's dense search. */
+export function cosine(a: number[], b: number[]): number {
     let dot = 0;
     let na = 0;
     let nb = 0;

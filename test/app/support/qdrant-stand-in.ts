@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { cosine as cosineSimilarity } from "../../../app/src/vectorstore/hybrid-search";
 import type { QdrantSchemas as Schemas } from "../../../app/src/vectorstore/qdrant";
 import { HttpStandIn, sendJson, type RecordedRequest } from "./http-stand-in";
 
@@ -294,17 +295,10 @@ function isSparse(v: unknown): v is SparseVector {
     return v !== null && typeof v === "object" && "indices" in v && "values" in v;
 }
 
+/** Qdrant refuses a query of another width than the collection's; the math is the app's own. */
 function cosine(a: number[], b: number[]): number {
     if (a.length !== b.length) throw new Error(`vector width ${a.length} does not match the collection's ${b.length}`);
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let i = 0; i < a.length; i++) {
-        dot += a[i] * b[i];
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-    }
-    return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+    return cosineSimilarity(a, b);
 }
 
 function sparseScore(query: SparseVector, stored: SparseVector, idf: ((index: number) => number) | undefined): number {

@@ -147,6 +147,7 @@ export class QdrantVectorStore implements VectorStore {
     async query(query: RetrievalQuery, limit: number): Promise<ScoredChunk[]> {
         await this.ensureCollection();
         const dense = this.layout.kind === "ready" && query.dense?.space === this.embedder.space ? query.dense : undefined;
+        if (query.sparse.indices.length === 0 && !dense) return []; // nothing to match: no words, no dense vector
         const sparse = { indices: query.sparse.indices, values: query.sparse.values };
         const request: Schemas["QueryRequest"] = dense
             ? {
@@ -159,7 +160,6 @@ export class QdrantVectorStore implements VectorStore {
                   with_payload: true,
               }
             : { query: sparse, using: SPARSE, limit, with_payload: true };
-        if (query.sparse.indices.length === 0 && !dense) return []; // nothing to match: Qdrant refuses an empty sparse query
         const result = await this.client.query(this.alias, request);
         return result.points.map((point) => ({ ...fromPayload(String(point.id), point.payload), score: point.score }));
     }
@@ -178,12 +178,6 @@ export class QdrantVectorStore implements VectorStore {
         const filling = this.layout.kind === "filling" ? `; filling ${this.target} from ${this.layout.from}` : "";
         if (!verdict.readable) return { ok: false, writable: false, detail: verdict.detail };
         return { ok: true, writable: verdict.writable, detail: `qdrant, ${verdict.detail}${filling}` };
-    }
-
-    /** Resolves once the alias points at this space's collection (tests and the bench wait on it). */
-    async switched(): Promise<void> {
-        await this.ensureCollection();
-        while (this.layout.kind === "filling" && !this.closed) await (this.filling ?? new Promise((resolve) => setTimeout(resolve, 50)));
     }
 
     async close(): Promise<void> {

@@ -53,7 +53,7 @@ export function awsCloudformationStackEnforcePackRules(rules: () => Rule[]): Res
             try {
                 parsed = translateTemplate(parseTemplateBody(String(body)), parametersOf(r.props));
             } catch (e) {
-                undecided(`its templateBody is neither JSON nor YAML (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+                undecided(`its templateBody is neither JSON nor YAML (${(e instanceof Error ? e.message.split("\n")[0] ?? "" : String(e)).replace(/:$/, "")})`);
                 return;
             }
             for (const o of parsed.opaque) undecided(`its template resource ${o.logicalId} (${o.cfnType}) deploys a template the pack cannot read`);
@@ -70,7 +70,7 @@ export function awsCloudformationStackEnforcePackRules(rules: () => Rule[]): Res
                 const t = byUrn.get(f.urn);
                 const where = t ? `resource ${t.logicalId} (${t.cfnType}) of its template` : "its template";
                 const message = f.undecided
-                    ? `Cannot decide ${f.rule.name} for ${where} in ${what}: ${f.message}.`
+                    ? `Cannot decide ${f.rule.name} for ${where} in ${what}: ${f.message.replace(/can't be known during preview/g, "is not known from the template alone")}.`
                     : `${what}, ${where}: ${inTemplateTerms(f.message, t)} (${f.rule.name})`;
                 if (seen.has(message)) continue;
                 seen.add(message);

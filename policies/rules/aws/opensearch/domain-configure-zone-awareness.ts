@@ -19,7 +19,7 @@ export const awsOpensearchDomainConfigureZoneAwareness = resourceRule({
         const min = Math.max(2, ctx.settings.minAzs);
         if (count < 2 || !aware || zones < ctx.settings.minAzs) {
             ctx.report(
-                `OpenSearch domain "${r.name}" runs ${plural(count, "data node")} ${aware ? `over ${plural(zones, "AZ")}` : "without zone awareness"}, so losing one node or AZ loses the shards it holds; set clusterConfig.zoneAwarenessEnabled: true, clusterConfig.zoneAwarenessConfig.availabilityZoneCount to at least ${ctx.settings.minAzs} and clusterConfig.instanceCount to at least ${min}.`,
+                `${r.type.startsWith("aws:elasticsearch") ? "Elasticsearch" : "OpenSearch"} domain "${r.name}" runs ${plural(count, "data node")} ${aware ? `over ${plural(zones, "AZ")}` : "without zone awareness"}, so losing one node or AZ loses the shards it holds; set clusterConfig.zoneAwarenessEnabled: true, clusterConfig.zoneAwarenessConfig.availabilityZoneCount to at least ${ctx.settings.minAzs} and clusterConfig.instanceCount to at least ${min}.`,
             );
         }
     },

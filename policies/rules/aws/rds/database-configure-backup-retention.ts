@@ -26,7 +26,7 @@ export const awsRdsDatabaseConfigureBackupRetention = resourceRule({
         if (kind === undefined) return;
         if (asNumber(get(r.props, "backupRetentionPeriod")) === 0) {
             ctx.report(
-                `${kind} "${r.name}" keeps no automated backups (backupRetentionPeriod 0), so a bad write or a lost volume, which Multi-AZ replicates, cannot be restored; set backupRetentionPeriod to at least 1 day (7 for production).`,
+                `${kind} "${r.name}" keeps no automated backups (backupRetentionPeriod 0), so a bad write or a dropped table, which Multi-AZ copies to the standby at once, cannot be undone; set backupRetentionPeriod to at least 1 day (7 for production).`,
             );
         }
     },

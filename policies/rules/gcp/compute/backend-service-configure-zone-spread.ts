@@ -68,17 +68,8 @@ export const gcpComputeBackendServiceConfigureZoneSpread = stackRule({
             }
             if (!regional && zones.size < ctx.settings.minAzs) {
                 ctx.report(
-                    `Backend service "${s.name}" serves only from ${plural(zones.size, "zone")} (${[...zones].join(", ")}), so losing that zone or its zonal managed instance group leaves no backend; use a RegionInstanceGroupManager over at least ${ctx.settings.minAzs} zones, or add groups in other zones to backends.`,
+                    `Backend service "${s.name}" serves only from ${plural(zones.size, "zone")} (${[...zones].join(", ")}), so losing that zone, or the instance group there, leaves no backend; use a RegionInstanceGroupManager over at least ${ctx.settings.minAzs} zones (distributionPolicyZones unset or listing them), or add groups in other zones to backends.`,
                     s.urn,
-                );
-            }
-        });
-        stack.each(stack.ofType(REGIONAL_IGM), ctx, (m) => {
-            const zones = zonesOfManager(m);
-            if (zones !== "regional" && zones.size < ctx.settings.minAzs) {
-                ctx.report(
-                    `Regional instance group manager "${m.name}" is limited to ${plural(zones.size, "zone")} by distributionPolicyZones, so losing that zone stops all its instances; list at least ${ctx.settings.minAzs} zones or leave distributionPolicyZones unset.`,
-                    m.urn,
                 );
             }
         });

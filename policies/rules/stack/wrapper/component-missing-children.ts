@@ -34,7 +34,7 @@ export const stackWrapperComponentMissingChildren = stackRule({
                 ctx.advise(`Cannot decide ${NAME} for "${r.name}": it deploys ${opaque}, which the engine never sees, so single points of failure in it pass unchecked; declare those resources in the program or exempt "${r.name}" with a reason.`, r.urn);
             } else if (!KNOWN_PACKAGES.has(pkg) && r.provider !== undefined && !parents.has(r.urn)) {
                 ctx.advise(
-                    `Cannot decide ${NAME} for "${r.name}": it is a ${r.type} of package "${pkg}", which the pack has no rules for, and none of its children reach the engine, so whatever it deploys is not checked; declare its resources in the program or exempt "${r.name}" with a reason.`,
+                    `Cannot decide ${NAME} for "${r.name}": its type ${r.type} belongs to package "${pkg}", which the pack has no rules for, and none of its children reach the engine, so whatever it deploys is not checked; declare its resources in the program or exempt "${r.name}" with a reason.`,
                     r.urn,
                 );
             }

@@ -13,7 +13,7 @@ export function rdsDatabaseKind(type: string, props: Record<string, unknown>): s
 
 export const awsRdsDatabaseConfigureBackupRetention = resourceRule({
     name: "aws-rds-database-configure-backup-retention",
-    description: "An RDS instance or Aurora cluster must keep automated backups, so that a bad write, a dropped table or a lost volume can be restored to a point in time.",
+    description: "An RDS instance or Aurora cluster must keep automated backups, so that a bad write or a dropped table can be undone by restoring to a point in time.",
     severity: "high",
     enforcementLevel: "mandatory",
     provider: "aws",

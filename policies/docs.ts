@@ -6,9 +6,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SETTINGS_DESCRIPTION } from "./lib/pack";
+import { ANCHOR_TOOLS } from "./lib/anchors";
 import type { Rule } from "./lib/rule";
 import { DEFAULT_THRESHOLDS, SETTINGS_POLICY } from "./lib/settings";
 import { registry } from "./rules";
+import { anchorsOf } from "./rules/anchors";
 
 export const DOC_PATH = path.join(__dirname, "..", "docs", "policies.md");
 export const README_PATH = path.join(__dirname, "..", "README.md");
@@ -28,6 +30,12 @@ function applies(rule: Rule): string {
         : "the whole stack (stack check, on every resource's outputs)";
 }
 
+function anchorLine(rule: Rule): string {
+    const anchors = anchorsOf(rule.name);
+    if (anchors.length === 0) return "none of the anchor tools checks this kind.";
+    return anchors.map((a) => `${a.tool} \`${a.id}\` (${a.title.replace(/\|/g, "\\|")})`).join("; ") + ".";
+}
+
 function ruleSection(rule: Rule): string {
     const exemption = JSON.stringify({ policy: rule.name, resource: "<name or URN glob>", reason: "<why>", expires: "YYYY-MM-DD" });
     return [
@@ -37,6 +45,7 @@ function ruleSection(rule: Rule): string {
         `- **Applies to:** ${applies(rule)}`,
         `- **Severity / default level:** ${rule.severity} / ${rule.enforcementLevel}`,
         `- **Fix:** ${rule.fix}`,
+        `- **Anchor checks:** ${anchorLine(rule)}`,
         `- **Automatic fix:** ${rule.kind === "resource" && rule.remediate ? `yes, with \`"${rule.name}": "remediate"\` in the policy config` : "no"}`,
         `- **Exempt:** add \`${exemption}\` to \`${SETTINGS_POLICY}.exemptions\`, or set \`"${rule.name}": "advisory"\` (or \`"disabled"\`).`,
         "",
@@ -63,16 +72,22 @@ export function renderDoc(): string {
         "",
         "### Enforcing the pack in an organisation",
         "",
-        "A CI file can be edited by the pull request it gates. To enforce the pack on every update of an organisation's stacks (Pulumi Cloud, Business Critical edition), publish it and attach it to a policy group:",
+        "A CI file can be edited by the pull request it gates, and a stack updated from a laptop never runs it. Published to a Pulumi Cloud organisation and enabled for a policy group, the pack runs on every `pulumi preview` and `pulumi up` of the group's stacks, wherever they run, with or without `--policy-pack` (server-side enforcement needs the Business Critical edition). From a checkout with a Pulumi token for the organisation (`pulumi login`):",
         "",
         "```sh",
-        "cd policies && npm ci",
-        "pulumi policy publish <org>                                   # uploads no-single-point-of-failure at the version in PulumiPolicy.yaml",
-        "pulumi policy enable <org>/no-single-point-of-failure latest --policy-group default --config policy.json",
-        "pulumi policy validate-config <org>/no-single-point-of-failure latest --config policy.json   # before enabling a new config",
+        "npm ci                                                        # at the repository root: policies/ is one of its workspaces",
+        "cd policies",
+        "pulumi policy publish <org>                                   # uploads no-single-point-of-failure at the version in policies/package.json",
+        "pulumi policy validate-config <org>/no-single-point-of-failure latest --config policy.json",
+        "pulumi policy enable <org>/no-single-point-of-failure latest --policy-group <group> --config policy.json",
+        "pulumi policy ls <org>                                        # what is published, and which versions",
+        "pulumi policy group ls <org>                                  # the groups and their stacks",
         "```",
         "",
-        "Bump `version` in `PulumiPolicy.yaml` for every published change; `pulumi policy ls <org>` lists what is published and `pulumi policy disable` takes it out of a group.",
+        "- **Version.** A Node.js pack is published at the `version` of its `package.json`; a version cannot be published twice, so bump `policies/package.json` (and `PulumiPolicy.yaml`, kept equal by a test) with every change to a rule. Enable a pinned version (`enable <org>/no-single-point-of-failure 0.2.0`) to roll a change out deliberately, and `pulumi policy disable <org>/no-single-point-of-failure --policy-group <group> --version <v>` to take it out of a group.",
+        "- **Policy group.** Without `--policy-group` the pack is enabled for the organisation's default group, which every new stack joins. Put `prod` and `staging` in a group of their own (Pulumi Cloud, Policies → Policy Groups) when `dev` should run with other settings.",
+        `- **Config.** \`policy.json\` has the format of \`--policy-pack-config\` (below): thresholds and exemptions under \`${SETTINGS_POLICY}\`, a level per rule. \`validate-config\` checks it against the pack's JSON schema (thresholds, exemption fields, policy names) before it is enabled; an expired exemption fails later, at the first preview after its date, as a mandatory violation.`,
+        "- **Together with CI.** The pull-request workflow still runs `npm run check` and `pulumi preview --policy-pack policies`: the CI run judges the pack as changed in the pull request, the published pack judges every update with the version the organisation enabled.",
         "",
         "### What the engine sends, and what `npm run check` sends",
         "",
@@ -126,6 +141,17 @@ export function renderDoc(): string {
             2,
         ),
         "```",
+        "",
+        "## Anchor checks",
+        "",
+        `Each rule lists the checks of ${ANCHOR_TOOLS.slice(0, -1).join(", ")} and ${ANCHOR_TOOLS[ANCHOR_TOOLS.length - 1]} policy packs that judge the same kind (their ids and their own titles, from the table in \`policies/rules/anchors.ts\`), so that a finding can be matched to a scanner one already runs. "None" marks what no anchor tool checks: multi-resource reasoning (a node group and its subnets' AZs, a DNS failover pair, a sole target), the replication and DR rules, and the GCP kinds. ${registry.all().filter((r) => anchorsOf(r.name).length > 0).length} of ${registry.all().length} rules have at least one anchor.`,
+        "",
+        "## Opaque wrappers and leader-elected controllers",
+        "",
+        "- A CloudFormation stack (`aws.cloudformation.Stack`, `StackSet`) deploys resources the engine never sees. The pack parses its `templateBody` (JSON, or YAML with the short intrinsic tags), turns the template resources it knows into the shape of the matching Pulumi resources (RDS, Aurora, DocumentDB, Neptune, ElastiCache, DynamoDB, EFS, OpenSearch, MSK, subnets, Auto Scaling groups, load balancers and target groups, EC2 instances, EKS node groups) and runs its AWS rules on them; a finding names the template resource and the CloudFormation property (`MultiAZ`, not `multiAz`). `Ref` to a resource or parameter (the stack's `parameters` win over the template's defaults) and `Fn::Select` over `Fn::GetAZs` are resolved; any other intrinsic is unknown and the rule says it cannot decide. A template at `templateUrl`, one that does not parse, or a nested stack is reported as undecided, never passed.",
+        "- A Helm release (`kubernetes.helm.v3.Release`) deploys objects the engine never sees. The pack reads every replica count in its `values` (`replicaCount`, `replicas`, an enabled `autoscaling.minReplicas`; subtrees with `enabled: false` skipped); a count below the minimum is mandatory, and values that set none are reported as undecided. `helm.v3.Chart` and `helm.v4.Chart` register their objects, which the other rules check one by one.",
+        "- A provider-backed resource of a package the pack has no rules for, with no child in the stack (a remote component whose children the engine never sees), and resources that deploy templates (Deployment Manager, Service Catalog, the Serverless Application Repository) are reported as undecided.",
+        "- A Deployment or StatefulSet that elects a leader (a `--leader-elect`-style flag or env of its containers, or RBAC that lets its service account update a `coordination.k8s.io` Lease, unless a flag turns election off) and to which no Service sends requests (Services whose ports are all metrics or probe ports do not count), no HorizontalPodAutoscaler scales, and that is neither Qdrant nor a replication follower, is a singleton controller: one replica is a slower failover, not a serving single point of failure. The replica rule leaves it to `kubernetes-apps-controller-configure-replicas` (advisory); the same workload behind a serving Service fails the replica rule like any other.",
         "",
         "## Rules",
         "",

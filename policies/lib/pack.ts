@@ -47,6 +47,13 @@ function makeContext(rule: Rule, settings: Settings, report: ReportViolation, su
             }
             emit({ message, urn: target });
         },
+        advise(message, urn) {
+            const target = urn ?? subjectUrn;
+            if (target !== undefined && exempt(target)) {
+                return;
+            }
+            emit({ message, urn: target, enforcementLevel: "advisory" });
+        },
         undecided(urn, what) {
             if (exempt(urn)) {
                 return;

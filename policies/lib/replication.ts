@@ -32,7 +32,8 @@ export function serviceAccountOf(props: Record<string, unknown>): string {
     return asString(get(props, "spec.template.spec.serviceAccountName")) ?? asString(get(props, "spec.template.spec.serviceAccount")) ?? "default";
 }
 
-function grantsLeaseUpdate(role: Subject, lease: string): boolean {
+/** `lease` undefined: any Lease (a role that may update only some named Leases counts). */
+function grantsLeaseUpdate(role: Subject, lease: string | undefined): boolean {
     return asArray(get(role.props, "rules")).map(asRecord).some((rule) => {
         const groups = asStrings(rule["apiGroups"]);
         const resources = asStrings(rule["resources"]);
@@ -41,7 +42,7 @@ function grantsLeaseUpdate(role: Subject, lease: string): boolean {
         return (groups.includes("coordination.k8s.io") || groups.includes("*"))
             && (resources.includes("leases") || resources.includes("*"))
             && (verbs.includes("update") || verbs.includes("*"))
-            && (names.length === 0 || names.includes(lease));
+            && (lease === undefined || names.length === 0 || names.includes(lease));
     });
 }
 
@@ -54,8 +55,9 @@ function bindsAccount(binding: Subject, account: string, namespace: string): boo
  * Whether RBAC in the workload's cluster lets its service account update the Lease `lease` in
  * its namespace: a RoleBinding there (to a Role of that namespace or a ClusterRole), or a
  * ClusterRoleBinding to a ClusterRole. Bindings resolve roles by name within one cluster.
+ * `lease` undefined asks whether it may update any Lease.
  */
-export function mayUpdateLease(stack: StackView, ctx: RuleContext, workload: Subject, lease: string): boolean {
+export function mayUpdateLease(stack: StackView, ctx: RuleContext, workload: Subject, lease: string | undefined): boolean {
     const account = serviceAccountOf(workload.props);
     const namespace = namespaceOf(workload.props);
     const cluster = workload.provider ?? "default";

@@ -42,6 +42,11 @@ export interface RuleContext {
     report(message: string, urn?: string): void;
     /** Says, as advisory, that the rule cannot decide for `urn` because a value is unknown. */
     undecided(urn: string, what: string): void;
+    /**
+     * Reports at advisory level whatever the rule's level (a weakness found by a mandatory rule,
+     * or what cannot be seen inside an opaque resource); `urn` defaults to the subject.
+     */
+    advise(message: string, urn?: string): void;
 }
 
 export interface ResourceRule extends RuleMeta {

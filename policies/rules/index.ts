@@ -1,4 +1,25 @@
 import { Registry } from "../lib/registry";
+import { awsAutoscalingGroupConfigureHealthCheckType } from "./aws/autoscaling/group-configure-health-check-type";
+import { awsCloudformationStackEnforcePackRules } from "./aws/cloudformation/stack-enforce-pack-rules";
+import { awsDocdbClusterConfigureMultiAzInstances } from "./aws/docdb/cluster-configure-multi-az-instances";
+import { awsDynamodbTableEnablePointInTimeRecovery } from "./aws/dynamodb/table-enable-point-in-time-recovery";
+import { awsEc2InstanceDisallowSoleTarget } from "./aws/ec2/instance-disallow-sole-target";
+import { awsEfsFileSystemDisallowOneZone } from "./aws/efs/file-system-disallow-one-zone";
+import { awsElasticacheClusterDisallowSingleNode } from "./aws/elasticache/cluster-disallow-single-node";
+import { awsElbLoadBalancerMissingHealthCheck } from "./aws/elb/load-balancer-missing-health-check";
+import { awsLbLoadBalancerEnableCrossZone } from "./aws/lb/load-balancer-enable-cross-zone";
+import { awsMskClusterConfigureAzSpread } from "./aws/msk/cluster-configure-az-spread";
+import { awsNeptuneClusterConfigureMultiAzInstances } from "./aws/neptune/cluster-configure-multi-az-instances";
+import { awsOpensearchDomainConfigureZoneAwareness } from "./aws/opensearch/domain-configure-zone-awareness";
+import { awsRdsDatabaseConfigureBackupRetention } from "./aws/rds/database-configure-backup-retention";
+import { awsRdsDatabaseEnableDeletionProtection } from "./aws/rds/database-enable-deletion-protection";
+import { gcpAlloydbInstanceConfigureRegional } from "./gcp/alloydb/instance-configure-regional";
+import { gcpComputeBackendServiceConfigureZoneSpread } from "./gcp/compute/backend-service-configure-zone-spread";
+import { gcpFilestoreInstanceConfigureRegionalTier } from "./gcp/filestore/instance-configure-regional-tier";
+import { gcpMemorystoreClusterConfigureReplicas } from "./gcp/memorystore/cluster-configure-replicas";
+import { kubernetesAppsControllerConfigureReplicas } from "./kubernetes/apps/controller-configure-replicas";
+import { kubernetesHelmReleaseConfigureReplicas } from "./kubernetes/helm/release-configure-replicas";
+import { stackWrapperComponentMissingChildren } from "./stack/wrapper/component-missing-children";
 import { awsAutoscalingGroupConfigureAzSpread } from "./aws/autoscaling/group-configure-az-spread";
 import { awsEc2NatGatewayDisallowSharedAcrossAzs } from "./aws/ec2/nat-gateway-disallow-shared-across-azs";
 import { awsEksAddonMissingServiceAccountRole } from "./aws/eks/addon-missing-service-account-role";
@@ -88,4 +109,30 @@ export const registry = new Registry().add(
     stackEndpointLoadBalancerMissingHealthCheck,
     stackDrFailoverMissingAlert,
     stackObservabilityWorkloadMissingScrapeTarget,
+);
+
+// The kinds the anchor checks (Checkov, KICS, Trivy, Polaris, kube-score, Pulumi's packs) judge,
+// and the opaque wrappers; kept in their own block.
+registry.add(
+    awsRdsDatabaseConfigureBackupRetention,
+    awsRdsDatabaseEnableDeletionProtection,
+    awsDocdbClusterConfigureMultiAzInstances,
+    awsNeptuneClusterConfigureMultiAzInstances,
+    awsElasticacheClusterDisallowSingleNode,
+    awsDynamodbTableEnablePointInTimeRecovery,
+    awsEfsFileSystemDisallowOneZone,
+    awsOpensearchDomainConfigureZoneAwareness,
+    awsMskClusterConfigureAzSpread,
+    awsElbLoadBalancerMissingHealthCheck,
+    awsLbLoadBalancerEnableCrossZone,
+    awsAutoscalingGroupConfigureHealthCheckType,
+    awsEc2InstanceDisallowSoleTarget,
+    gcpAlloydbInstanceConfigureRegional,
+    gcpMemorystoreClusterConfigureReplicas,
+    gcpFilestoreInstanceConfigureRegionalTier,
+    gcpComputeBackendServiceConfigureZoneSpread,
+    kubernetesAppsControllerConfigureReplicas,
+    kubernetesHelmReleaseConfigureReplicas,
+    awsCloudformationStackEnforcePackRules(() => registry.all()),
+    stackWrapperComponentMissingChildren,
 );

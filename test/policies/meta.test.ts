@@ -80,6 +80,8 @@ describe("registry", () => {
             "kubernetes-core-service-configure-tls-policy",
             "kubernetes-policy-pdb-disallow-zero-disruption",
             "stack-observability-workload-missing-scrape-target",
+            "aws-rds-database-enable-deletion-protection",
+            "aws-lb-load-balancer-enable-cross-zone",
         ]);
     });
 });

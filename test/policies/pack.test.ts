@@ -23,7 +23,7 @@ function stackOf(resources: FixtureResource[]): StackExport {
 
 const singleAzDb = stackOf([
     { type: "pulumi:pulumi:Stack", name: "langchain-ha-test", props: {} },
-    { type: "aws:rds/instance:Instance", name: "app-db", props: { engine: "postgres", instanceClass: "db.r6g.large", multiAz: false } },
+    { type: "aws:rds/instance:Instance", name: "app-db", props: { engine: "postgres", instanceClass: "db.r6g.large", multiAz: false, deletionProtection: true } },
 ]);
 
 let host: PackHost;
@@ -57,7 +57,7 @@ describe("the pack as the engine loads it", () => {
     });
 
     it("says it cannot decide, as advisory, when a value is unknown", async () => {
-        const preview = stackOf([{ type: "aws:rds/instance:Instance", name: "app-db", props: { engine: "postgres", multiAz: "<unknown>" } }]);
+        const preview = stackOf([{ type: "aws:rds/instance:Instance", name: "app-db", props: { engine: "postgres", multiAz: "<unknown>", deletionProtection: true } }]);
         const { findings } = await runCheck(preview, { host });
         assert.deepEqual(findings.map((f) => [f.policy, f.level]), [[DB_POLICY, "advisory"]]);
         assert.match(findings[0]?.message ?? "", /^Cannot decide aws-rds-instance-enable-multi-az for "app-db" during preview: .*multiAz/);

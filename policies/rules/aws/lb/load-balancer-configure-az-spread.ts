@@ -1,8 +1,8 @@
 import { plural, SubnetZones } from "../../../lib/aws";
 import { stackRule } from "../../../lib/rule";
-import { asArray, asRecord, get, UNKNOWN } from "../../../lib/values";
+import { asArray, asRecord, asStrings, get, UNKNOWN } from "../../../lib/values";
 
-export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"] as const;
+export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"] as const;
 
 export const awsLbLoadBalancerConfigureAzSpread = stackRule({
     name: "aws-lb-load-balancer-configure-az-spread",
@@ -12,13 +12,16 @@ export const awsLbLoadBalancerConfigureAzSpread = stackRule({
     provider: "aws",
     service: "lb",
     resource: "load-balancer",
-    fix: "Give the load balancer `subnets` (or `subnetMappings`) in at least `minAzs` AZs.",
+    fix: "Give the load balancer `subnets` (or `subnetMappings`, or a classic `aws.elb.LoadBalancer` its `availabilityZones`) in at least `minAzs` AZs.",
     check(stack, ctx) {
         const subnets = new SubnetZones(stack);
         stack.each(stack.ofType(...LB_TYPES), ctx, (lb) => {
             const mappings = asArray(get(lb.props, "subnetMappings"));
+            const classicZones = asStrings(get(lb.props, "availabilityZones")); // A classic ELB in EC2-Classic style names AZs.
             const zones =
-                mappings.length > 0
+                classicZones.length > 0
+                    ? new Set(classicZones)
+                    : mappings.length > 0
                     ? subnets.zonesOf({ ...lb, props: { subnetIds: mappings.map((m) => asRecord(m)["subnetId"]) } }, "subnetIds")
                     : subnets.zonesOf(lb, "subnets");
             if (zones === UNKNOWN) {

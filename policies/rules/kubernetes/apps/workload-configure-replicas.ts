@@ -1,3 +1,4 @@
+import { leaderElectedController } from "../../../lib/controllers";
 import { stackRule } from "../../../lib/rule";
 import { minPodsFor, workloads } from "../../../lib/workloads";
 
@@ -9,12 +10,13 @@ export const kubernetesAppsWorkloadConfigureReplicas = stackRule({
     provider: "kubernetes",
     service: "apps",
     resource: "workload",
-    fix: "Set `spec.replicas` to at least `minReplicas` (`minQdrantReplicas` for Qdrant), or target the workload with a HorizontalPodAutoscaler whose `minReplicas` is at least that. A pilot-light standby (replicas 0 with `langchain-ha.io/standby: pilot-light`) is exempt.",
+    fix: "Set `spec.replicas` to at least `minReplicas` (`minQdrantReplicas` for Qdrant), or target the workload with a HorizontalPodAutoscaler whose `minReplicas` is at least that. A pilot-light standby (replicas 0 with `langchain-ha.io/standby: pilot-light`) is exempt, and so is a leader-elected controller that no Service sends requests to (see `kubernetes-apps-controller-configure-replicas`).",
     check(stack, ctx) {
         for (const w of workloads(stack, ctx)) {
             if (w.standby && w.replicas === 0 && w.hpaMin === undefined) continue; // Not serving; see the standby rule.
             const min = minPodsFor(w, ctx);
             if (w.minPods >= min) continue;
+            if (w.minPods >= 1 && leaderElectedController(stack, ctx, w) !== undefined) continue; // Not serving; see the controller rule.
             const what = w.qdrant ? `Qdrant ${w.kind}` : w.kind;
             const how = w.hpaMin !== undefined ? `its HorizontalPodAutoscaler allows ${w.hpaMin}` : `it runs ${w.replicas}`;
             ctx.report(

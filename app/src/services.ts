@@ -12,6 +12,7 @@ import { Metrics } from "./metrics";
 import { openObjectStore } from "./objectstore";
 import { KubernetesLease, SoleLease } from "./replication/lease";
 import { ReplicationService } from "./replication/service";
+import { admissionHook, AdmissionLimit } from "./resilience/admission";
 import { LoadShedder } from "./resilience/load-shedder";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
 import { EmbeddedVectorStore } from "./vectorstore/embedded";
@@ -50,7 +51,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             maxRetries: r.maxRetries,
             initialDelayMs: r.retryInitialDelayMs,
             maxDelayMs: Math.max(r.retryInitialDelayMs, Math.min(2_000, timeoutMs)),
-            breakerThreshold: r.breakerThreshold,
+            ...r.breaker,
             halfOpenAfterMs: r.breakerHalfOpenMs,
         };
         metrics.setBreakerState(name, "closed");
@@ -89,7 +90,17 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         log,
     });
 
-    const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc());
+    const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc({ limit: "llm" }));
+    const limit = (name: "ask" | "ingest", what: string) =>
+        new AdmissionLimit(what, r.shedding[name].maxConcurrency, r.shedding[name].queueSize, RETRY_AFTER.overloaded, () =>
+            metrics.shedRequests.inc({ limit: name }),
+        );
+    const admission = admissionHook(
+        new Map([
+            ["POST /v1/ask", limit("ask", "questions")],
+            ["POST /v1/documents", limit("ingest", "ingests")],
+        ]),
+    );
     const lifecycle = new Lifecycle();
     return {
         metrics,
@@ -107,9 +118,10 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             log,
         }),
         ingest: new IngestService(store, embeddings, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
-        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication),
+        health: new HealthService(config.region, store, steps, lifecycle, replication, { ...r.health, attemptTimeoutMs: r.vectorTimeoutMs }),
         replication,
         adminToken: config.adminToken,
+        admission,
         close: async () => {
             await replication.stop();
             await store.close();

@@ -131,7 +131,9 @@ async function layerAlone(): Promise<void> {
         maxRetries: 2,
         initialDelayMs: 10,
         maxDelayMs: 100,
-        breakerThreshold: 5,
+        failureRate: 0.5,
+        windowMs: 10_000,
+        minCalls: 5,
         halfOpenAfterMs: 1000,
     });
     const measure = async (policy: DependencyPolicy) => {
@@ -155,7 +157,7 @@ async function outageToFastFail(kind: string, mode: LlmMode): Promise<void> {
         ...openai.envFor("primary"),
         ...anthropic.envFor("secondary"),
         LLM_TIMEOUT_MS: "500",
-        BREAKER_THRESHOLD: "5",
+        BREAKER_MIN_CALLS: "5",
         MAX_RETRIES: "2",
         RETRY_INITIAL_DELAY_MS: "20",
         BREAKER_HALF_OPEN_MS: "60000",

@@ -113,6 +113,7 @@ export const TUNING_ENV = {
     askQueueSize: "ASK_QUEUE_SIZE",
     ingestMaxConcurrency: "INGEST_MAX_CONCURRENCY",
     ingestQueueSize: "INGEST_QUEUE_SIZE",
+    shedEventLoopDelayMs: "SHED_EVENT_LOOP_DELAY_MS",
     bodyLimitBytes: "BODY_LIMIT_BYTES",
     maxDocumentsPerRequest: "MAX_DOCUMENTS_PER_REQUEST",
     retrievalTopK: "RETRIEVAL_TOP_K",

@@ -13,6 +13,7 @@ import { openObjectStore } from "./objectstore";
 import { KubernetesLease, SoleLease } from "./replication/lease";
 import { ReplicationService } from "./replication/service";
 import { admissionHook, AdmissionLimit } from "./resilience/admission";
+import { EventLoopLag } from "./resilience/event-loop-lag";
 import { LoadShedder } from "./resilience/load-shedder";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
 import { EmbeddedVectorStore } from "./vectorstore/embedded";
@@ -91,9 +92,16 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     });
 
     const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc({ limit: "llm" }));
+    const lag = r.shedding.maxEventLoopDelayMs > 0 ? new EventLoopLag() : undefined;
+    const saturated = () => lag !== undefined && lag.ms > r.shedding.maxEventLoopDelayMs;
     const limit = (name: "ask" | "ingest", what: string) =>
-        new AdmissionLimit(what, r.shedding[name].maxConcurrency, r.shedding[name].queueSize, RETRY_AFTER.overloaded, () =>
-            metrics.shedRequests.inc({ limit: name }),
+        new AdmissionLimit(
+            what,
+            r.shedding[name].maxConcurrency,
+            r.shedding[name].queueSize,
+            RETRY_AFTER.overloaded,
+            () => metrics.shedRequests.inc({ limit: name }),
+            saturated,
         );
     const admission = admissionHook(
         new Map([
@@ -123,6 +131,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         adminToken: config.adminToken,
         admission,
         close: async () => {
+            lag?.stop();
             await replication.stop();
             await store.close();
         },

@@ -156,3 +156,35 @@ describe("overload: every expensive route sheds load, the extractive path and in
         await Promise.all(pending);
     });
 });
+
+describe("overload: CPU-bound work is shed on event-loop lag, which no concurrency limit sees", () => {
+    let service: TestService;
+
+    before(async () => {
+        service = await startService({ SHED_EVENT_LOOP_DELAY_MS: "200" });
+        assert.equal((await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+    });
+
+    after(() => service.shutdown());
+
+    /** Keeps this process (the service's too) busy, as a backlog of CPU-bound requests would. */
+    const busy = (ms: number) => {
+        const end = performance.now() + ms;
+        while (performance.now() < end);
+    };
+
+    it("answers 429 with Retry-After while the loop runs late, and serves again once it catches up", async () => {
+        let shed: AskResponse | undefined;
+        for (let i = 0; i < 5 && !shed; i++) {
+            const pending = ask(service.url, "When does DNS answer with the secondary region?");
+            busy(600);
+            const response = await pending;
+            if (response.status === 429) shed = response;
+            else assert.equal(response.status, 200);
+        }
+        assert.ok(shed, "no request was shed while the event loop ran 600 ms late");
+        assert.ok(Number(shed.headers.get("retry-after")) >= 1);
+        assert.equal(shed.body.message, "too many concurrent questions; retry later");
+        await eventually(async () => (await ask(service.url, "When does DNS answer with the secondary region?")).status === 200, "served again");
+    });
+});

@@ -60,6 +60,8 @@ export interface HealthProbeConfig {
 export interface SheddingConfig {
     ask: { maxConcurrency: number; queueSize: number };
     ingest: { maxConcurrency: number; queueSize: number };
+    /** Shed at once while the event loop runs later than this (ms); 0: never on lag. */
+    maxEventLoopDelayMs: number;
 }
 
 export interface ReplicationConfig {
@@ -191,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             shedding: {
                 ask: { maxConcurrency: e[TUNING_ENV.askMaxConcurrency], queueSize: e[TUNING_ENV.askQueueSize] },
                 ingest: { maxConcurrency: e[TUNING_ENV.ingestMaxConcurrency], queueSize: e[TUNING_ENV.ingestQueueSize] },
+                maxEventLoopDelayMs: e[TUNING_ENV.shedEventLoopDelayMs],
             },
         },
         replication: {

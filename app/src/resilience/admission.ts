@@ -21,6 +21,8 @@ export class AdmissionLimit {
         private readonly queueSize: number,
         private readonly retryAfterSeconds: number,
         private readonly onShed: () => void = () => undefined,
+        /** True while the process is too far behind to take more (event-loop lag): shed at once, slots or not. */
+        private readonly saturated: () => boolean = () => false,
     ) {}
 
     get inFlight(): number {
@@ -38,6 +40,10 @@ export class AdmissionLimit {
      */
     acquire(signal: AbortSignal): Promise<() => void> {
         if (signal.aborted) return Promise.reject(signal.reason);
+        if (this.saturated()) {
+            this.onShed();
+            return Promise.reject(new OverloadedError(this.retryAfterSeconds, this.what));
+        }
         if (this.active < this.capacity) {
             this.active++;
             return Promise.resolve(this.releaser());

@@ -127,7 +127,7 @@ export const envSchema = z.object({
     [TUNING_ENV.askQueueSize]: integer(0, 10_000, 128),
     [TUNING_ENV.ingestMaxConcurrency]: integer(1, 1_000, 4),
     [TUNING_ENV.ingestQueueSize]: integer(0, 10_000, 16),
-    [TUNING_ENV.shedEventLoopDelayMs]: integer(0, 60_000, 250), // 0: off
+    [TUNING_ENV.shedEventLoopDelayMs]: integer(0, 60_000, 500), // 0: off
     [TUNING_ENV.bodyLimitBytes]: integer(1_024, 64 * 1024 * 1024, 1024 * 1024),
     [TUNING_ENV.maxDocumentsPerRequest]: integer(1, 10_000, 100),
     [TUNING_ENV.retrievalTopK]: integer(1, 50, 4),

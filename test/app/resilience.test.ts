@@ -20,6 +20,16 @@ const OPTIONS: PolicyOptions = {
 const never = new AbortController().signal;
 const networkError = () => new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6333"), { code: "ECONNREFUSED" }) });
 
+/** The error `fn` throws; a test failure if it throws nothing. */
+function thrownBy(fn: () => unknown): unknown {
+    try {
+        fn();
+    } catch (error) {
+        return error;
+    }
+    throw new Error("expected an error, none was thrown");
+}
+
 /** Runs one call per entry of `pattern` ("F" fails with `failure()`, "S" succeeds), ignoring outcomes. */
 async function drive(policy: DependencyPolicy, pattern: string, failure: () => unknown = networkError): Promise<number> {
     let calls = 0;
@@ -62,25 +72,12 @@ describe("failure-rate breakers", () => {
         const deep: Record<string, unknown> = {};
         let node = deep;
         for (let i = 0; i < 10_000; i++) node = (node.a = {}) as Record<string, unknown>;
-        const serializationError = (() => {
-            try {
-                JSON.stringify(deep);
-            } catch (error) {
-                return error;
-            }
-            throw new Error("JSON.stringify of 10,000 levels did not throw");
-        })();
+        const serializationError = thrownBy(() => JSON.stringify(deep));
         assert.ok(serializationError instanceof RangeError);
         const circular: Record<string, unknown> = {};
         circular.self = circular;
-        const circularError = (() => {
-            try {
-                JSON.stringify(circular);
-            } catch (error) {
-                return error;
-            }
-            throw new Error("a circular structure serialized");
-        })();
+        const circularError = thrownBy(() => JSON.stringify(circular));
+        assert.ok(circularError instanceof TypeError);
         for (const failure of [serializationError, circularError, Object.assign(new Error("Bad Request"), { status: 400 }), Object.assign(new Error("too large"), { status: 413 })]) {
             const policy = createDependencyPolicy("store", { ...OPTIONS, maxRetries: 2 });
             const calls = await drive(policy, "F".repeat(30), () => failure);

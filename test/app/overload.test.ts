@@ -13,9 +13,22 @@ import {
     startWithProviders,
     stopWithProviders,
     type AskResponse,
-    type JsonResponse,
     type TestService,
 } from "./support/service";
+
+/** Sends `count` requests at once; `settled` fills as they come back, `all` resolves with every answer. */
+function burst<T>(count: number, send: (i: number) => Promise<T>): { settled: T[]; all: Promise<T[]> } {
+    const settled: T[] = [];
+    const all = Promise.all(
+        Array.from({ length: count }, (_, i) =>
+            send(i).then((r) => {
+                settled.push(r);
+                return r;
+            }),
+        ),
+    );
+    return { settled, all };
+}
 
 describe("overload: the LLM bulkhead sheds load instead of queueing without bound", () => {
     const openai = new LlmStandIn("openai");
@@ -35,13 +48,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
 
     it("runs 2, queues 1, and answers the rest 429 with Retry-After at once", async () => {
         openai.mode = { kind: "hold" };
-        const settled: AskResponse[] = [];
-        const pending = Array.from({ length: 7 }, (_, i) =>
-            ask(service.url, `question ${i}`).then((r) => {
-                settled.push(r);
-                return r;
-            }),
-        );
+        const { settled, all: pending } = burst(7, (i) => ask(service.url, `question ${i}`));
         // Only the two running calls reach the provider; the rejected four come back while they are held.
         await eventually(async () => openai.heldCount === 2 && settled.length === 4, "2 held calls and 4 rejections");
         for (const response of settled) {
@@ -51,7 +58,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
         }
         openai.mode = { kind: "ok" };
         openai.release();
-        const all = await Promise.all(pending);
+        const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 429, 429, 429, 429]);
         assert.equal(openai.calls(), 3, "the queued request ran after a slot freed; no rejected one did");
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -98,13 +105,7 @@ describe("overload: every expensive route sheds load, the extractive path and in
     it("asks without any LLM: runs 2, queues 1, answers the rest 429 with Retry-After at once", async () => {
         proxy.applies = (r) => r.path.startsWith("/collections/docs/points/query");
         proxy.hold = true;
-        const settled: AskResponse[] = [];
-        const pending = Array.from({ length: 7 }, (_, i) =>
-            ask(service.url, `When does DNS answer with the secondary region? ${i}`).then((r) => {
-                settled.push(r);
-                return r;
-            }),
-        );
+        const { settled, all: pending } = burst(7, (i) => ask(service.url, `When does DNS answer with the secondary region? ${i}`));
         await eventually(async () => proxy.heldCount === 2 && settled.length === 4, "2 held store queries and 4 rejections");
         for (const response of settled) {
             assert.equal(response.status, 429);
@@ -112,7 +113,7 @@ describe("overload: every expensive route sheds load, the extractive path and in
             assert.equal(response.body.message, "too many concurrent questions; retry later");
         }
         proxy.release();
-        const all = await Promise.all(pending);
+        const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 429, 429, 429, 429]);
         assert.ok(all.filter((r) => r.status === 200).every((r) => r.body.answeredBy === "extractive" && r.body.sources.length > 0));
         const metrics = await (await fetch(`${service.url}/metrics`)).text();
@@ -122,12 +123,8 @@ describe("overload: every expensive route sheds load, the extractive path and in
     it("ingests: runs 1, queues 1, answers the rest 429 with Retry-After, and none of those lands", async () => {
         proxy.applies = (r) => r.method === "PUT" && r.path.startsWith("/collections/docs/points");
         proxy.hold = true;
-        const settled: JsonResponse[] = [];
-        const pending = Array.from({ length: 5 }, (_, i) =>
-            postJson(`${service.url}/v1/documents`, { documents: [{ id: `burst-${i}`, text: `burst document number ${i}` }] }).then((r) => {
-                settled.push(r);
-                return r;
-            }),
+        const { settled, all: pending } = burst(5, (i) =>
+            postJson(`${service.url}/v1/documents`, { documents: [{ id: `burst-${i}`, text: `burst document number ${i}` }] }),
         );
         await eventually(async () => proxy.heldCount === 1 && settled.length === 3, "1 held upsert and 3 rejections");
         for (const response of settled) {
@@ -136,7 +133,7 @@ describe("overload: every expensive route sheds load, the extractive path and in
             assert.equal(response.body.message, "too many concurrent ingests; retry later");
         }
         proxy.release();
-        const all = await Promise.all(pending);
+        const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 429, 429, 429]);
         const stored = [...(qdrant.collections.get("docs")?.points.values() ?? [])].map((p) => String(p.payload.doc_id)).filter((id) => id.startsWith("burst-"));
         assert.equal(stored.length, 2, "only the admitted ingests were written");

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { FastifyError, FastifyPluginAsync, onRequestHookHandler } from "fastify";
 import type { AnswerService } from "./answer/service";
 import type { HealthService } from "./health/service";
 import type { IngestService } from "./ingest/service";
@@ -25,6 +25,8 @@ export interface AppServices {
     replication: ReplicationService;
     /** Absent: the admin routes are not registered. */
     adminToken?: string;
+    /** Load shedding of the expensive routes, before their bodies are read (resilience/admission.ts). */
+    admission: onRequestHookHandler;
 }
 
 /**
@@ -75,6 +77,8 @@ export const app: FastifyPluginAsync<{ services: AppServices }> = async (instanc
     instance.setNotFoundHandler((request, reply) =>
         reply.code(404).send({ error: "Not Found", message: `no route ${request.method} ${request.url}`, requestId: request.id }),
     );
+
+    instance.addHook("onRequest", services.admission);
 
     await instance.register(probeRoutes, { health: services.health });
     await instance.register(metricsRoute, { metrics });

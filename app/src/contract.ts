@@ -102,8 +102,22 @@ export const TUNING_ENV = {
     vectorTimeoutMs: "VECTOR_TIMEOUT_MS",
     maxRetries: "MAX_RETRIES",
     retryInitialDelayMs: "RETRY_INITIAL_DELAY_MS",
-    breakerThreshold: "BREAKER_THRESHOLD",
     breakerHalfOpenMs: "BREAKER_HALF_OPEN_MS",
+    /** Failure-rate breakers (docs/service.md, "Degradation behaviour"). */
+    breakerFailureRatePercent: "BREAKER_FAILURE_RATE_PERCENT",
+    breakerWindowMs: "BREAKER_WINDOW_MS",
+    breakerMinCalls: "BREAKER_MIN_CALLS",
+    /** The region health probe (docs/service.md, "Health semantics"). */
+    healthProbeAttempts: "HEALTH_PROBE_ATTEMPTS",
+    healthSlowMs: "HEALTH_SLOW_MS",
+    healthResponseMs: "HEALTH_RESPONSE_MS",
+    healthCacheMs: "HEALTH_CACHE_MS",
+    /** Load shedding of the expensive routes (docs/service.md, "Load shedding"). */
+    askMaxConcurrency: "ASK_MAX_CONCURRENCY",
+    askQueueSize: "ASK_QUEUE_SIZE",
+    ingestMaxConcurrency: "INGEST_MAX_CONCURRENCY",
+    ingestQueueSize: "INGEST_QUEUE_SIZE",
+    shedEventLoopDelayMs: "SHED_EVENT_LOOP_DELAY_MS",
     bodyLimitBytes: "BODY_LIMIT_BYTES",
     maxDocumentsPerRequest: "MAX_DOCUMENTS_PER_REQUEST",
     retrievalTopK: "RETRIEVAL_TOP_K",

@@ -14,6 +14,8 @@ import { Metrics } from "./metrics";
 import { openObjectStore } from "./objectstore";
 import { KubernetesLease, SoleLease } from "./replication/lease";
 import { ReplicationService } from "./replication/service";
+import { admissionHook, AdmissionLimit } from "./resilience/admission";
+import { EventLoopLag } from "./resilience/event-loop-lag";
 import { LoadShedder } from "./resilience/load-shedder";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
 import { EmbeddedVectorStore } from "./vectorstore/embedded";
@@ -59,7 +61,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             maxRetries: r.maxRetries,
             initialDelayMs: r.retryInitialDelayMs,
             maxDelayMs: Math.max(r.retryInitialDelayMs, Math.min(2_000, timeoutMs)),
-            breakerThreshold: r.breakerThreshold,
+            ...r.breaker,
             halfOpenAfterMs: r.breakerHalfOpenMs,
         };
         metrics.setBreakerState(name, "closed");
@@ -104,7 +106,24 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         log,
     });
 
-    const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc());
+    const shedder = new LoadShedder(r.llmMaxConcurrency, r.llmQueueSize, RETRY_AFTER.overloaded, () => metrics.shedRequests.inc({ limit: "llm" }));
+    const lag = r.shedding.maxEventLoopDelayMs > 0 ? new EventLoopLag() : undefined;
+    const saturated = () => lag !== undefined && lag.ms > r.shedding.maxEventLoopDelayMs;
+    const limit = (name: "ask" | "ingest", what: string) =>
+        new AdmissionLimit(
+            what,
+            r.shedding[name].maxConcurrency,
+            r.shedding[name].queueSize,
+            RETRY_AFTER.overloaded,
+            () => metrics.shedRequests.inc({ limit: name }),
+            saturated,
+        );
+    const admission = admissionHook(
+        new Map([
+            ["POST /v1/ask", limit("ask", "questions")],
+            ["POST /v1/documents", limit("ingest", "ingests")],
+        ]),
+    );
     const lifecycle = new Lifecycle();
     return {
         metrics,
@@ -122,10 +141,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
             log,
         }),
         ingest: new IngestService(store, vectorizer, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
-        health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication, vectorizer),
+        health: new HealthService(config.region, store, steps, lifecycle, replication, { ...r.health, attemptTimeoutMs: r.vectorTimeoutMs }, vectorizer),
         replication,
         adminToken: config.adminToken,
+        admission,
         close: async () => {
+            lag?.stop();
             await replication.stop();
             await store.close();
         },

@@ -151,8 +151,16 @@ describe("the per-request deadline bounds the whole chain", () => {
     let service: TestService;
 
     before(async () => {
-        // The per-attempt timeout is far longer than the request's deadline.
-        service = await startWithProviders([openai, anthropic], { LLM_TIMEOUT_MS: "20000", ASK_DEADLINE_MS: "800" });
+        // The per-attempt timeout is far longer than the request's deadline. One counted failure
+        // of one call opens a breaker here, so "the deadline was not counted" is a claim that
+        // can fail: the last two cases show the same breaker opening on one real failure.
+        service = await startWithProviders([openai, anthropic], {
+            LLM_TIMEOUT_MS: "20000",
+            ASK_DEADLINE_MS: "800",
+            BREAKER_MIN_CALLS: "1",
+            BREAKER_FAILURE_RATE_PERCENT: "50",
+            BREAKER_HALF_OPEN_MS: "300",
+        });
     });
 
     after(() => stopWithProviders(service, [openai, anthropic]));
@@ -178,5 +186,31 @@ describe("the per-request deadline bounds the whole chain", () => {
         assert.match(body.answer, /replication factor sets how many copies/);
         assert.equal(openai.calls(), 2);
         assert.equal(anthropic.calls(), 2);
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
+        assert.equal(health.body.components["llm-secondary:anthropic"].breaker, "closed");
+    });
+
+    it("counts a real provider failure: the same breaker opens on one", async () => {
+        openai.release();
+        anthropic.release();
+        openai.mode = { kind: "status", status: 503 };
+        anthropic.mode = { kind: "ok" };
+        const { body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(body.answeredBy, "anthropic");
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
+    });
+
+    it("a half-open trial cut by the deadline proves nothing: the breaker stays open", async () => {
+        openai.mode = { kind: "hold" };
+        await new Promise((resolve) => setTimeout(resolve, 400)); // past the 300 ms pause: the next call is the trial
+        const before = openai.calls();
+        const { body } = await ask(service.url, "What does the replication factor set?");
+        assert.equal(body.answeredBy, "anthropic");
+        assert.equal(openai.calls() - before, 1, "the trial call reached the provider");
+        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
+        openai.release();
     });
 });

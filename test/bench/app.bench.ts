@@ -19,6 +19,7 @@ import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy } from
 import { startServer, type RunningServer } from "../../app/src/server";
 import { LlmStandIn, type LlmMode } from "../app/support/llm-stand-in";
 import { postJson } from "../app/support/service";
+import { corpus } from "./support/corpus";
 
 const P99_BUDGET_MS = 1;
 const ROUNDS = 15;
@@ -35,17 +36,6 @@ async function start(env: Record<string, string>, resilience: "on" | "off"): Pro
     const result = loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(tmpdir(), "langchain-ha-bench-")), ...env });
     if (!result.ok) throw new Error(result.errors.join("; "));
     return startServer(result.config, { logger: pino({ level: "silent" }), processMetrics: false, resilience });
-}
-
-/** A deterministic corpus: 200 documents of sentences drawn from an infrastructure vocabulary. */
-function corpus(): Array<{ id: string; text: string }> {
-    const words = "qdrant shard replica region failover route53 health check snapshot backup bucket cluster node zone quorum raft leader write consistency latency breaker timeout retry budget drain probe readiness liveness deployment gateway certificate".split(" ");
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % words.length;
-    return Array.from({ length: 200 }, (_, d) => ({
-        id: `doc-${d}`,
-        text: Array.from({ length: 12 }, () => `The ${words[next()]} ${words[next()]} keeps the ${words[next()]} ${words[next()]} safe.`).join(" "),
-    }));
 }
 
 async function askOnce(url: string, question: string): Promise<number> {
@@ -131,7 +121,9 @@ async function layerAlone(): Promise<void> {
         maxRetries: 2,
         initialDelayMs: 10,
         maxDelayMs: 100,
-        breakerThreshold: 5,
+        failureRate: 0.5,
+        windowMs: 10_000,
+        minCalls: 5,
         halfOpenAfterMs: 1000,
     });
     const measure = async (policy: DependencyPolicy) => {
@@ -155,7 +147,7 @@ async function outageToFastFail(kind: string, mode: LlmMode): Promise<void> {
         ...openai.envFor("primary"),
         ...anthropic.envFor("secondary"),
         LLM_TIMEOUT_MS: "500",
-        BREAKER_THRESHOLD: "5",
+        BREAKER_MIN_CALLS: "5",
         MAX_RETRIES: "2",
         RETRY_INITIAL_DELAY_MS: "20",
         BREAKER_HALF_OPEN_MS: "60000",
@@ -187,7 +179,7 @@ async function outageToFastFail(kind: string, mode: LlmMode): Promise<void> {
 async function main(): Promise<void> {
     const ok = await extractivePath();
     await layerAlone();
-    console.log(`\nprimary-LLM outage to the first fast-failing request (breaker threshold 5, 2 retries, timeout 500 ms, sequential requests)`);
+    console.log(`\nprimary-LLM outage to the first fast-failing request (breaker: over 50 % of at least 5 attempts in 30 s, warm-up successes included; 2 retries, timeout 500 ms, sequential requests)`);
     await outageToFastFail("primary answers 503", { kind: "status", status: 503 });
     await outageToFastFail("primary hangs", { kind: "hold" });
     if (!ok) process.exitCode = 1;

@@ -32,8 +32,38 @@ export interface ResilienceConfig {
     vectorTimeoutMs: number;
     maxRetries: number;
     retryInitialDelayMs: number;
-    breakerThreshold: number;
     breakerHalfOpenMs: number;
+    breaker: BreakerConfig;
+    health: HealthProbeConfig;
+    shedding: SheddingConfig;
+}
+
+/** Failure-rate breakers: open when more than `failureRate` of the calls in the window failed, once it holds `minCalls`. */
+export interface BreakerConfig {
+    /** A fraction in (0, 1). */
+    failureRate: number;
+    windowMs: number;
+    minCalls: number;
+}
+
+/** The region health probe of the vector store, independent of the request path's breaker. */
+export interface HealthProbeConfig {
+    /** Attempts of one probe (each with the per-attempt VECTOR_TIMEOUT_MS); it fails only when all do. */
+    attempts: number;
+    /** A probe slower than this reports the store degraded (still 200). */
+    slowMs: number;
+    /** The longest /health waits for a running probe before it answers from the last verdict. */
+    responseMs: number;
+    /** A verdict younger than this is reused: a flood of health checks is not a flood of store calls. */
+    cacheMs: number;
+}
+
+/** Admission limits of the expensive routes: concurrent requests and how many may wait, beyond which 429. */
+export interface SheddingConfig {
+    ask: { maxConcurrency: number; queueSize: number };
+    ingest: { maxConcurrency: number; queueSize: number };
+    /** Shed at once while the event loop runs later than this (ms); 0: never on lag. */
+    maxEventLoopDelayMs: number;
 }
 
 export interface ReplicationConfig {
@@ -153,8 +183,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             vectorTimeoutMs: e[TUNING_ENV.vectorTimeoutMs],
             maxRetries: e[TUNING_ENV.maxRetries],
             retryInitialDelayMs: e[TUNING_ENV.retryInitialDelayMs],
-            breakerThreshold: e[TUNING_ENV.breakerThreshold],
             breakerHalfOpenMs: e[TUNING_ENV.breakerHalfOpenMs],
+            breaker: {
+                failureRate: e[TUNING_ENV.breakerFailureRatePercent] / 100,
+                windowMs: e[TUNING_ENV.breakerWindowMs],
+                minCalls: e[TUNING_ENV.breakerMinCalls],
+            },
+            health: {
+                attempts: e[TUNING_ENV.healthProbeAttempts],
+                slowMs: e[TUNING_ENV.healthSlowMs],
+                responseMs: e[TUNING_ENV.healthResponseMs],
+                cacheMs: e[TUNING_ENV.healthCacheMs],
+            },
+            shedding: {
+                ask: { maxConcurrency: e[TUNING_ENV.askMaxConcurrency], queueSize: e[TUNING_ENV.askQueueSize] },
+                ingest: { maxConcurrency: e[TUNING_ENV.ingestMaxConcurrency], queueSize: e[TUNING_ENV.ingestQueueSize] },
+                maxEventLoopDelayMs: e[TUNING_ENV.shedEventLoopDelayMs],
+            },
         },
         replication: {
             initialRole: e[ENV.role],

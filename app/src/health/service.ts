@@ -2,11 +2,9 @@ import type { Vectorizer } from "../embeddings/vectorizer";
 import type { LlmStep } from "../llm/step";
 import type { Lifecycle } from "../lifecycle/state";
 import type { ReplicationService } from "../replication/service";
-import { describeFailure } from "../resilience/classify";
-import { Deadline } from "../resilience/deadline";
 import type { BreakerState } from "../resilience/policy";
 import type { GuardedVectorStore } from "../vectorstore/guarded";
-import { StoreUnhealthyError } from "../vectorstore/types";
+import { StoreProbe, type StoreProbeOptions } from "./store-probe";
 
 export type ComponentState = "ok" | "degraded" | "down";
 
@@ -32,22 +30,31 @@ const LLM_STATES: Record<BreakerState, ComponentState> = { closed: "ok", "half-o
  * - readiness (this instance): started and not draining. Nothing shared is consulted: a
  *   dependency every instance shares would fail them all at once and leave the load balancer
  *   with no backend, turning a degraded service into no service.
- * - region health (what DNS failover probes): the vector store is reachable with quorum, which
+ * - region health (what DNS failover probes): the vector store can answer, with quorum, which
  *   also guarantees an answer path (the extractive answerer needs nothing else), and, on a
- *   standby, the index is current within the RPO. The LLM
+ *   standby, the index is current within the RPO. The store is asked by its own probe, not
+ *   through the request path's breaker (StoreProbe): slow is degraded, only a store that cannot
+ *   answer is down. The LLM
  *   providers are reported but never fail it: they are shared by both regions, so failing over
  *   would move traffic to a region with the same outage.
  */
 export class HealthService {
+    private readonly probe: StoreProbe;
+    /** The longest /health waits for a running probe (Route53 wants the answer within 2 s of connecting). */
+    private readonly responseMs: number;
+
     constructor(
         private readonly region: string,
         private readonly store: GuardedVectorStore,
         private readonly steps: LlmStep[],
         private readonly lifecycle: Lifecycle,
-        private readonly probeTimeoutMs: number,
         private readonly replication: ReplicationService,
+        probe: StoreProbeOptions & { responseMs: number },
         private readonly vectorizer?: Vectorizer,
-    ) {}
+    ) {
+        this.probe = new StoreProbe((signal) => store.probe(signal), probe);
+        this.responseMs = probe.responseMs;
+    }
 
     readiness(): { ready: boolean; reason: string } {
         if (!this.lifecycle.started) return { ready: false, reason: "starting" };
@@ -72,7 +79,7 @@ export class HealthService {
         const storeUp = components.vectorstore.status !== "down";
         const answerPaths = [
             ...this.steps.filter((s) => s.policy.state() !== "open").map((s) => s.label),
-            ...(storeUp ? ["extractive"] : []),
+            ...(storeUp && this.store.policy.state() !== "open" ? ["extractive"] : []),
         ];
         const draining = this.lifecycle.draining;
         const allOk = Object.values(components).every((c) => c.status === "ok");
@@ -103,19 +110,18 @@ export class HealthService {
         return { status, latencyMs: null, detail: `${vectorizer.describe()}; breaker ${breaker}${breaker === "closed" ? "" : ": sparse only meanwhile"}`, breaker };
     }
 
+    /**
+     * The probe's verdict with the request path's breaker beside it. An open breaker over a store
+     * the probe reaches is degraded, not down: the breaker half-opens on its own and the region
+     * still serves; a real outage fails the probe too.
+     */
     private async probeStore(): Promise<ComponentHealth> {
-        const started = performance.now();
-        const deadline = new Deadline(this.probeTimeoutMs);
-        try {
-            const result = await this.store.check(deadline.signal);
-            // Reads without writes: the region still answers, so it stays in DNS, degraded.
-            return { status: result.writable ? "ok" : "degraded", latencyMs: round(performance.now() - started), detail: result.detail, breaker: this.store.policy.state() };
-        } catch (error) {
-            const detail = error instanceof StoreUnhealthyError ? error.message : describeFailure(error);
-            return { status: "down", latencyMs: round(performance.now() - started), detail, breaker: this.store.policy.state() };
-        } finally {
-            deadline.dispose();
+        const verdict = await this.probe.verdict(this.responseMs);
+        const breaker = this.store.policy.state();
+        if (verdict.status === "ok" && breaker !== "closed") {
+            return { ...verdict, status: "degraded", detail: `${verdict.detail}; request breaker ${breaker}`, breaker };
         }
+        return { ...verdict, breaker };
     }
 }
 

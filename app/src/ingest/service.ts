@@ -60,6 +60,7 @@ export class IngestService {
                 try {
                     for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, deadline.signal);
                 } catch (error) {
+                    if (error instanceof HttpError && error.statusCode < 500) throw error; // the client's input (resilience/classify.ts)
                     // Retrying is safe: the point ids are deterministic, so a partial write is simply overwritten.
                     throw new HttpError(503, "the vector store is unavailable; retry the request (ingestion is idempotent)", this.retryAfterSeconds, {
                         cause: error,

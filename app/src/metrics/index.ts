@@ -58,8 +58,8 @@ export class Metrics {
     readonly answers = this.counter("answers_total", "Answers by the step of the fallback chain that produced them.", ["answered_by"]);
     readonly shedRequests = this.counter(
         "load_shed_requests_total",
-        "Requests refused with 429 because the LLM bulkhead and its queue were full.",
-        [],
+        "Requests refused with 429 because a concurrency limit and its queue were full, by limit (ask, ingest, llm).",
+        ["limit"],
     );
 
     readonly journalWrites = this.counter("journal_writes_total", "Change-journal appends by outcome (ok, error).", ["outcome"]);

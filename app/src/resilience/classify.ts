@@ -1,4 +1,5 @@
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TaskCancelledError } from "cockatiel";
+import { InvalidInputError } from "./errors";
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const NETWORK_CODES = new Set([
@@ -98,6 +99,25 @@ export function isPermanentQuota(error: unknown): boolean {
     return /insufficient_quota|usage limits|spend limit|credit balance/i.test(message);
 }
 
+/** Statuses with which a dependency refuses a request for its content: it answered, so it is up. */
+const CONTENT_REFUSED_STATUS = new Set([400, 413, 422]);
+
+/**
+ * The request's own input is at fault, not the dependency: serialization or validation errors
+ * raised on our side of the wire (JSON.stringify of metadata nested 10,000 levels deep throws a
+ * RangeError, a circular or BigInt value a TypeError), or a dependency refusing the content
+ * (400, 413, 422). Never retried, never counted by a breaker, answered 4xx. A TypeError that is a
+ * network failure (undici's "fetch failed") is not input.
+ */
+export function isInputFault(error: unknown): boolean {
+    if (error instanceof InvalidInputError) return true;
+    if (typeof error !== "object" || error === null || isNetworkError(error)) return false;
+    if (error instanceof RangeError) return true;
+    if (error instanceof TypeError && /circular structure|BigInt|JSON|serializ/i.test(error.message)) return true;
+    const status = statusOf(error);
+    return status !== undefined && CONTENT_REFUSED_STATUS.has(status);
+}
+
 /** Our own policy outcomes: never worth another attempt. */
 export function isPolicyRejection(error: unknown): boolean {
     return (
@@ -112,7 +132,7 @@ export function isPolicyRejection(error: unknown): boolean {
  * the same way again, so retrying it only spends the request's deadline.
  */
 export function isRetryable(error: unknown): boolean {
-    if (isPolicyRejection(error) || isPermanentQuota(error)) return false;
+    if (isPolicyRejection(error) || isPermanentQuota(error) || isInputFault(error)) return false;
     if (error instanceof TaskCancelledError) return true;
     const status = statusOf(error);
     if (status !== undefined) return RETRYABLE_STATUS.has(status) || status >= 500;

@@ -11,11 +11,22 @@ export class HttpError extends Error {
     }
 }
 
-/** Load shed: the LLM bulkhead and its queue are full. */
+/** Load shed: a route's (or the LLM bulkhead's) concurrency limit and its queue are full. */
 export class OverloadedError extends HttpError {
-    constructor(retryAfterSeconds: number) {
-        super(429, "too many concurrent answers; retry later", retryAfterSeconds);
+    constructor(retryAfterSeconds: number, what = "answers") {
+        super(429, `too many concurrent ${what}; retry later`, retryAfterSeconds);
         this.name = "OverloadedError";
+    }
+}
+
+/**
+ * The request's own content cannot be sent to a dependency (metadata too deeply nested or too
+ * large to serialize): the client's fault, never counted as the dependency failing.
+ */
+export class InvalidInputError extends HttpError {
+    constructor(message: string, options?: ErrorOptions) {
+        super(400, message, undefined, options);
+        this.name = "InvalidInputError";
     }
 }
 

@@ -1,16 +1,16 @@
 import {
     circuitBreaker,
     CircuitState,
-    ConsecutiveBreaker,
     ExponentialBackoff,
     handleWhen,
     retry,
+    SamplingBreaker,
     timeout,
     TimeoutStrategy,
     wrap,
 } from "cockatiel";
 import type { IBackoff, IBackoffFactory, IRetryBackoffContext } from "cockatiel";
-import { isPermanentQuota, isPolicyRejection, isRetryable, retryAfterMs } from "./classify";
+import { isInputFault, isPermanentQuota, isPolicyRejection, isRetryable, retryAfterMs } from "./classify";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -22,8 +22,15 @@ export interface PolicyOptions {
     /** First backoff delay; later ones grow exponentially with decorrelated jitter. */
     initialDelayMs: number;
     maxDelayMs: number;
-    /** Consecutive failed attempts that open the breaker. */
-    breakerThreshold: number;
+    /**
+     * The breaker opens when more than this fraction (0 to 1, exclusive) of the attempts in the
+     * sliding window failed...
+     */
+    failureRate: number;
+    /** ...over this window, in ms... */
+    windowMs: number;
+    /** ...once the window holds at least this many attempts (a few failures at low traffic prove nothing). */
+    minCalls: number;
     /** Time the breaker stays open before letting one trial call through. */
     halfOpenAfterMs: number;
     /**
@@ -39,12 +46,29 @@ export interface DependencyPolicy {
     execute<T>(fn: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T>;
 }
 
-/** The request's own deadline fired: the dependency is not to blame, so neither retry nor breaker counts it. */
+/**
+ * The request's own deadline fired: the dependency is not to blame, so neither retry nor breaker
+ * counts it. `duringTrial`: the attempt was a half-open breaker's trial call, which then proved
+ * nothing either way, so the breaker stays open rather than closing on it.
+ */
 export class CallerAbortedError extends Error {
-    constructor(readonly dependency: string, cause: unknown) {
+    constructor(
+        readonly dependency: string,
+        cause: unknown,
+        readonly duringTrial = false,
+    ) {
         super(`${dependency}: request deadline reached`, { cause });
         this.name = "CallerAbortedError";
     }
+}
+
+/**
+ * What a breaker counts as the dependency failing: not our own deadline, not our own policy
+ * rejections, not an exhausted quota (the provider is up), not the request's own bad input.
+ */
+export function countsAgainstDependency(error: unknown): boolean {
+    if (error instanceof CallerAbortedError) return false;
+    return !isPolicyRejection(error) && !isPermanentQuota(error) && !isInputFault(error);
 }
 
 const STATES: Record<CircuitState, BreakerState> = {
@@ -59,10 +83,21 @@ export function createDependencyPolicy(
     options: PolicyOptions,
     onStateChange: (state: BreakerState) => void = () => undefined,
 ): DependencyPolicy {
-    // Our own deadline, our own rejections and an exhausted quota are not the dependency being down.
+    // cockatiel closes a half-open breaker on any error its filter does not handle ("failed
+    // successfully"): a trial cut by our own deadline is handled, so that it re-opens instead.
     const breaker = circuitBreaker(
-        handleWhen((error) => !(error instanceof CallerAbortedError) && !isPolicyRejection(error) && !isPermanentQuota(error)),
-        { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
+        handleWhen((error) => (error instanceof CallerAbortedError ? error.duringTrial : countsAgainstDependency(error))),
+        {
+            halfOpenAfter: options.halfOpenAfterMs,
+            // A failure rate over a sliding window with a minimum throughput, not a run of
+            // consecutive failures: at 30 % errors a run of five comes every few hundred calls
+            // and would drop a dependency that still answers most requests.
+            breaker: new SamplingBreaker({
+                threshold: options.failureRate,
+                duration: options.windowMs,
+                minimumRps: (options.minCalls * 1000) / options.windowMs,
+            }),
+        },
     );
     breaker.onStateChange((state) => onStateChange(STATES[state]));
     const maxRetryAfterMs = options.maxRetryAfterMs ?? options.timeoutMs;
@@ -81,11 +116,13 @@ export function createDependencyPolicy(
         state: () => STATES[breaker.state],
         execute: (fn, signal) =>
             guard.execute(async (context) => {
+                // Read before the first await: cockatiel starts a trial call while its state still says open.
+                const trial = breaker.state !== CircuitState.Closed;
                 try {
                     return await attemptTimeout.execute((attempt) => fn(attempt.signal), context.signal);
                 } catch (error) {
                     // Checked here, inside the breaker, so that our own deadline is never held against the dependency.
-                    throw signal.aborted ? new CallerAbortedError(name, error) : error;
+                    throw signal.aborted ? new CallerAbortedError(name, error, trial) : error;
                 }
             }, signal),
     };

@@ -1,8 +1,13 @@
 import type { Metrics } from "../metrics";
+import { InvalidInputError } from "../resilience/errors";
 import type { DependencyPolicy } from "../resilience/policy";
 import { StoreUnhealthyError, type ChunkWithVector, type RetrievalQuery, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
-/** A vector store whose every call runs under the dependency's policy and is counted and timed. */
+/**
+ * A vector store whose every request-path call runs under the dependency's policy and is counted
+ * and timed. Content that cannot be serialized is refused here, before the policy: it is the
+ * client's input, and no store call was made, so the breaker never hears of it.
+ */
 export class GuardedVectorStore implements VectorStore {
     readonly kind;
 
@@ -15,10 +20,12 @@ export class GuardedVectorStore implements VectorStore {
     }
 
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
+        assertSerializable(chunks.map((c) => c.metadata));
         return this.guard("upsert", signal, (s) => this.inner.upsertDocument(docId, chunks, s));
     }
 
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
+        assertSerializable(chunks.map((c) => c.metadata));
         return this.guard("upsert", signal, (s) => this.inner.upsertChunks(chunks, s));
     }
 
@@ -39,20 +46,36 @@ export class GuardedVectorStore implements VectorStore {
         return this.guard("query", signal, (s) => this.inner.query(query, limit, s));
     }
 
-    /**
-     * Health probes go through the breaker too: an open breaker means "down" without a network
-     * round trip, and a successful probe in half-open state closes it again.
-     */
+    /** Through the breaker, like any request-path call (the replication service uses it). */
     check(signal: AbortSignal): Promise<StoreStatus> {
-        return this.guard("check", signal, async (s) => {
-            const status = await this.inner.check(s);
-            if (!status.ok) throw new StoreUnhealthyError(status.detail);
+        return this.guard("check", signal, (s) => this.checked(s));
+    }
+
+    /**
+     * The region health probe: one call straight to the store, outside the breaker. The breaker
+     * judges the request path's recent calls; region health asks whether the store can answer
+     * now, and must not fail because the breaker is open, nor close it by succeeding.
+     */
+    async probe(signal: AbortSignal): Promise<StoreStatus> {
+        const labels = { store: this.kind, operation: "probe" };
+        try {
+            const status = await this.metrics.time(this.metrics.vectorDuration, labels, () => this.checked(signal));
+            this.metrics.vectorQueries.inc({ ...labels, outcome: "success" });
             return status;
-        });
+        } catch (error) {
+            this.metrics.vectorQueries.inc({ ...labels, outcome: "error" });
+            throw error;
+        }
     }
 
     close(): Promise<void> {
         return this.inner.close();
+    }
+
+    private async checked(signal: AbortSignal): Promise<StoreStatus> {
+        const status = await this.inner.check(signal);
+        if (!status.ok) throw new StoreUnhealthyError(status.detail);
+        return status;
     }
 
     private async guard<T>(operation: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -68,5 +91,18 @@ export class GuardedVectorStore implements VectorStore {
             this.metrics.vectorQueries.inc({ ...labels, outcome: "error" });
             throw error;
         }
+    }
+}
+
+/**
+ * Every store client serializes metadata to JSON on the way out; a value JSON cannot hold
+ * (nested deeper than the call stack, circular, a BigInt) fails there as a RangeError or
+ * TypeError. Trying it here names the cause and keeps it out of the breaker.
+ */
+function assertSerializable(metadata: unknown[]): void {
+    try {
+        JSON.stringify(metadata);
+    } catch (error) {
+        throw new InvalidInputError("body/documents: metadata cannot be stored (nested too deeply, too large or not plain JSON)", { cause: error });
     }
 }

@@ -16,8 +16,15 @@ export const FAST_ENV: Record<string, string> = {
     VECTOR_TIMEOUT_MS: "1000",
     MAX_RETRIES: "1",
     RETRY_INITIAL_DELAY_MS: "5",
-    BREAKER_THRESHOLD: "3",
+    // More than half of at least 3 attempts in 5 s opens a breaker.
+    BREAKER_MIN_CALLS: "3",
+    BREAKER_FAILURE_RATE_PERCENT: "50",
+    BREAKER_WINDOW_MS: "5000",
     BREAKER_HALF_OPEN_MS: "250",
+    // Every /health probes afresh, unless a test is about the cache.
+    HEALTH_CACHE_MS: "0",
+    // A shared test machine lags without any overload of the service: lag shedding only where a test is about it.
+    SHED_EVENT_LOOP_DELAY_MS: "0",
     ASK_DEADLINE_MS: "5000",
     SHUTDOWN_DRAIN_MS: "5000",
 };

@@ -63,7 +63,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const embeddings = new LexicalHashEmbeddings();
     const rawStore = config.qdrant
         ? new QdrantVectorStore(config.qdrant, embeddings.dimension, r.vectorTimeoutMs, (m) => log.info(m))
-        : await EmbeddedVectorStore.open(config.dataDir, embeddings.dimension);
+        : await EmbeddedVectorStore.open(config.dataDir, embeddings.dimension, { warn: (m) => log.warn(m) });
     const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", r.vectorTimeoutMs), metrics);
 
     const step = (slot: Slot, llm: LlmConfig | undefined): LlmStep[] =>

@@ -64,7 +64,11 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     const rawStore = config.qdrant
         ? new QdrantVectorStore(config.qdrant, embeddings.dimension, r.vectorTimeoutMs, (m) => log.info(m))
         : await EmbeddedVectorStore.open(config.dataDir, embeddings.dimension, { warn: (m) => log.warn(m) });
-    const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", r.vectorTimeoutMs), metrics);
+    // The embedded store is in this process: waiting for it is waiting behind other writes to the
+    // same disk, bounded by the request's own deadline (a write still queued then is dropped, never
+    // written), not an outage; a shorter attempt timeout would only count load against it.
+    const storeAttemptMs = config.qdrant ? r.vectorTimeoutMs : r.askDeadlineMs;
+    const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", storeAttemptMs), metrics);
 
     const step = (slot: Slot, llm: LlmConfig | undefined): LlmStep[] =>
         llm

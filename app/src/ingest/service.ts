@@ -49,7 +49,8 @@ export class IngestService {
             async () => {
                 const deadline = new Deadline(this.deadlineMs);
                 try {
-                    for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, deadline.signal);
+                    // One write for the whole request: it lands entirely or, on a 503, not at all.
+                    await this.store.upsertDocuments(prepared.map(({ id, chunks }) => ({ docId: id, chunks })), deadline.signal);
                 } catch (error) {
                     // Retrying is safe: the point ids are deterministic, so a partial write is simply overwritten.
                     throw new HttpError(503, "the vector store is unavailable; retry the request (ingestion is idempotent)", this.retryAfterSeconds, {

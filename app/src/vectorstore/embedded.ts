@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { AppendLog, damaged, StoreOpenError } from "./embedded-log";
 import { readLegacyFile } from "./embedded-legacy";
 import { rankByDotProduct } from "./embedded-search";
-import type { ChunkWithVector, ScoredChunk, StoreStatus, VectorStore } from "./types";
+import type { ChunkWithVector, DocumentChunks, ScoredChunk, StoreStatus, VectorStore } from "./types";
 
 const LOG_NAME = "vectors.log";
 const CHUNKS_PER_COMPACTED_RECORD = 1_000;
 
 /** What a record in the log says; chunks are stored as given, whatever their vectors look like. */
 type StoreRecord =
-    | { op: "document"; docId: string; chunks: ChunkWithVector[] }
+    | { op: "documents"; documents: DocumentChunks[] }
     | { op: "chunks"; chunks: ChunkWithVector[] }
     | { op: "meta"; name: string; value: unknown };
 
@@ -86,21 +86,25 @@ export class EmbeddedVectorStore implements VectorStore {
         return store;
     }
 
-    /** Replaces every chunk of `docId`; the whole document is one record, so it lands entirely or not at all. */
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
-        return this.write({ op: "document", docId, chunks }, signal);
+        return this.upsertDocuments([{ docId, chunks }], signal);
+    }
+
+    /** Replaces every chunk of each document; the batch is one record, so it lands entirely or not at all. */
+    upsertDocuments(documents: DocumentChunks[], signal: AbortSignal): Promise<void> {
+        return this.write({ op: "documents", documents }, signal);
     }
 
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
         return this.write({ op: "chunks", chunks }, signal);
     }
 
-    async *scan(pageSize: number): AsyncIterable<ChunkWithVector[]> {
+    async *scan(pageSize: number, _signal?: AbortSignal): AsyncIterable<ChunkWithVector[]> {
         const all = [...this.points.values()];
         for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
     }
 
-    async readMeta(name: string): Promise<unknown> {
+    async readMeta(name: string, _signal?: AbortSignal): Promise<unknown> {
         return this.meta.get(name)?.value;
     }
 
@@ -109,7 +113,7 @@ export class EmbeddedVectorStore implements VectorStore {
         return this.write({ op: "meta", name, value }, signal);
     }
 
-    async query(vector: number[], limit: number): Promise<ScoredChunk[]> {
+    async query(vector: number[], limit: number, _signal?: AbortSignal): Promise<ScoredChunk[]> {
         return rankByDotProduct(this.points.values(), vector, limit);
     }
 
@@ -139,14 +143,17 @@ export class EmbeddedVectorStore implements VectorStore {
             this.liveBytes += bytes;
             return;
         }
-        if (record.op === "document") {
-            for (const id of [...(this.chunksOf.get(record.docId) ?? [])]) {
-                const point = this.points.get(id);
-                if (point && point.chunkIndex >= record.chunks.length) this.remove(id);
+        const chunks = record.op === "chunks" ? record.chunks : record.documents.flatMap((d) => d.chunks);
+        if (record.op === "documents") {
+            for (const { docId, chunks: latest } of record.documents) {
+                for (const id of [...(this.chunksOf.get(docId) ?? [])]) {
+                    const point = this.points.get(id);
+                    if (point && point.chunkIndex >= latest.length) this.remove(id);
+                }
             }
         }
-        const share = record.chunks.length > 0 ? bytes / record.chunks.length : 0;
-        for (const chunk of record.chunks) {
+        const share = chunks.length > 0 ? bytes / chunks.length : 0;
+        for (const chunk of chunks) {
             this.remove(chunk.id);
             this.points.set(chunk.id, chunk);
             this.pointBytes.set(chunk.id, share);

@@ -1,6 +1,6 @@
 import type { Metrics } from "../metrics";
 import type { DependencyPolicy } from "../resilience/policy";
-import { StoreUnhealthyError, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { StoreUnhealthyError, type ChunkWithVector, type DocumentChunks, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
 /** A vector store whose every call runs under the dependency's policy and is counted and timed. */
 export class GuardedVectorStore implements VectorStore {
@@ -15,11 +15,15 @@ export class GuardedVectorStore implements VectorStore {
     }
 
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
-        return this.guard("upsert", signal, (s) => this.inner.upsertDocument(docId, chunks, s));
+        return this.guardWrite(signal, (s) => this.inner.upsertDocument(docId, chunks, s));
+    }
+
+    upsertDocuments(documents: DocumentChunks[], signal: AbortSignal): Promise<void> {
+        return this.guardWrite(signal, (s) => this.inner.upsertDocuments(documents, s));
     }
 
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
-        return this.guard("upsert", signal, (s) => this.inner.upsertChunks(chunks, s));
+        return this.guardWrite(signal, (s) => this.inner.upsertChunks(chunks, s));
     }
 
     /** Pages are read outside the breaker: a snapshot is a background job, not the request path. */
@@ -53,6 +57,27 @@ export class GuardedVectorStore implements VectorStore {
 
     close(): Promise<void> {
         return this.inner.close();
+    }
+
+    /**
+     * A write's outcome is the store's, not the timer's: an attempt given up on by its timeout
+     * may still be writing, so before a failure is reported every attempt is waited for, and one
+     * that did land makes the write a success. (The embedded store settles an abandoned attempt
+     * at once: dropped if still queued, else as soon as its append is on disk.)
+     */
+    private async guardWrite(signal: AbortSignal, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+        const attempts: Array<Promise<void>> = [];
+        try {
+            await this.guard("upsert", signal, (s) => {
+                const attempt = fn(s);
+                attempts.push(attempt);
+                return attempt;
+            });
+        } catch (error) {
+            const outcomes = await Promise.allSettled(attempts);
+            if (outcomes.some((o) => o.status === "fulfilled")) return;
+            throw error;
+        }
     }
 
     private async guard<T>(operation: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

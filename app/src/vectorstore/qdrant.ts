@@ -1,7 +1,7 @@
 import { QdrantClient, type Schemas } from "@qdrant/js-client-rest";
 import type { QdrantConfig } from "../config";
 import { chunkIdFor } from "../ingest/ids";
-import { StoreUnhealthyError, type Chunk, type ChunkWithVector, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { StoreUnhealthyError, type Chunk, type ChunkWithVector, type DocumentChunks, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
 /** A type alias, not an interface: the client wants a payload with an index signature. */
 type Payload = {
@@ -53,6 +53,10 @@ export class QdrantVectorStore implements VectorStore {
                 ],
             },
         });
+    }
+
+    async upsertDocuments(documents: DocumentChunks[]): Promise<void> {
+        for (const { docId, chunks } of documents) await this.upsertDocument(docId, chunks);
     }
 
     async upsertChunks(chunks: ChunkWithVector[]): Promise<void> {

@@ -12,6 +12,12 @@ export interface ChunkWithVector extends Chunk {
     vector: number[];
 }
 
+/** One document's complete chunk list, as a batch write carries it. */
+export interface DocumentChunks {
+    docId: string;
+    chunks: ChunkWithVector[];
+}
+
 export interface ScoredChunk extends Chunk {
     score: number;
 }
@@ -28,6 +34,12 @@ export interface VectorStore {
     readonly kind: "embedded" | "qdrant";
     /** Replaces every chunk of `docId` with `chunks`: re-ingesting a document is idempotent. */
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
+    /**
+     * upsertDocument for several documents as one write (one ingest request, one journal entry).
+     * The embedded store lands all of them or none; Qdrant has no multi-operation transaction,
+     * so there each document is its own write.
+     */
+    upsertDocuments(documents: DocumentChunks[], signal: AbortSignal): Promise<void>;
     query(vector: number[], limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
     /** Writes chunks as they are, no tail removal: loading a snapshot set into an empty store. */
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;

@@ -21,6 +21,7 @@ import { loadConfig } from "../../app/src/config";
 import type { ReplicationStatus } from "../../app/src/replication/service";
 import { startServer, type RunningServer } from "../../app/src/server";
 import { getJson, postJson } from "../app/support/service";
+import { exitOnMissedGoals, runBench } from "./goals";
 
 const RATE_PER_SECOND = 10;
 const LOAD_SECONDS = 15;
@@ -132,17 +133,10 @@ async function main(): Promise<void> {
     await standby.shutdown();
     await active.shutdown();
 
-    const missed = [
-        ...(p99Lag > GOALS.p99LagSeconds ? [`p99 lag ${p99Lag.toFixed(2)} s > ${GOALS.p99LagSeconds} s`] : []),
-        ...(overhead > GOALS.ingestOverheadPercent ? [`ingest overhead ${overhead.toFixed(1)} % > ${GOALS.ingestOverheadPercent} %`] : []),
-    ];
-    if (missed.length > 0) {
-        console.log(`goals missed: ${missed.join("; ")}`);
-        process.exit(1);
-    }
+    exitOnMissedGoals([
+        p99Lag > GOALS.p99LagSeconds && `p99 lag ${p99Lag.toFixed(2)} s > ${GOALS.p99LagSeconds} s`,
+        overhead > GOALS.ingestOverheadPercent && `ingest overhead ${overhead.toFixed(1)} % > ${GOALS.ingestOverheadPercent} %`,
+    ]);
 }
 
-main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-});
+runBench(main);

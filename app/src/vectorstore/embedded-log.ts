@@ -184,6 +184,11 @@ export class AppendLog {
         private readonly header: unknown,
     ) {}
 
+    /** Set once a failed write could not be cut back off the file: every later write is refused. */
+    get failure(): Error | undefined {
+        return this.broken;
+    }
+
     /** Size of the file in bytes, all of it acknowledged. */
     get size(): number {
         return this.bytes;

@@ -118,7 +118,8 @@ export class EmbeddedVectorStore implements VectorStore {
     }
 
     async check(): Promise<StoreStatus> {
-        return { ok: true, writable: true, detail: `embedded, ${this.points.size} chunks` };
+        const failure = this.log.failure;
+        return { ok: true, writable: !failure, detail: `embedded, ${this.points.size} chunks${failure ? ", read-only after a failed write it could not undo (restart the service)" : ""}` };
     }
 
     async close(): Promise<void> {

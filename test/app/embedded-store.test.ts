@@ -221,4 +221,21 @@ describe("embedded store: an append-only log", () => {
         await again.close();
         assert.equal(statSync(logOf(dir)).size, size);
     });
+
+    it("keeps every write acknowledged while a compaction of a larger store copies it", async () => {
+        const dir = fresh();
+        const { store } = await openQuietly(dir, { compactMinBytes: 256 * 1024 });
+        for (let round = 0; round < 12; round++) {
+            // A large rewrite makes the next compaction copy thousands of chunks, in slices; the small writes land meanwhile.
+            await store.upsertDocument("hot", chunks("hot", 3_000, `round ${round}`), never);
+            await Promise.all(Array.from({ length: 5 }, (_, i) => store.upsertDocument(`cold-${round}-${i}`, chunks(`cold-${round}-${i}`, 1), never)));
+        }
+        await store.close();
+        const { store: again } = await openQuietly(dir);
+        const all = await contents(again);
+        assert.equal(all.size, 3_000 + 12 * 5);
+        assert.equal(all.get("hot#2999")?.text, "round 11 2999");
+        assert.ok(statSync(logOf(dir)).size < 3 * 1024 * 1024, `the log is ${statSync(logOf(dir)).size} bytes`);
+        await again.close();
+    });
 });

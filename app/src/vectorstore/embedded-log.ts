@@ -155,7 +155,6 @@ interface Pending {
     onDurable: () => void;
     resolve: () => void;
     reject: (error: unknown) => void;
-    onAbort: () => void;
 }
 
 export interface OpenedLog {
@@ -165,8 +164,9 @@ export interface OpenedLog {
 
 /**
  * Appends with group commit: writes queued while an fsync runs go out together in the next
- * write and fsync, each in its own frame. A queued write whose signal fires before it is taken
- * into a group is dropped and never reaches the file; once taken, its outcome is the group's.
+ * write and fsync, each in its own frame. A queued write whose signal has fired by the time
+ * the next group is formed is dropped and never reaches the file; once taken, its outcome is
+ * the group's.
  */
 export class AppendLog {
     private pending: Pending[] = [];
@@ -236,21 +236,7 @@ export class AppendLog {
         if (this.broken) return Promise.reject(this.broken);
         if (signal.aborted) return Promise.reject(signal.reason);
         return new Promise<void>((resolve, reject) => {
-            const item: Pending = {
-                framed: frame(payload),
-                signal,
-                onDurable,
-                resolve,
-                reject,
-                onAbort: () => {
-                    const index = this.pending.indexOf(item);
-                    if (index < 0) return; // already written: its outcome is the write's
-                    this.pending.splice(index, 1);
-                    reject(signal.reason);
-                },
-            };
-            signal.addEventListener("abort", item.onAbort, { once: true });
-            this.pending.push(item);
+            this.pending.push({ framed: frame(payload), signal, onDurable, resolve, reject });
             this.kick();
         });
     }
@@ -265,9 +251,16 @@ export class AppendLog {
 
     private async flushGroups(): Promise<void> {
         while (this.pending.length > 0 && !this.held) {
-            const group = this.pending;
+            // Signals are looked at when a group is formed, not listened to: a queued write is
+            // rejected at most one fsync after its signal fired, and a signal shared by many
+            // writes (a follower's) carries no listener per write.
+            const group: Pending[] = [];
+            for (const item of this.pending) {
+                if (item.signal.aborted) item.reject(item.signal.reason);
+                else group.push(item);
+            }
             this.pending = [];
-            for (const item of group) item.signal.removeEventListener("abort", item.onAbort);
+            if (group.length === 0) continue;
             const bytes = Buffer.concat(group.map((item) => item.framed));
             try {
                 if (this.broken) throw this.broken;

@@ -60,12 +60,14 @@ describe("twelve concurrent ingests of about 1 MB each on the embedded store", (
         await service.shutdown();
 
         const statuses = outcomes.map((o) => o.status);
-        assert.ok(statuses.every((s) => s === 200 || s === 503), `statuses ${statuses.join(",")}`);
+        // 503: the store did not take the write in time; 408: on a starved machine, the body itself
+        // did not arrive within the server's request timeout. Either way nothing may land.
+        assert.ok(statuses.every((s) => s === 200 || s === 503 || s === 408), `statuses ${statuses.join(",")}`);
         const stored = await storedDocuments(service.dataDir);
         for (const [n, outcome] of outcomes.entries()) {
             const parts = largeRequest(n).map((d) => stored.get(d.id) ?? 0);
             if (outcome.status === 200) assert.equal(parts.reduce((a, b) => a + b, 0), outcome.body.chunks, `request ${n} answered 200`);
-            else assert.deepEqual(parts, [0, 0, 0, 0, 0], `request ${n} answered 503`);
+            else assert.deepEqual(parts, [0, 0, 0, 0, 0], `request ${n} answered ${outcome.status}`);
         }
         assert.match(metrics, /circuit_breaker_state\{dependency="vectorstore"\} 0/);
         assert.ok(polls > 0);

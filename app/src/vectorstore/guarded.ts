@@ -63,7 +63,7 @@ export class GuardedVectorStore implements VectorStore {
      * A write's outcome is the store's, not the timer's: an attempt given up on by its timeout
      * may still be writing, so before a failure is reported every attempt is waited for, and one
      * that did land makes the write a success. (The embedded store settles an abandoned attempt
-     * at once: dropped if still queued, else as soon as its append is on disk.)
+     * within one fsync: dropped if still queued, else once its append is on disk.)
      */
     private async guardWrite(signal: AbortSignal, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
         const attempts: Array<Promise<void>> = [];

@@ -8,6 +8,7 @@ import { drain } from "./lifecycle/shutdown";
 import { ENV } from "./contract";
 import { checkModel } from "./llm/model-check";
 import { createServices, type ServiceOptions, type Services } from "./services";
+import { StoreOpenError } from "./vectorstore/embedded";
 
 const FIRST_ROUND_WAIT_MS = 5_000;
 /** The start-up model lookup: short, it only confirms an id. */
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
     main().catch((error: unknown) => {
         process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
+        // A store file that cannot be used is the operator's to fix, like bad config: exit 2.
+        process.exit(error instanceof StoreOpenError ? error.exitCode : 1);
     });
 }

@@ -18,7 +18,7 @@ import { admissionHook, AdmissionLimit } from "./resilience/admission";
 import { EventLoopLag } from "./resilience/event-loop-lag";
 import { LoadShedder } from "./resilience/load-shedder";
 import { createDependencyPolicy, passthroughPolicy, type DependencyPolicy, type PolicyOptions } from "./resilience/policy";
-import { EmbeddedVectorStore } from "./vectorstore/embedded";
+import { EMBEDDED_FILE_DIMENSION, EmbeddedVectorStore } from "./vectorstore/embedded";
 import { GuardedVectorStore } from "./vectorstore/guarded";
 import { QdrantVectorStore } from "./vectorstore/qdrant";
 
@@ -30,13 +30,6 @@ export interface Services extends AppServices {
 }
 
 const UNJOURNALED: IngestJournal = { assertWritable: () => undefined, append: async () => ({ epoch: 0, seq: 0 }) };
-
-/**
- * The embedded store file's width marker, from when it held one 512-wide lexical vector per
- * chunk: chunks now carry their own vectors (each dense one tagged with its space), and the
- * marker only keeps files of either version opening.
- */
-const EMBEDDED_FILE_DIMENSION = 512;
 
 /** Seconds a Kubernetes Lease lives without renewal: a few poll rounds, so a dead applier is replaced quickly. */
 const LEASE_SECONDS = 15;
@@ -80,8 +73,12 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     log.info({ retrieval: vectorizer.describe() }, "retrieval configured");
     const rawStore = config.qdrant
         ? new QdrantVectorStore(config.qdrant, vectorizer, e?.dimensions, r.vectorTimeoutMs, (m) => log.info(m))
-        : await EmbeddedVectorStore.open(config.dataDir, EMBEDDED_FILE_DIMENSION);
-    const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", r.vectorTimeoutMs), metrics);
+        : await EmbeddedVectorStore.open(config.dataDir, EMBEDDED_FILE_DIMENSION, { warn: (m) => log.warn(m) });
+    // The embedded store is in this process: waiting for it is waiting behind other writes to the
+    // same disk, bounded by the request's own deadline (a write still queued then is dropped, never
+    // written), not an outage; a shorter attempt timeout would only count load against it.
+    const storeAttemptMs = config.qdrant ? r.vectorTimeoutMs : r.askDeadlineMs;
+    const store = new GuardedVectorStore(rawStore, policyFor("vectorstore", storeAttemptMs), metrics);
 
     const step = (slot: Slot, llm: LlmConfig | undefined): LlmStep[] =>
         llm

@@ -58,7 +58,8 @@ export class IngestService {
             async () => {
                 const deadline = new Deadline(this.deadlineMs);
                 try {
-                    for (const { id, chunks } of prepared) await this.store.upsertDocument(id, chunks, deadline.signal);
+                    // One write for the whole request: it lands entirely or, on a 503, not at all.
+                    await this.store.upsertDocuments(prepared.map(({ id, chunks }) => ({ docId: id, chunks })), deadline.signal);
                 } catch (error) {
                     if (error instanceof HttpError && error.statusCode < 500) throw error; // the client's input (resilience/classify.ts)
                     // Retrying is safe: the point ids are deterministic, so a partial write is simply overwritten.

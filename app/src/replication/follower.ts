@@ -88,7 +88,7 @@ export class Follower {
                     if (!entry) throw new JournalCorruptError(`journal ${location.url} listed ${formatPosition(p)} but it cannot be read`);
                     progress.oldestPendingWrittenAt ??= new Date(entry.writtenAt);
                     if (entry.kind === "ops") {
-                        for (const op of entry.ops) await this.store.upsertDocument(op.docId, op.chunks.map(applicableChunk), signal);
+                        await this.store.upsertDocuments(entry.ops.map(({ docId, chunks }) => ({ docId, chunks: chunks.map(applicableChunk) })), signal);
                     }
                     position = p;
                     await this.remember({ ...meta, position }, signal);

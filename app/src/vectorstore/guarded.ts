@@ -1,7 +1,7 @@
 import type { Metrics } from "../metrics";
 import { InvalidInputError } from "../resilience/errors";
 import type { DependencyPolicy } from "../resilience/policy";
-import { StoreUnhealthyError, type ChunkWithVector, type RetrievalQuery, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
+import { StoreUnhealthyError, type ChunkWithVector, type DocumentChunks, type RetrievalQuery, type ScoredChunk, type StoreStatus, type VectorStore } from "./types";
 
 /**
  * A vector store whose every request-path call runs under the dependency's policy and is counted
@@ -21,12 +21,17 @@ export class GuardedVectorStore implements VectorStore {
 
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
         assertSerializable(chunks.map((c) => c.metadata));
-        return this.guard("upsert", signal, (s) => this.inner.upsertDocument(docId, chunks, s));
+        return this.guardWrite(signal, (s) => this.inner.upsertDocument(docId, chunks, s));
+    }
+
+    upsertDocuments(documents: DocumentChunks[], signal: AbortSignal): Promise<void> {
+        assertSerializable(documents.flatMap((d) => d.chunks.map((c) => c.metadata)));
+        return this.guardWrite(signal, (s) => this.inner.upsertDocuments(documents, s));
     }
 
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
         assertSerializable(chunks.map((c) => c.metadata));
-        return this.guard("upsert", signal, (s) => this.inner.upsertChunks(chunks, s));
+        return this.guardWrite(signal, (s) => this.inner.upsertChunks(chunks, s));
     }
 
     /** Pages are read outside the breaker: a snapshot is a background job, not the request path. */
@@ -76,6 +81,27 @@ export class GuardedVectorStore implements VectorStore {
         const status = await this.inner.check(signal);
         if (!status.ok) throw new StoreUnhealthyError(status.detail);
         return status;
+    }
+
+    /**
+     * A write's outcome is the store's, not the timer's: an attempt given up on by its timeout
+     * may still be writing, so before a failure is reported every attempt is waited for, and one
+     * that did land makes the write a success. (The embedded store settles an abandoned attempt
+     * within one fsync: dropped if still queued, else once its append is on disk.)
+     */
+    private async guardWrite(signal: AbortSignal, fn: (signal: AbortSignal) => Promise<void>): Promise<void> {
+        const attempts: Array<Promise<void>> = [];
+        try {
+            await this.guard("upsert", signal, (s) => {
+                const attempt = fn(s);
+                attempts.push(attempt);
+                return attempt;
+            });
+        } catch (error) {
+            const outcomes = await Promise.allSettled(attempts);
+            if (outcomes.some((o) => o.status === "fulfilled")) return;
+            throw error;
+        }
     }
 
     private async guard<T>(operation: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import {
     StoreUnhealthyError,
     type Chunk,
     type ChunkWithVector,
+    type DocumentChunks,
     type RetrievalQuery,
     type ScoredChunk,
     type SparseVector,
@@ -104,6 +105,10 @@ export class QdrantVectorStore implements VectorStore {
                 },
             });
         }
+    }
+
+    async upsertDocuments(documents: DocumentChunks[]): Promise<void> {
+        for (const { docId, chunks } of documents) await this.upsertDocument(docId, chunks);
     }
 
     async upsertChunks(chunks: ChunkWithVector[]): Promise<void> {

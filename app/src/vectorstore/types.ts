@@ -37,6 +37,12 @@ export interface RetrievalQuery {
     sparse: SparseVector;
 }
 
+/** One document's complete chunk list, as a batch write carries it. */
+export interface DocumentChunks {
+    docId: string;
+    chunks: ChunkWithVector[];
+}
+
 export interface ScoredChunk extends Chunk {
     score: number;
 }
@@ -55,6 +61,12 @@ export interface VectorStore {
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
     /** Both vectors fused by reciprocal rank; the sparse one alone when the query has no dense vector. */
     query(query: RetrievalQuery, limit: number, signal: AbortSignal): Promise<ScoredChunk[]>;
+    /**
+     * upsertDocument for several documents as one write (one ingest request, one journal entry).
+     * The embedded store lands all of them or none; Qdrant has no multi-operation transaction,
+     * so there each document is its own write.
+     */
+    upsertDocuments(documents: DocumentChunks[], signal: AbortSignal): Promise<void>;
     /** Writes chunks as they are, no tail removal: loading a snapshot set into an empty store. */
     upsertChunks(chunks: ChunkWithVector[], signal: AbortSignal): Promise<void>;
     /** Every stored chunk with its vector, in pages: writing a snapshot set. */

@@ -10,17 +10,25 @@ export interface SpawnedService {
     exited: Promise<number | null>;
 }
 
+export interface SpawnOptions {
+    /** The largest file the process may write (`ulimit -f`, in KiB): a disk that refuses writes past it (EFBIG). */
+    fileSizeLimitKiB?: number;
+}
+
 /** The service as a separate process (`node --import tsx app/src/server.ts`), as in its container. */
-export function spawnServer(env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, ["--import", "tsx", SERVER], {
+export function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): ChildProcess {
+    const node = [process.execPath, "--import", "tsx", SERVER];
+    const [command, ...args] =
+        options.fileSizeLimitKiB === undefined ? node : ["bash", "-c", `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, "bash", ...node];
+    return spawn(command, args, {
         env: { PATH: process.env.PATH ?? "", ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
 }
 
 /** Spawns the server and waits for its "serving" log line, which carries the URL it bound. */
-export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
-    const child = spawnServer({ PORT: "0", LOG_LEVEL: "info", ...env });
+export async function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedService> {
+    const child = spawnServer({ PORT: "0", LOG_LEVEL: "info", ...env }, options);
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const exited = once(child, "exit").then(([code]) => code as number | null);

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppServices } from "./app";
 import { AnswerService } from "./answer/service";
+import { Authenticator } from "./auth/authenticator";
 import type { Config, LlmConfig } from "./config";
 import { LexicalHashEmbeddings } from "./embeddings/lexical";
 import { HealthService } from "./health/service";
@@ -109,7 +110,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         ingest: new IngestService(store, embeddings, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
         health: new HealthService(config.region, store, steps, lifecycle, r.vectorTimeoutMs, replication),
         replication,
-        adminToken: config.adminToken,
+        authenticator: new Authenticator({ keys: config.auth.keys, enabled: config.auth.enabled, ratePerSecond: config.auth.ratePerSecond, burst: config.auth.burst }),
         close: async () => {
             await replication.stop();
             await store.close();

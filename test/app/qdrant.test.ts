@@ -72,7 +72,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     });
 
     it("reports the region healthy with the store's probe latency", async () => {
-        const { status, body } = await getJson<RegionHealth>(`${service.url}/health`);
+        const { status, body } = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(status, 200);
         assert.equal(body.status, "ok");
         assert.equal(body.components.vectorstore.status, "ok");
@@ -90,7 +90,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         assert.match(body.answer, /^The knowledge base is unavailable/);
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /knowledge base is unavailable/);
 
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 503);
         assert.equal(health.body.status, "down");
         assert.equal(health.body.components.vectorstore.status, "down");
@@ -135,10 +135,10 @@ describe("Qdrant mode, through the real Qdrant client", () => {
 
 /** /health once the breaker, possibly open from an earlier outage, lets the probe itself run. */
 async function healthAfterBreaker(service: TestService) {
-    let health = await getJson<RegionHealth>(`${service.url}/health`);
+    let health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
     for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        health = await getJson<RegionHealth>(`${service.url}/health`);
+        health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
     }
     return health;
 }
@@ -159,7 +159,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
     });
 
     it("reports a collection of the wrong vector size instead of replacing it", async () => {
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 503);
         assert.match(health.body.components.vectorstore.detail, /vectors of size 1536, the service needs 512/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });

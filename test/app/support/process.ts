@@ -20,7 +20,7 @@ export function spawnServer(env: Record<string, string>): ChildProcess {
 
 /** Spawns the server and waits for its "serving" log line, which carries the URL it bound. */
 export async function spawnService(env: Record<string, string>): Promise<SpawnedService> {
-    const child = spawnServer({ PORT: "0", LOG_LEVEL: "info", ...env });
+    const child = spawnServer({ PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ...env });
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const exited = once(child, "exit").then(([code]) => code as number | null);

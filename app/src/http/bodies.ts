@@ -4,9 +4,9 @@ import { HttpError } from "../resilience/errors";
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
- * JSON only, decoded strictly: `text/plain` and bodies without a content type are 415, a body
- * that is not valid UTF-8 is 400 (a lenient decoder would store U+FFFD in its place), and the
- * JSON itself goes through fastify's parser (prototype-poisoning guards included).
+ * JSON only, decoded strictly: `text/plain` is 415 (as a body without a content type already
+ * is in fastify), a body that is not valid UTF-8 is 400 (a lenient decoder would store U+FFFD
+ * in its place), and the JSON itself goes through fastify's parser (prototype-poisoning guards).
  */
 export function strictJsonBodies(instance: FastifyInstance): void {
     instance.removeAllContentTypeParsers();
@@ -20,9 +20,5 @@ export function strictJsonBodies(instance: FastifyInstance): void {
             return;
         }
         parseJson(request, text, done);
-    });
-    instance.addHook("onRequest", async (request) => {
-        const hasBody = request.headers["transfer-encoding"] !== undefined || Number(request.headers["content-length"] ?? 0) > 0;
-        if (hasBody && request.headers["content-type"] === undefined) throw new HttpError(415, "a body needs Content-Type: application/json");
     });
 }

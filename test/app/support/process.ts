@@ -8,6 +8,8 @@ export interface SpawnedService {
     child: ChildProcess;
     url: string;
     exited: Promise<number | null>;
+    /** Everything the process wrote to stdout so far (its JSON log lines). */
+    output(): string;
 }
 
 /** The service as a separate process (`node --import tsx app/src/server.ts`), as in its container. */
@@ -24,8 +26,8 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const exited = once(child, "exit").then(([code]) => code as number | null);
+    let out = "";
     const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
         child.stdout?.on("data", (d: Buffer) => {
             out += d.toString();
             for (const line of out.split("\n")) {
@@ -34,5 +36,5 @@ export async function spawnService(env: Record<string, string>): Promise<Spawned
         });
         void exited.then((code) => reject(new Error(`server exited with ${code}: ${err}`)));
     });
-    return { child, url, exited };
+    return { child, url, exited, output: () => out };
 }

@@ -150,9 +150,9 @@ describe("the run's date", () => {
 describe("secrets", () => {
     test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "googleApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "googleApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey"]);
     });
 
     /** Sets prod's minimal config and the given secrets as the engine would hand them to the program. */
@@ -166,7 +166,7 @@ describe("secrets", () => {
             ...secrets,
         }, Object.keys(secrets));
     }
-    const tls = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY" };
+    const tls = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY", apiKeysRead: "read-key-0123456789abcdef", apiKeysWrite: "write-key-0123456789abcdef" };
 
     test("pulumi up stops before any resource when a required secret is not set", () => {
         withSecrets({ ...tls, openaiApiKey: "sk-test", adminToken: "admin-token-for-tests" });
@@ -181,6 +181,20 @@ describe("secrets", () => {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:adminToken must be at least 16 characters (e.g. openssl rand -hex 32)",
         });
         withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "a".repeat(16) });
+        assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
+    });
+
+    test("API keys: both scopes required, each key long enough, named by list and position, never printed", () => {
+        const others = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY", openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "a".repeat(16) };
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef" });
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:apiKeysWrite is required (pulumi config set --secret langchain-ha:apiKeysWrite ...)",
+        });
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef,tiny-key", apiKeysWrite: "write-key-0123456789abcdef" });
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:apiKeysRead key 2 is shorter than 16 characters (e.g. openssl rand -hex 32)",
+        });
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef, read-key-next-0123456789", apiKeysWrite: "write-key-0123456789abcdef" });
         assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
     });
 });

@@ -19,6 +19,7 @@ import { Authenticator } from "../../app/src/auth/authenticator";
 import { parseApiKeyEntries } from "../../app/src/auth/keys";
 import { loadConfig } from "../../app/src/config";
 import { startServer, type RunningServer } from "../../app/src/server";
+import { median, ms, percentile } from "./stats";
 
 const P50_BUDGET_MS = 0.5;
 const CHECK_BUDGET_US = 50;
@@ -36,9 +37,6 @@ const KEY = KEYS[KEY_COUNT - 1]!;
 
 type Mode = "on" | "off";
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-const ms = (n: number) => `${n.toFixed(3)} ms`;
 
 async function start(mode: Mode): Promise<RunningServer> {
     const env: Record<string, string> = {

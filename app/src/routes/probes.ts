@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { PROBE_PATHS } from "../contract";
 import type { HealthService, RegionHealth } from "../health/service";
 import type { Lifecycle } from "../lifecycle/state";
@@ -66,30 +66,21 @@ export const probeRoutes: FastifyPluginAsync<{ health: HealthService; lifecycle:
     );
 
     // What Route53 probes: the status code decides; the body says only why.
-    app.get(
-        PROBE_PATHS.health,
-        { schema: { response: { 200: publicHealthBody, 503: publicHealthBody } }, logLevel: "warn" },
-        async (_request, reply) => {
-            const report = await health.regionHealth();
-            return reply
-                .code(report.status === "down" ? 503 : 200)
-                .header("cache-control", "no-store")
-                .send({ status: report.status, reason: healthReason(report, lifecycle.draining) });
-        },
-    );
+    regionHealthRoute(app, health, publicHealthBody, (report) => ({ status: report.status, reason: healthReason(report, lifecycle.draining) }));
 };
 
 /** The detailed region health (components, breakers, latencies), on the admin port only. */
 export const detailedHealthRoute: FastifyPluginAsync<{ health: HealthService }> = async (app, { health }) => {
-    app.get(
-        PROBE_PATHS.health,
-        { schema: { response: { 200: healthBody, 503: healthBody } }, logLevel: "warn" },
-        async (_request, reply) => {
-            const report = await health.regionHealth();
-            return reply
-                .code(report.status === "down" ? 503 : 200)
-                .header("cache-control", "no-store")
-                .send(report);
-        },
-    );
+    regionHealthRoute(app, health, healthBody, (report) => report);
 };
+
+/** GET /health: 503 when the region is down, else 200; never cached; the body as `render` shapes it. */
+function regionHealthRoute(app: FastifyInstance, health: HealthService, body: object, render: (report: RegionHealth) => object): void {
+    app.get(PROBE_PATHS.health, { schema: { response: { 200: body, 503: body } }, logLevel: "warn" }, async (_request, reply) => {
+        const report = await health.regionHealth();
+        return reply
+            .code(report.status === "down" ? 503 : 200)
+            .header("cache-control", "no-store")
+            .send(render(report));
+    });
+}

@@ -34,7 +34,7 @@ export class Authenticator {
         return this.options.enabled;
     }
 
-    /** Whether any key may use the admin routes (they are not registered otherwise). */
+    /** Whether any key has `scope` (the admin routes are registered only when one has `admin`). */
     hasScope(scope: Scope): boolean {
         return this.options.keys.some((k) => k.scopes.includes(scope));
     }

@@ -14,7 +14,7 @@ import { denyIngressByDefault } from "./k8s/networkPolicy";
 import { QdrantCluster } from "./qdrant";
 import { AwsObservability, countRules, GcpObservability, observabilitySpec, ruleGroups } from "./observability";
 import { InternalEndpoint, LogicalSnapshotSchedule, REPLICATION_API, ReplicationFollower, StandbyReplication } from "./replication";
-import { LangchainService, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
+import { apiKeysEnv, LangchainService, monitoringPeers, SERVICE_POD_SELECTOR, type ServiceScale } from "./service";
 import { embeddingsEnv } from "./service/embeddings";
 
 const NAMESPACE = "langchain-ha";
@@ -210,12 +210,15 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         cloud: side,
         env: { ...serviceEnv(side), ...replication.env(side, false) },
         identity: replication.pods[side],
+        monitoringPeers: monitoringPeers(side, c.aws.vpcCidr),
         secretEnv: {
             [ENV.openaiApiKey]: secrets.openaiApiKey,
             [ENV.anthropicApiKey]: secrets.anthropicApiKey,
             [ENV.googleApiKey]: secrets.googleApiKey,
             [ENV.qdrantApiKey]: secrets.qdrantApiKey,
             [ENV.adminToken]: secrets.adminToken,
+            // Hashes of the read and write keys (never the keys): the service refuses to listen beyond loopback without them.
+            [ENV.apiKeys]: apiKeysEnv({ read: secrets.apiKeysRead, write: secrets.apiKeysWrite }),
         },
         resources: c.app.resources,
         certificateArn: side === "aws" ? certificate.certificateArn : undefined,

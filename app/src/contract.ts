@@ -10,10 +10,16 @@ export const HTTP_PORT = 8080;
 export const HTTPS_PORT = 8443;
 
 /**
- * Name of the container port that serves `PROBE_PATHS.metrics`; scrape targets on both clouds
- * refer to the port by this name, so moving /metrics to another port is a change here only.
+ * Admin port: `/metrics` and the detailed `/health`. No load balancer exposes it; the pods'
+ * NetworkPolicy admits only in-cluster monitoring to it.
  */
-export const METRICS_PORT_NAME = "http";
+export const ADMIN_PORT = 9090;
+
+/**
+ * Name of the container port that serves `PROBE_PATHS.metrics` (the admin port); scrape targets
+ * on both clouds refer to the port by this name, so moving /metrics is a change here only.
+ */
+export const METRICS_PORT_NAME = "admin";
 
 /**
  * Upper bounds (seconds) of the service's latency histogram buckets: from a local lookup (~1 ms)
@@ -68,6 +74,11 @@ export const ENV = {
     embeddingsProvider: "EMBEDDINGS_PROVIDER",
     embeddingsModel: "EMBEDDINGS_MODEL",
     embeddingsDimensions: "EMBEDDINGS_DIMENSIONS",
+    /** Authentication and listeners (docs/service.md, "Authentication" and "Ports"). */
+    host: "HOST",
+    adminPort: "ADMIN_PORT",
+    apiKeys: "API_KEYS",
+    authDisabled: "AUTH_DISABLED",
 } as const;
 
 /** Seconds the pod gets after SIGTERM; the service drains within it (terminationGracePeriodSeconds). */
@@ -122,6 +133,11 @@ export const TUNING_ENV = {
     maxDocumentsPerRequest: "MAX_DOCUMENTS_PER_REQUEST",
     retrievalTopK: "RETRIEVAL_TOP_K",
     replicationPollMs: "REPLICATION_POLL_MS",
+    /** Per API key: sustained requests per second and burst (a token bucket per key id). */
+    apiKeyRatePerSecond: "API_KEY_RATE_PER_SECOND",
+    apiKeyBurst: "API_KEY_BURST",
+    /** Time a client has to send its request headers (and its whole request). */
+    headersTimeoutMs: "HEADERS_TIMEOUT_MS",
     /** S3 and GCS API endpoints of stand-ins or compatible stores; unset for the real clouds. */
     s3Endpoint: "S3_ENDPOINT",
     gcsEndpoint: "GCS_ENDPOINT",

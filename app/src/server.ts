@@ -1,8 +1,12 @@
 import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import pino from "pino";
-import { app } from "./app";
+import { adminApp, app, type AppServices } from "./app";
+import { ENV } from "./contract";
+import { requestIdFor } from "./http/request-id";
 import { loadConfig, type Config } from "./config";
 import { drain } from "./lifecycle/shutdown";
 import { ENV } from "./contract";
@@ -15,48 +19,100 @@ const FIRST_ROUND_WAIT_MS = 5_000;
 const MODEL_CHECK_MS = 5_000;
 
 export interface RunningServer {
-    /** Base URLs: plain HTTP first, HTTPS second when TLS is configured. */
+    /** Base URLs of the serving port(s): plain HTTP first, HTTPS second when TLS is configured. */
     urls: string[];
+    /** Base URL of the admin port (/metrics, detailed /health). */
+    adminUrl: string;
     services: Services;
     /** Graceful shutdown, as on SIGTERM; resolves true when every in-flight request finished in time. */
     shutdown(): Promise<boolean>;
 }
 
-/** Builds the instance(s), listens, and returns a handle; signals are wired by main() only. */
+/**
+ * Node's slow-client limits, set where the server is created: the connection check runs every
+ * `connectionsCheckingInterval`, so with Node's 30 s default a 30 s headers timeout fires only
+ * after up to 60 s (65 s measured). Checked four times per timeout instead.
+ */
+export function clientTimeouts(timeoutMs: number) {
+    return {
+        headersTimeout: timeoutMs,
+        requestTimeout: timeoutMs,
+        connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(timeoutMs / 4))),
+    };
+}
+
+/** A URL a local client can use for a bound address (the wildcard addresses mean "this host"). */
+export function urlFor(protocol: "http" | "https", bound: AddressInfo): string {
+    const host = bound.address === "0.0.0.0" ? "127.0.0.1" : bound.address === "::" ? "[::1]" : bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+    return `${protocol}://${host}:${bound.port}`;
+}
+
+interface Listener {
+    name: "http" | "https" | "admin";
+    port: number;
+    plugin: FastifyPluginAsync<{ services: AppServices }>;
+    tls?: { cert: Buffer; key: Buffer };
+}
+
+/** Builds the instances (serving HTTP, HTTPS when configured, admin), listens, and returns a handle; signals are wired by main() only. */
 export async function startServer(config: Config, options: ServiceOptions & { logger?: pino.Logger } = {}): Promise<RunningServer> {
     const log = options.logger ?? pino({ level: config.logLevel });
     const services = await createServices(config, log, options);
-    const common = {
-        loggerInstance: log as FastifyBaseLogger,
-        bodyLimit: config.limits.bodyLimitBytes,
-        // A client that trickles its request body must not hold a socket for Node's default 5 minutes.
-        requestTimeout: 30_000,
-        // Clients behind a load balancer reuse connections; close idle ones at shutdown, keep busy ones.
-        forceCloseConnections: "idle" as const,
-        // Strict bodies: fastify's defaults would turn 42 into "42" and silently drop unknown fields.
-        ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    };
-    const servers: FastifyInstance[] = [fastify(common)];
-    if (config.https) {
-        const https = { cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) };
-        servers.push(fastify({ ...common, https }) as unknown as FastifyInstance); // the HTTPS instance's server type differs only in its TLS socket
-    }
-    const ports = [config.port, config.https?.port ?? 0];
+    const timeouts = clientTimeouts(config.headersTimeoutMs);
+    const listeners: Listener[] = [
+        { name: "http", port: config.port, plugin: app },
+        ...(config.https
+            ? [{ name: "https" as const, port: config.https.port, plugin: app, tls: { cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) } }]
+            : []),
+        { name: "admin", port: config.adminPort, plugin: adminApp },
+    ];
+    const servers: FastifyInstance[] = [];
+    const bound: Record<string, string> = {};
     const urls: string[] = [];
-    for (const [i, server] of servers.entries()) {
-        await server.register(app, { services });
-        await server.listen({ port: ports[i], host: "0.0.0.0" });
-        const { port } = server.server.address() as AddressInfo;
-        urls.push(`${i === 0 ? "http" : "https"}://127.0.0.1:${port}`);
+    let adminUrl = "";
+    for (const listener of listeners) {
+        const tls = listener.tls;
+        const server = fastify({
+            loggerInstance: log as FastifyBaseLogger,
+            bodyLimit: config.limits.bodyLimitBytes,
+            requestTimeout: timeouts.requestTimeout,
+            // The server is made here so that Node's header and request timeouts are exact (clientTimeouts).
+            serverFactory: (handler) => (tls ? createHttpsServer({ ...tls, ...timeouts }, handler) : createHttpServer(timeouts, handler)) as Server,
+            // Clients behind a load balancer reuse connections; close idle ones at shutdown, keep busy ones.
+            forceCloseConnections: "idle" as const,
+            // Requests that arrive while draining are answered (with Connection: close), never with
+            // fastify's own 503 body, which is not the service's error shape.
+            return503OnClosing: false,
+            // The caller's X-Request-Id when valid, else a UUID; echoed on every response.
+            requestIdHeader: false,
+            genReqId: requestIdFor,
+            // Strict bodies: fastify's defaults would turn 42 into "42" and silently drop unknown fields.
+            ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+        });
+        await server.register(listener.plugin, { services });
+        await server.listen({ port: listener.port, host: config.host });
+        const address = server.server.address() as AddressInfo;
+        bound[listener.name] = `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+        if (listener.name === "admin") adminUrl = urlFor("http", address);
+        else urls.push(urlFor(listener.name, address));
+        servers.push(server);
+    }
+    if (!config.auth.enabled) {
+        log.warn(
+            config.auth.offReason === "disabled"
+                ? `authentication is off (${ENV.authDisabled}=true): anyone who reaches ${config.host} can read and write`
+                : `authentication is off: listening on ${config.host} only; set ${ENV.apiKeys} to listen on another address`,
+        );
     }
     // The first replication round settles the role before writes are taken; a slow one (a standby
     // loading a large snapshot set) goes on in the background and /health says so meanwhile.
     await Promise.race([services.replication.start(), new Promise((resolve) => setTimeout(resolve, FIRST_ROUND_WAIT_MS).unref())]);
     services.lifecycle.started = true;
     const { role, epoch } = services.replication.status();
-    log.info({ urls, region: config.region, store: config.qdrant ? "qdrant" : "embedded", role, epoch }, "serving");
+    log.info({ bound, urls, adminUrl, auth: config.auth.enabled, region: config.region, store: config.qdrant ? "qdrant" : "embedded", role, epoch }, "serving");
     return {
         urls,
+        adminUrl,
         services,
         shutdown: () => drain(servers, services.lifecycle, services.close, config.shutdownDrainMs, log),
     };

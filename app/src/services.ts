@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppServices } from "./app";
 import { AnswerService } from "./answer/service";
+import { Authenticator } from "./auth/authenticator";
 import type { Config, LlmConfig } from "./config";
 import { createDenseEmbeddings } from "./embeddings/dense";
 import { spaceOf } from "./embeddings/models";
@@ -140,8 +141,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
         ingest: new IngestService(store, vectorizer, options.journal === "off" ? UNJOURNALED : replication, r.askDeadlineMs, RETRY_AFTER.unavailable),
         health: new HealthService(config.region, store, steps, lifecycle, replication, { ...r.health, attemptTimeoutMs: r.vectorTimeoutMs }, vectorizer),
         replication,
-        adminToken: config.adminToken,
         admission,
+        authenticator: new Authenticator({ keys: config.auth.keys, enabled: config.auth.enabled, ratePerSecond: config.auth.ratePerSecond, burst: config.auth.burst }),
         close: async () => {
             lag?.stop();
             await replication.stop();

@@ -6,7 +6,12 @@ import { stackConfigSchema, type ParsedStackConfig } from "./schema";
 export const CONFIG_NAMESPACE = "langchain-ha";
 export const CONFIG_KEYS = ["environment", "aws", "gcp", "dr", "qdrant", "app", "dns", "backup", "replication", "slo"] as const;
 /** Secret keys the program reads (set with `pulumi config set --secret`). */
-export const SECRET_KEYS = ["openaiApiKey", "anthropicApiKey", "googleApiKey", "qdrantApiKey", "gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken"] as const;
+export const SECRET_KEYS = [
+    "openaiApiKey", "anthropicApiKey", "googleApiKey", "qdrantApiKey", "gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken",
+    // The service's API keys, comma-separated per scope (several at once while rotating); the
+    // program mounts only their SHA-256 hashes (infra/service/apiKeys.ts).
+    "apiKeysRead", "apiKeysWrite",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Raised for invalid stack config; the message names the key and the stack file. */

@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { splitKeyList } from "../../app/src/auth/keys";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, resolveConfig, SECRET_KEYS, type SecretKey, type StackConfig } from "./load";
+
+/** The stack secrets that list the service's API keys, per scope. */
+export const API_KEY_SECRETS = ["apiKeysRead", "apiKeysWrite"] as const satisfies readonly SecretKey[];
 
 /** The service's minimum length of ADMIN_TOKEN (app/src/config/env-schema.ts). */
 export const ADMIN_TOKEN_MIN_LENGTH = 16;
@@ -60,6 +64,13 @@ export function readProgramConfig(stackFile = `stacks/Pulumi.${pulumi.getStack()
     if (adminToken !== undefined && adminToken.length < ADMIN_TOKEN_MIN_LENGTH) {
         throw new ConfigError([`${CONFIG_NAMESPACE}:adminToken must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`], stackFile);
     }
+    // API keys: checked here, by key name and position, so that a short key is a config error
+    // naming the setting instead of a failure inside the program (the values never printed).
+    for (const key of API_KEY_SECRETS) {
+        const value = pulumi.runtime.allConfig()[`${CONFIG_NAMESPACE}:${key}`];
+        const checked = value === undefined ? undefined : splitKeyList(value);
+        if (checked !== undefined && !checked.ok) throw new ConfigError([`${CONFIG_NAMESPACE}:${key} ${checked.error}`], stackFile);
+    }
     return { config: resolved, secrets, gcpTls: { certificate: secrets.gcpTlsCertificate!, privateKey: secrets.gcpTlsPrivateKey! }, today: utcDate(now) };
 }
 
@@ -75,14 +86,15 @@ const PROVIDER_KEYS: Record<string, SecretKey | undefined> = { openai: "openaiAp
 
 /**
  * Secrets the deployment cannot run without: the GCP pods' TLS material, the admin token of the
- * replication API (promotion, snapshot sets), Qdrant's API key (an unkeyed Qdrant serves anyone
+ * replication API (promotion, snapshot sets), the service's read and write API keys (it refuses
+ * to listen beyond loopback without them), Qdrant's API key (an unkeyed Qdrant serves anyone
  * who reaches it), and the API key of each LLM and embedding provider the stack
  * names (the service refuses to start without it).
  */
 export function requiredSecrets(config: StackConfig): SecretKey[] {
     const named = [config.app.llm.primary, config.app.llm.secondary, config.app.embeddings.provider];
     const providers = [...new Set(named.map((p) => PROVIDER_KEYS[p]).filter((k): k is SecretKey => k !== undefined))];
-    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", ...providers];
+    return ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", ...API_KEY_SECRETS, "qdrantApiKey", ...providers];
 }
 
 function getObject(config: pulumi.Config, key: string, stackFile: string): unknown {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ENV, HTTP_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
+import { ADMIN_CONTAINER_PORT, LISTENER_ENV } from "../service/ports";
 
 export const FOLLOWER_NAME = "langchain-ha-follower";
 
@@ -68,6 +69,7 @@ export class ReplicationFollower extends pulumi.ComponentResource {
         const env: k8s.types.input.core.v1.EnvVar[] = [
             ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
             { name: ENV.port, value: String(HTTP_PORT) },
+            ...LISTENER_ENV,
             { name: ENV.dataDir, value: "/data" },
             { name: ENV.replicationApply, value: "true" },
             { name: ENV.leaseName, value: args.leaseName },
@@ -93,7 +95,7 @@ export class ReplicationFollower extends pulumi.ComponentResource {
                             image: args.image,
                             env,
                             envFrom: [{ secretRef: { name: args.secretName } }],
-                            ports: [{ name: "http", containerPort: HTTP_PORT }],
+                            ports: [{ name: "http", containerPort: HTTP_PORT }, ADMIN_CONTAINER_PORT],
                             readinessProbe: { httpGet: { path: PROBE_PATHS.readyz, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
                             livenessProbe: { httpGet: { path: PROBE_PATHS.livez, port: "http" }, periodSeconds: 10, failureThreshold: 3 },
                             startupProbe: { httpGet: { path: PROBE_PATHS.readyz, port: "http" }, periodSeconds: 2, failureThreshold: 60 },

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
+import { ADMIN_PORT, ENV, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
 import { RESTRICTED_CONTAINER, selectorLabels, workloadLabels, zoneSpread } from "../k8s/labels";
 import type { PodIdentity } from "../k8s/podIdentity";
 import { allowIngress, fromPods, INTERNAL_CLIENT_LABEL, tcpPorts } from "../k8s/networkPolicy";
+import { ADMIN_CONTAINER_PORT, LISTENER_ENV } from "./ports";
 
 /** How many pods run, by role. */
 export type ServiceScale =
@@ -20,7 +21,12 @@ export interface LangchainServiceArgs {
     cloud: "aws" | "gcp";
     /** Plain environment for the container (see app/src/contract.ts ENV). */
     env: Record<string, pulumi.Input<string>>;
-    /** Secret environment (API keys); stored in a Kubernetes Secret. Empty values are left out. */
+    /**
+     * Who may reach the admin port (/metrics, detailed /health): the cluster's metrics
+     * collection (see monitoringPeers). No load balancer exposes that port.
+     */
+    monitoringPeers: k8s.types.input.networking.v1.NetworkPolicyPeer[];
+    /** Secret environment (provider keys, API key hashes, admin token); stored in a Kubernetes Secret. Empty values are left out. */
     secretEnv: Record<string, pulumi.Input<string | undefined>>;
     resources: { cpu: string; memory: string };
     /** AWS only: ACM certificate the NLB terminates TLS with. */
@@ -119,6 +125,7 @@ export class LangchainService extends pulumi.ComponentResource {
         const env: k8s.types.input.core.v1.EnvVar[] = [
             ...Object.entries(args.env).map(([key, value]) => ({ name: key, value })),
             { name: ENV.port, value: String(HTTP_PORT) },
+            ...LISTENER_ENV,
             { name: ENV.dataDir, value: "/data" },
             ...(tlsSecret ? [
                 { name: ENV.httpsPort, value: String(HTTPS_PORT) },
@@ -153,6 +160,7 @@ export class LangchainService extends pulumi.ComponentResource {
                             ports: [
                                 { name: "http", containerPort: HTTP_PORT },
                                 ...(tlsSecret ? [{ name: "https", containerPort: HTTPS_PORT }] : []),
+                                ADMIN_CONTAINER_PORT,
                             ],
                             readinessProbe: { httpGet: { path: PROBE_PATHS.readyz, port: "http" }, periodSeconds: 5, failureThreshold: 2 },
                             livenessProbe: { httpGet: { path: PROBE_PATHS.livez, port: "http" }, periodSeconds: 10, failureThreshold: 3 },
@@ -205,8 +213,9 @@ export class LangchainService extends pulumi.ComponentResource {
             },
         }, parent);
 
-        // Reachable on the port its load balancer targets, and on the plain port by in-cluster
-        // clients labelled for it (the snapshot-set job); every other port stays closed.
+        // Reachable on the port its load balancer targets, on the plain port by in-cluster
+        // clients labelled for it (the snapshot-set job), and on the admin port by the metrics
+        // collection only; every other port stays closed.
         allowIngress(`${name}-network-policy`, {
             name: NAME,
             namespace: args.namespace,
@@ -215,6 +224,7 @@ export class LangchainService extends pulumi.ComponentResource {
             ingress: [
                 { ports: tcpPorts(tlsSecret ? HTTPS_PORT : HTTP_PORT) },
                 { from: fromPods({ ...INTERNAL_CLIENT_LABEL }), ports: tcpPorts(HTTP_PORT) },
+                { from: args.monitoringPeers, ports: tcpPorts(ADMIN_PORT) },
             ],
         }, parent);
 

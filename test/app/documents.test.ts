@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { RegionHealth } from "../../app/src/health/service";
 import { ask, getJson, postJson, SAMPLE_DOCUMENTS, startService, type TestService } from "./support/service";
 
-const storedChunks = async (url: string) => (await getJson<RegionHealth>(`${url}/health`)).body.components.vectorstore.detail;
+const storedChunks = async (adminUrl: string) => (await getJson<RegionHealth>(`${adminUrl}/health`)).body.components.vectorstore.detail;
 
 describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
     let service: TestService;
@@ -36,13 +36,13 @@ describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
 
     it("re-ingesting the same documents changes nothing; a shorter version drops its old chunks", async () => {
         await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
-        assert.equal(await storedChunks(service.url), "embedded, 2 chunks");
+        assert.equal(await storedChunks(service.adminUrl), "embedded, 2 chunks");
         const long = { id: "long", text: Array.from({ length: 80 }, (_, i) => `Sentence number ${i} about shards.`).join(" ") };
         const first = await postJson<{ chunks: number }>(`${service.url}/v1/documents`, { documents: [long] });
         assert.ok(first.body.chunks > 1);
-        assert.equal(await storedChunks(service.url), `embedded, ${2 + first.body.chunks} chunks`);
+        assert.equal(await storedChunks(service.adminUrl), `embedded, ${2 + first.body.chunks} chunks`);
         await postJson(`${service.url}/v1/documents`, { documents: [{ id: "long", text: "Now a single short sentence." }] });
-        assert.equal(await storedChunks(service.url), "embedded, 3 chunks");
+        assert.equal(await storedChunks(service.adminUrl), "embedded, 3 chunks");
     });
 
     it("derives a stable id from the text when none is given", async () => {
@@ -51,7 +51,7 @@ describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
         const b = await postJson<{ documents: Array<{ id: string }> }>(`${service.url}/v1/documents`, { documents: [doc] });
         assert.match(a.body.documents[0].id, /^sha256-[0-9a-f]{32}$/);
         assert.equal(a.body.documents[0].id, b.body.documents[0].id);
-        assert.equal(await storedChunks(service.url), "embedded, 4 chunks");
+        assert.equal(await storedChunks(service.adminUrl), "embedded, 4 chunks");
     });
 
     const badRequests: Array<[string, string | object, number, RegExp]> = [
@@ -72,7 +72,7 @@ describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
             const response = await postJson(`${service.url}/v1/documents`, body);
             assert.equal(response.status, status);
             assert.match(String(response.body.message), message);
-            assert.equal(await storedChunks(service.url), "embedded, 4 chunks");
+            assert.equal(await storedChunks(service.adminUrl), "embedded, 4 chunks");
         });
     }
 
@@ -106,7 +106,7 @@ describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
     });
 
     it("exports the request, vector and degradation metrics in Prometheus format", async () => {
-        const response = await fetch(`${service.url}/metrics`);
+        const response = await fetch(`${service.adminUrl}/metrics`);
         assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
         const text = await response.text();
         assert.match(text, /http_requests_total\{method="POST",route="\/v1\/ask",status="200"\} \d+/);

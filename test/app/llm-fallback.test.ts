@@ -27,7 +27,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         // The real OpenAI client sent the passages to the provider.
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /replication factor sets how many copies/);
         assert.equal(openai.requests.at(-1)?.headers.authorization, "Bearer openai-test-key");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /llm_calls_total\{provider="openai",outcome="success"\} 1/);
         assert.match(metrics, /llm_tokens_total\{provider="openai",kind="input"\} 11/);
         assert.match(metrics, /llm_tokens_total\{provider="openai",kind="output"\} 7/);
@@ -56,7 +56,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         // Threshold 3 consecutive failures: the second request's first attempt opens it, and its retry is refused.
         await ask(service.url, "What does the replication factor set?");
         assert.equal(openai.calls() - before, 3);
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
         const callsWhenOpen = openai.calls();
         for (let i = 0; i < 5; i++) {
@@ -65,13 +65,13 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
             assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         }
         assert.equal(openai.calls(), callsWhenOpen, "an open breaker must not call the provider");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /circuit_breaker_state\{dependency="llm:openai"\} 2/);
         assert.match(metrics, /llm_calls_total\{provider="openai",outcome="rejected"\} [1-9]/);
     });
 
     it("keeps /health and /readyz green while an LLM provider is down (shared by every region)", async () => {
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.status, "degraded");
         assert.equal(health.body.components["llm-primary:openai"].status, "down");
@@ -84,7 +84,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
             const { body } = await ask(service.url, "What does the replication factor set?");
             return body.answeredBy === "openai" && body.degraded.length === 0;
         }, "the primary answers after half-open");
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
         assert.equal(health.body.status, "ok");
     });
@@ -108,7 +108,7 @@ describe("LLM fallback chain: primary, secondary, extractive", () => {
         assert.deepEqual(body.degraded, ["llm-primary:openai", "llm-secondary:anthropic"]);
         assert.match(body.answer, /replication factor sets how many copies/);
         assert.equal(body.sources[0].id, "qdrant-replication");
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 200, "the region still serves: extractive answers");
     });
 
@@ -173,7 +173,7 @@ describe("the per-request deadline bounds the whole chain", () => {
         assert.deepEqual(body.degraded, ["llm-primary:openai"]);
         assert.equal(openai.calls(), 1, "no retry once the primary's share has passed");
         // Our own deadline is not the provider's fault: its breaker has counted nothing.
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
     });
 

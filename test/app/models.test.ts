@@ -36,7 +36,7 @@ describe("model ids are checked with the provider at start", () => {
     }
 
     it("the service exits 2 with one line naming the variable when a configured model is unknown", async () => {
-        const child = spawnServer({ ...standIns.anthropic.envFor("primary"), ANTHROPIC_MODEL: "claude-3-5-haiku-latest", DATA_DIR: freshDataDir(), PORT: "0" });
+        const child = spawnServer({ ...standIns.anthropic.envFor("primary"), ANTHROPIC_MODEL: "claude-3-5-haiku-latest", DATA_DIR: freshDataDir(), PORT: "0", ADMIN_PORT: "0" });
         let stderr = "";
         child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
         const [code] = await once(child, "exit");

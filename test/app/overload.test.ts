@@ -61,7 +61,7 @@ describe("overload: the LLM bulkhead sheds load instead of queueing without boun
         const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 429, 429, 429, 429]);
         assert.equal(openai.calls(), 3, "the queued request ran after a slot freed; no rejected one did");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /load_shed_requests_total\{limit="llm"\} 4/);
     });
 

@@ -76,7 +76,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
     });
 
     it("reports the region healthy with the store's probe latency", async () => {
-        const { status, body } = await getJson<RegionHealth>(`${service.url}/health`);
+        const { status, body } = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(status, 200);
         assert.equal(body.status, "ok");
         assert.equal(body.components.vectorstore.status, "ok");
@@ -94,7 +94,7 @@ describe("Qdrant mode, through the real Qdrant client", () => {
         assert.match(body.answer, /^The knowledge base is unavailable/);
         assert.match(JSON.stringify(openai.requests.at(-1)?.body), /knowledge base is unavailable/);
 
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 503);
         assert.equal(health.body.status, "down");
         assert.equal(health.body.components.vectorstore.status, "down");
@@ -139,10 +139,10 @@ describe("Qdrant mode, through the real Qdrant client", () => {
 
 /** /health once the breaker, possibly open from an earlier outage, lets the probe itself run. */
 async function healthAfterBreaker(service: TestService) {
-    let health = await getJson<RegionHealth>(`${service.url}/health`);
+    let health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
     for (let i = 0; i < 40 && health.body.components.vectorstore.detail === "breaker open"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        health = await getJson<RegionHealth>(`${service.url}/health`);
+        health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
     }
     return health;
 }
@@ -164,7 +164,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
     });
 
     it("reports a collection of the wrong vector shape instead of replacing it", async () => {
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 503);
         assert.match(health.body.components.vectorstore.detail, /collection docs_sparse has one unnamed vector of size 1536 and no sparse vector, the service needs no dense vector and a sparse one/);
         const ingest = await postJson(`${service.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS });
@@ -176,7 +176,7 @@ describe("Qdrant mode: an existing collection is never recreated", () => {
     it("refuses a collection under the alias's name instead of reading or replacing it", async () => {
         const legacy = await startService(qdrantEnv(qdrant, { QDRANT_COLLECTION: "legacy" }));
         try {
-            const health = await getJson<RegionHealth>(`${legacy.url}/health`);
+            const health = await getJson<RegionHealth>(`${legacy.adminUrl}/health`);
             assert.equal(health.status, 503);
             assert.match(health.body.components.vectorstore.detail, /^legacy is a collection, not an alias/);
             assert.equal(qdrant.collectionWrites("legacy").length, 0);

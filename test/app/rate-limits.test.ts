@@ -56,17 +56,17 @@ describe("provider rate limits and quotas", () => {
             assert.equal(body.answeredBy, "anthropic");
         }
         assert.equal(openai.calls() - before, 4, "one call per request, no retries, and the breaker never opened");
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         const primary = health.body.components["llm-primary:openai"];
         assert.equal(primary.status, "down");
         assert.equal(primary.breaker, "closed");
         assert.match(primary.detail, /^quota exhausted since .* \(not an outage: add credit or raise the limit\)$/);
         assert.equal(health.status, 200, "an LLM quota never fails the region");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /llm_calls_total\{provider="openai",outcome="quota"\} 4/);
         openai.mode = { kind: "ok" };
         await ask(service.url, "What does the replication factor set?");
-        assert.equal((await getJson<RegionHealth>(`${service.url}/health`)).body.components["llm-primary:openai"].status, "ok");
+        assert.equal((await getJson<RegionHealth>(`${service.adminUrl}/health`)).body.components["llm-primary:openai"].status, "ok");
     });
 });
 

@@ -61,11 +61,11 @@ describe("an active and a standby instance", () => {
         assert.equal(status.fitForFailover, true);
         assert.ok(status.lagSeconds !== null && status.lagSeconds < 5, `lag ${status.lagSeconds}`);
         assert.deepEqual(status.position, { epoch: 1, seq: 1 });
-        const activeMetrics = await (await fetch(`${active.url}/metrics`)).text();
+        const activeMetrics = await (await fetch(`${active.adminUrl}/metrics`)).text();
         assert.match(activeMetrics, /^journal_writes_total\{outcome="ok"\} 1$/m);
         // The gauges follow the replication rounds, whether or not anyone reads the status.
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const standbyMetrics = await (await fetch(`${standby.url}/metrics`)).text();
+        const standbyMetrics = await (await fetch(`${standby.adminUrl}/metrics`)).text();
         assert.match(standbyMetrics, /^replication_entries_applied_total 1$/m);
         assert.match(standbyMetrics, /^replication_fit_for_failover 1$/m);
         assert.match(standbyMetrics, /^replication_epoch 1$/m);
@@ -80,14 +80,14 @@ describe("an active and a standby instance", () => {
 
     it("both sides report healthy: the standby is caught up within the RPO", async () => {
         for (const side of [active, standby]) {
-            const health = await getJson<RegionHealth>(`${side.url}/health`);
+            const health = await getJson<RegionHealth>(`${side.adminUrl}/health`);
             assert.equal(health.status, 200, JSON.stringify(health.body.components.replication));
             assert.equal(health.body.components.replication.status, "ok");
         }
     });
 
     it("admin routes need the token", async () => {
-        assert.equal((await promote(standby, "planned", "wrong-token-0123456789")).status, 403);
+        assert.equal((await promote(standby, "planned", "wrong-token-0123456789")).status, 401, "an unknown key is 401; a known key without the admin scope is 403 (auth.test.ts)");
         const anonymous = await fetch(`${standby.url}/admin/v1/promote`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"mode":"planned"}' });
         assert.equal(anonymous.status, 401);
     });
@@ -144,7 +144,7 @@ describe("a standby whose source goes silent", () => {
         renameSync(env.journals.a, `${env.journals.a}.unreachable`);
         writeFileSync(env.journals.a, "unreachable");
         await eventually(async () => (await getJson(`${standby.url}/health`)).status === 503, "standby unfit", 100, 50);
-        const health = await getJson<RegionHealth>(`${standby.url}/health`);
+        const health = await getJson<RegionHealth>(`${standby.adminUrl}/health`);
         assert.equal(health.body.components.replication.status, "down");
         assert.match(health.body.components.replication.detail, /exceeds the RPO of 1 s/);
         const unplanned = await promote(standby, "planned");

@@ -33,7 +33,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const ms = (n: number) => `${n.toFixed(3)} ms`;
 
 async function start(env: Record<string, string>, resilience: "on" | "off"): Promise<RunningServer> {
-    const result = loadConfig({ PORT: "0", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(tmpdir(), "langchain-ha-bench-")), ...env });
+    const result = loadConfig({ PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(tmpdir(), "langchain-ha-bench-")), ...env });
     if (!result.ok) throw new Error(result.errors.join("; "));
     return startServer(result.config, { logger: pino({ level: "silent" }), processMetrics: false, resilience });
 }

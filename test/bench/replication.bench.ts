@@ -36,7 +36,7 @@ const percentile = (values: number[], p: number) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function start(env: Record<string, string>, journal: "on" | "off" = "on"): Promise<RunningServer> {
-    const result = loadConfig({ PORT: "0", LOG_LEVEL: "silent", REPLICATION_POLL_MS: "100", VECTOR_TIMEOUT_MS: "10000", ...env });
+    const result = loadConfig({ PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "silent", REPLICATION_POLL_MS: "100", VECTOR_TIMEOUT_MS: "10000", ...env });
     if (!result.ok) throw new Error(result.errors.join("; "));
     return startServer(result.config, { logger: pino({ level: "silent" }), processMetrics: false, journal });
 }

@@ -154,13 +154,13 @@ describe("the run's date", () => {
 describe("secrets", () => {
     test("a stack needs the GCP TLS material, the admin token and the key of every LLM provider it names", () => {
         const keys = (llm: { primary: string; secondary: string }) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm } }));
-        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(keys({ primary: "openai", secondary: "anthropic" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
         // Embeddings default to OpenAI: its key is needed even where no LLM slot names it.
-        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "googleApiKey", "openaiApiKey"]);
-        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey"]);
+        assert.deepEqual(keys({ primary: "google", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "googleApiKey", "openaiApiKey"]);
+        assert.deepEqual(keys({ primary: "none", secondary: "none" }), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "openaiApiKey"]);
         const withEmbeddings = (provider: string) => requiredSecrets(resolveConfig("prod", { ...minimal, app: { llm: { primary: "openai", secondary: "anthropic" }, embeddings: { provider } } }));
-        assert.deepEqual(withEmbeddings("google"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey", "googleApiKey"]);
-        assert.deepEqual(withEmbeddings("none"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
+        assert.deepEqual(withEmbeddings("google"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "openaiApiKey", "anthropicApiKey", "googleApiKey"]);
+        assert.deepEqual(withEmbeddings("none"), ["gcpTlsCertificate", "gcpTlsPrivateKey", "adminToken", "apiKeysRead", "apiKeysWrite", "qdrantApiKey", "openaiApiKey", "anthropicApiKey"]);
     });
 
     test("embedding model and width are resolved in the stack config, so a change of the service's defaults moves no stack", () => {
@@ -180,7 +180,7 @@ describe("secrets", () => {
             ...secrets,
         }, Object.keys(secrets));
     }
-    const tls = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY" };
+    const tls = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY", apiKeysRead: "read-key-0123456789abcdef", apiKeysWrite: "write-key-0123456789abcdef" };
 
     test("pulumi up stops before any resource when a required secret is not set", () => {
         withSecrets({ ...tls, openaiApiKey: "sk-test", adminToken: "admin-token-for-tests" });
@@ -195,6 +195,20 @@ describe("secrets", () => {
             message: "stacks/Pulumi.prod.yaml: langchain-ha:adminToken must be at least 16 characters (e.g. openssl rand -hex 32)",
         });
         withSecrets({ ...tls, openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "a".repeat(16) });
+        assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
+    });
+
+    test("API keys: both scopes required, each key long enough, named by list and position, never printed", () => {
+        const others = { gcpTlsCertificate: "CERT", gcpTlsPrivateKey: "KEY", openaiApiKey: "sk-test", anthropicApiKey: "sk-ant-test", qdrantApiKey: "qdrant-test-key", adminToken: "a".repeat(16) };
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef" });
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:apiKeysWrite is required (pulumi config set --secret langchain-ha:apiKeysWrite ...)",
+        });
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef,tiny-key", apiKeysWrite: "write-key-0123456789abcdef" });
+        assert.throws(() => readProgramConfig("stacks/Pulumi.prod.yaml"), {
+            message: "stacks/Pulumi.prod.yaml: langchain-ha:apiKeysRead key 2 is shorter than 16 characters (e.g. openssl rand -hex 32)",
+        });
+        withSecrets({ ...others, apiKeysRead: "read-key-0123456789abcdef, read-key-next-0123456789", apiKeysWrite: "write-key-0123456789abcdef" });
         assert.doesNotThrow(() => readProgramConfig("stacks/Pulumi.prod.yaml"));
     });
 });

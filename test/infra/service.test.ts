@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
-import { LangchainService, validateLangchainServiceArgs, type LangchainServiceArgs } from "../../infra/service";
+import { createHash } from "node:crypto";
+import { ADMIN_PORT, HTTP_PORT, HTTPS_PORT, PROBE_PATHS, TERMINATION_GRACE_SECONDS } from "../../app/src/contract";
+import { apiKeysEnv, LangchainService, monitoringPeers, validateLangchainServiceArgs, type LangchainServiceArgs } from "../../infra/service";
 import { declare, envOf, unsecret } from "./harness";
 
 const serving = { kind: "serving" as const, replicas: 3, maxReplicas: 12, targetCpuPercent: 70 };
@@ -11,6 +12,7 @@ const onAws: LangchainServiceArgs = {
     scale: serving,
     cloud: "aws",
     env: { QDRANT_URL: "http://qdrant:6333" },
+    monitoringPeers: [{ ipBlock: { cidr: "10.20.0.0/16" } }],
     secretEnv: { OPENAI_API_KEY: "sk-test", GOOGLE_API_KEY: undefined },
     resources: { cpu: "500m", memory: "1Gi" },
     certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
@@ -30,7 +32,10 @@ describe("LangchainService", () => {
         assert.equal(c.readinessProbe.httpGet.path, PROBE_PATHS.readyz);
         assert.equal(c.livenessProbe.httpGet.path, PROBE_PATHS.livez);
         assert.equal(c.startupProbe.httpGet.path, PROBE_PATHS.readyz);
-        assert.deepEqual(c.ports, [{ name: "http", containerPort: HTTP_PORT }]);
+        assert.deepEqual(c.ports, [{ name: "http", containerPort: HTTP_PORT }, { name: "admin", containerPort: ADMIN_PORT }]);
+        assert.equal(envOf(c).HOST, "0.0.0.0", "all interfaces: the service's own default is loopback");
+        assert.equal(envOf(c).ADMIN_PORT, String(ADMIN_PORT));
+        for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) assert.equal(probe.httpGet.port, "http", "probes test the serving listener");
         assert.deepEqual(c.lifecycle.preStop, { sleep: { seconds: 5 } });
         assert.equal(c.securityContext.runAsNonRoot, true);
     });
@@ -106,9 +111,37 @@ describe("LangchainService", () => {
                 ingress: [
                     { ports: [{ protocol: "TCP", port }] },
                     { from: [{ podSelector: { matchLabels: { "langchain-ha/internal-client": "true" } } }], ports: [{ protocol: "TCP", port: HTTP_PORT }] },
+                    { from: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: ADMIN_PORT }] },
                 ],
             }, args.cloud);
         }
+    });
+
+    test("no load balancer exposes the admin port, on either cloud", async () => {
+        for (const args of [onAws, onGcp]) {
+            const r = await declare(() => new LangchainService("app", args));
+            const svc = r.one("kubernetes:core/v1:Service");
+            assert.equal(svc.spec.type, "LoadBalancer");
+            assert.deepEqual(svc.spec.ports.map((p: { targetPort: string }) => p.targetPort), [args.cloud === "aws" ? "http" : "https"]);
+        }
+    });
+
+    test("the admin port admits GKE's managed collectors by namespace, and on EKS the VPC where the managed scraper's interfaces live", () => {
+        assert.deepEqual(monitoringPeers("gcp", "10.20.0.0/16"), [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gmp-system" } } }]);
+        assert.deepEqual(monitoringPeers("aws", "10.20.0.0/16"), [{ ipBlock: { cidr: "10.20.0.0/16" } }]);
+    });
+
+    test("mounts the API keys as SHA-256 hashes per scope, never the keys", async () => {
+        const sha = (k: string) => createHash("sha256").update(k).digest("hex");
+        const [read, next, write] = ["read-key-0123456789abcdef", "read-key-next-0123456789", "write-key-0123456789abcdef"];
+        const r = await declare(() => new LangchainService("app", { ...onAws, secretEnv: { API_KEYS: apiKeysEnv({ read: `${read}, ${next}`, write }) } }));
+        const stored = unsecret<Record<string, string>>(r.one("kubernetes:core/v1:Secret").stringData).API_KEYS;
+        assert.deepEqual(stored.split(","), [
+            `key-${sha(read).slice(0, 12)}:read:${sha(read)}`,
+            `key-${sha(next).slice(0, 12)}:read:${sha(next)}`,
+            `key-${sha(write).slice(0, 12)}:write:${sha(write)}`,
+        ]);
+        assert.doesNotMatch(stored, /key-0123/);
     });
 
     test("refuses a single serving replica and missing TLS material", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
+import { ADMIN_PORT, ENV, HTTP_PORT, HTTPS_PORT, TUNING_ENV } from "../contract";
 import { EMBEDDING_PROVIDERS, MAX_DIMENSIONS } from "../embeddings/models";
 
 /** Providers the fallback chain can use; "none" switches a slot off. */
@@ -110,6 +110,14 @@ export const envSchema = z.object({
             .optional(),
     ),
     [TUNING_ENV.embeddingsTimeoutMs]: integer(50, 60_000, 3_000),
+    // Listeners and authentication (config/auth.ts checks them together).
+    [ENV.host]: z.preprocess(blankToUndefined, z.string().regex(/^[0-9A-Za-z.:-]+$/, "must be an IP address or host name").default("127.0.0.1")),
+    [ENV.adminPort]: integer(0, 65535, ADMIN_PORT),
+    [ENV.apiKeys]: optionalText,
+    [ENV.authDisabled]: flag(false),
+    [TUNING_ENV.apiKeyRatePerSecond]: integer(1, 100_000, 50),
+    [TUNING_ENV.apiKeyBurst]: integer(1, 100_000, 100),
+    [TUNING_ENV.headersTimeoutMs]: integer(100, 300_000, 30_000),
     [TUNING_ENV.logLevel]: z.preprocess(
         blankToUndefined,
         z

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ENV, TUNING_ENV } from "../contract";
+import { authConfig, type AuthConfig } from "./auth";
 import { envSchema, PROVIDERS, type Env, type Provider } from "./env-schema";
 import { chooseEmbeddings } from "./embeddings";
 import type { DenseEmbeddingConfig } from "../embeddings/models";
@@ -80,7 +81,14 @@ export interface ReplicationConfig {
 }
 
 export interface Config {
+    /** Address every listener binds; loopback unless the deployment says otherwise. */
+    host: string;
     port: number;
+    /** /metrics and the detailed /health; never behind a load balancer. */
+    adminPort: number;
+    auth: AuthConfig;
+    /** Time a client has to send its headers, and its whole request. */
+    headersTimeoutMs: number;
     /** Set when both TLS files are given: HTTPS is served beside plain HTTP. */
     https?: { port: number; certFile: string; keyFile: string };
     region: string;
@@ -93,8 +101,6 @@ export interface Config {
     limits: { bodyLimitBytes: number; maxDocumentsPerRequest: number; retrievalTopK: number };
     resilience: ResilienceConfig;
     replication: ReplicationConfig;
-    /** Bearer token of the /admin routes; absent: they answer 404. */
-    adminToken?: string;
     /** Dense embeddings; absent: retrieval runs on the local sparse vectors alone. */
     embeddings?: DenseEmbeddingConfig;
 }
@@ -149,11 +155,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         errors.push(`${ENV.leaseName}: needs ${ENV.podName} and ${ENV.podNamespace} (the downward API) to name the lease holder`);
     }
     const embeddings = valid(ENV.embeddingsProvider, ENV.embeddingsModel, ENV.embeddingsDimensions) ? chooseEmbeddings(e, errors) : undefined;
-    if (errors.length > 0) return { ok: false, errors };
+    const auth = valid(ENV.host, ENV.apiKeys, ENV.authDisabled)
+        ? authConfig(
+              {
+                  host: e[ENV.host],
+                  apiKeys: e[ENV.apiKeys],
+                  authDisabled: e[ENV.authDisabled],
+                  adminToken: e[ENV.adminToken],
+                  ratePerSecond: e[TUNING_ENV.apiKeyRatePerSecond],
+                  burst: e[TUNING_ENV.apiKeyBurst],
+              },
+              errors,
+          )
+        : undefined;
+    if (errors.length > 0 || auth === undefined) return { ok: false, errors };
 
     const qdrantUrl = e[ENV.qdrantUrl];
     const config: Config = {
+        host: e[ENV.host],
         port: e[ENV.port],
+        adminPort: e[ENV.adminPort],
+        auth,
+        headersTimeoutMs: e[TUNING_ENV.headersTimeoutMs],
         https: certFile && keyFile ? { port: e[ENV.httpsPort], certFile, keyFile } : undefined,
         region: e[ENV.region],
         dataDir: e[ENV.dataDir],
@@ -212,7 +235,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
             lease: leaseOf(leaseName, e[ENV.podNamespace], e[ENV.podName]),
             endpoints: { s3: e[TUNING_ENV.s3Endpoint], gcs: e[TUNING_ENV.gcsEndpoint] },
         },
-        adminToken: e[ENV.adminToken],
         embeddings,
     };
     return { ok: true, config };

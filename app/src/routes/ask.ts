@@ -1,19 +1,21 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AnswerService } from "../answer/service";
-import { errorResponses } from "./schemas";
+import { errorResponses, MEANINGFUL_TEXT } from "./schemas";
 
-const MAX_QUESTION_CHARS = 4_000;
+/** Longer questions are refused: they cost embedding and LLM time without helping retrieval. */
+export const MAX_QUESTION_CHARS = 4_000;
 
 export const askRoute: FastifyPluginAsync<{ answers: AnswerService }> = async (app, { answers }) => {
     app.post<{ Body: { question: string } }>(
         "/v1/ask",
         {
+            config: { scope: "read" },
             schema: {
                 body: {
                     type: "object",
                     additionalProperties: false,
                     required: ["question"],
-                    properties: { question: { type: "string", minLength: 1, maxLength: MAX_QUESTION_CHARS, pattern: "\\S" } },
+                    properties: { question: { type: "string", minLength: 1, maxLength: MAX_QUESTION_CHARS, pattern: MEANINGFUL_TEXT } },
                 },
                 response: {
                     200: {

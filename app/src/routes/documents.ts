@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { IncomingDocument, IngestService } from "../ingest/service";
 import { HttpError } from "../resilience/errors";
-import { errorResponses } from "./schemas";
+import { errorResponses, MEANINGFUL_TEXT, metadataSchema, METADATA_LIMITS } from "./schemas";
 
 export interface DocumentsRouteOptions {
     ingest: IngestService;
@@ -14,6 +14,7 @@ export const documentsRoute: FastifyPluginAsync<DocumentsRouteOptions> = async (
     app.post<{ Body: { documents: IncomingDocument[] } }>(
         "/v1/documents",
         {
+            config: { scope: "write" },
             schema: {
                 body: {
                     type: "object",
@@ -30,8 +31,8 @@ export const documentsRoute: FastifyPluginAsync<DocumentsRouteOptions> = async (
                                 required: ["text"],
                                 properties: {
                                     id: { type: "string", minLength: 1, maxLength: 256 },
-                                    text: { type: "string", minLength: 1, maxLength: MAX_TEXT_CHARS, pattern: "\\S" },
-                                    metadata: { type: "object" },
+                                    text: { type: "string", minLength: 1, maxLength: MAX_TEXT_CHARS, pattern: MEANINGFUL_TEXT },
+                                    metadata: metadataSchema,
                                 },
                             },
                         },
@@ -62,6 +63,10 @@ export const documentsRoute: FastifyPluginAsync<DocumentsRouteOptions> = async (
             const ids = request.body.documents.flatMap((d) => (d.id === undefined ? [] : [d.id]));
             const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
             if (duplicate !== undefined) throw new HttpError(400, `body/documents: id "${duplicate}" appears more than once`);
+            for (const [i, d] of request.body.documents.entries()) {
+                const bytes = d.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(d.metadata));
+                if (bytes > METADATA_LIMITS.jsonBytes) throw new HttpError(400, `body/documents/${i}/metadata is ${bytes} bytes as JSON, more than ${METADATA_LIMITS.jsonBytes}`);
+            }
             return ingest.ingest(request.body.documents);
         },
     );

@@ -43,7 +43,8 @@ export class LocalInstance {
         const log = fs.openSync(this.logFile, "a");
         this.child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "app", "src", "server.ts")], {
             cwd: REPO,
-            env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...this.env, PORT: String(this.port) },
+            // The admin port (/metrics, detailed /health) is not used by the drill: any free one.
+            env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ADMIN_PORT: "0", ...this.env, PORT: String(this.port) },
             stdio: ["ignore", log, log],
         });
         fs.closeSync(log);

@@ -8,6 +8,8 @@ export interface SpawnedService {
     child: ChildProcess;
     url: string;
     exited: Promise<number | null>;
+    /** Everything the process wrote to stdout so far (its JSON log lines). */
+    output(): string;
 }
 
 export interface SpawnOptions {
@@ -28,12 +30,12 @@ export function spawnServer(env: Record<string, string>, options: SpawnOptions =
 
 /** Spawns the server and waits for its "serving" log line, which carries the URL it bound. */
 export async function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Promise<SpawnedService> {
-    const child = spawnServer({ PORT: "0", LOG_LEVEL: "info", ...env }, options);
+    const child = spawnServer({ PORT: "0", ADMIN_PORT: "0", LOG_LEVEL: "info", ...env }, options);
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const exited = once(child, "exit").then(([code]) => code as number | null);
+    let out = "";
     const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
         child.stdout?.on("data", (d: Buffer) => {
             out += d.toString();
             for (const line of out.split("\n")) {
@@ -42,5 +44,5 @@ export async function spawnService(env: Record<string, string>, options: SpawnOp
         });
         void exited.then((code) => reject(new Error(`server exited with ${code}: ${err}`)));
     });
-    return { child, url, exited };
+    return { child, url, exited, output: () => out };
 }

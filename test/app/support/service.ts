@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from "../../../app/src/server";
 /** Small limits so that breakers open and timeouts fire within a test's patience. */
 export const FAST_ENV: Record<string, string> = {
     PORT: "0",
+    ADMIN_PORT: "0",
     LOG_LEVEL: "silent",
     LLM_TIMEOUT_MS: "1000",
     EMBEDDINGS_TIMEOUT_MS: "1000",

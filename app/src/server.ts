@@ -9,7 +9,6 @@ import { ENV } from "./contract";
 import { requestIdFor } from "./http/request-id";
 import { loadConfig, type Config } from "./config";
 import { drain } from "./lifecycle/shutdown";
-import { ENV } from "./contract";
 import { checkModel } from "./llm/model-check";
 import { createServices, type ServiceOptions, type Services } from "./services";
 import { StoreOpenError } from "./vectorstore/embedded";

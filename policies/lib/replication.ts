@@ -1,6 +1,6 @@
 import { containerEnv, containers, namespaceOf, objectName, scopeKey } from "./kubernetes";
 import type { RuleContext, StackView, Subject } from "./rule";
-import { asArray, asRecord, asString, asStrings, get } from "./values";
+import { asArray, asRecord, asString, asStrings, get, UNKNOWN, type Unknown } from "./values";
 
 /** Environment of the service's standby replication (the replication contract of the service). */
 export const REPLICATION_ENV = {
@@ -17,14 +17,26 @@ const RBAC = {
     clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
 } as const;
 
+/** The env of a journal-applying container, and whether it surely applies (REPLICATION_APPLY known). */
+export interface FollowerEnv {
+    env: Map<string, string | Unknown>;
+    /** False when REPLICATION_APPLY is unknown in preview: the container may or may not apply. */
+    certain: boolean;
+}
+
 /**
  * The env of a workload's container that applies a replication journal: one that names a
- * journal and does not turn applying off (the service applies unless REPLICATION_APPLY=false).
+ * journal (its URL may be unknown in preview) and does not turn applying off (the service
+ * applies unless REPLICATION_APPLY=false).
  */
-export function followerEnv(props: Record<string, unknown>): Map<string, string> | undefined {
-    return containers(props)
-        .map(containerEnv)
-        .find((env) => (env.has(REPLICATION_ENV.peerJournalUrls) || env.has(REPLICATION_ENV.journalUrl)) && env.get(REPLICATION_ENV.apply)?.toLowerCase() !== "false");
+export function followerEnv(props: Record<string, unknown>): FollowerEnv | undefined {
+    for (const env of containers(props).map(containerEnv)) {
+        if (!env.has(REPLICATION_ENV.peerJournalUrls) && !env.has(REPLICATION_ENV.journalUrl)) continue;
+        const apply = env.get(REPLICATION_ENV.apply);
+        if (apply === UNKNOWN) return { env, certain: false };
+        if (apply?.toLowerCase() !== "false") return { env, certain: true };
+    }
+    return undefined;
 }
 
 /** The service account the workload's pods run as (Kubernetes defaults to `default`). */

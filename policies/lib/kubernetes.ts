@@ -207,8 +207,8 @@ export function hpaTargets(hpa: Subject, w: Subject): boolean {
     if (kind !== kindOf(w.type)) return false;
     const deps = [...hpa.dependencies, ...Object.values(hpa.propertyDependencies).flat()];
     if (deps.includes(w.urn)) return true;
-    if (ref["name"] === undefined) return false;
     const name = known(() => ref["name"]);
+    if (name === undefined) return false;
     if (name === UNKNOWN && deps.some((u) => urnType(u) === w.type)) return false;
     return asString(ref["name"]) === objectName(w);
 }

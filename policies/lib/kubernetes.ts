@@ -181,18 +181,43 @@ export function isZoneKey(key: unknown): boolean {
     return key === ZONE_KEY || key === LEGACY_ZONE_KEY;
 }
 
-/** Spread over zones by a topology spread constraint or by zone anti-affinity. */
-export function spreadsOverZones(props: Record<string, unknown>): boolean {
+/** How a workload spreads its pods over zones: spreads, or why it does not. */
+export type ZoneSpread = { spreads: true } | { spreads: false; why: string[] };
+
+/**
+ * Whether the pod template really spreads its pods over zones: a zone topology spread constraint
+ * that is enforced (`whenUnsatisfiable: DoNotSchedule`, the default), counts the workload's own
+ * pods (its labelSelector matches the template's labels) and whose maxSkew is below the replica
+ * count (else every pod may sit in one zone), or a required zone anti-affinity that counts its
+ * own pods. Preferred anti-affinity and ScheduleAnyway are hints the scheduler may drop.
+ * `replicas` is undefined when an autoscaler sets it.
+ */
+export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | undefined): ZoneSpread {
     const pod = asRecord(get(props, "spec.template.spec"));
-    if (asArray(pod["topologySpreadConstraints"]).some((c) => isZoneKey(asRecord(c)["topologyKey"]))) {
-        return true;
+    const labels = podLabels(props);
+    const why: string[] = [];
+    for (const c of asArray(pod["topologySpreadConstraints"]).map(asRecord)) {
+        if (!isZoneKey(c["topologyKey"])) continue;
+        const skew = asNumber(c["maxSkew"]) ?? 1;
+        if ((asString(c["whenUnsatisfiable"]) ?? "DoNotSchedule") !== "DoNotSchedule") why.push("its zone topology spread is ScheduleAnyway, a hint the scheduler drops when a zone is full");
+        else if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
+        else if (replicas !== undefined && skew >= replicas) why.push(`its zone topology spread allows a maxSkew of ${skew} with ${replicas} replicas, so every pod may run in one zone`);
+        else return { spreads: true };
     }
     const anti = asRecord(get(pod, "affinity.podAntiAffinity"));
-    const required = asArray(anti["requiredDuringSchedulingIgnoredDuringExecution"]).map(asRecord);
-    const preferred = asArray(anti["preferredDuringSchedulingIgnoredDuringExecution"]).map((p) =>
-        asRecord(asRecord(p)["podAffinityTerm"]),
-    );
-    return [...required, ...preferred].some((t) => isZoneKey(t["topologyKey"]));
+    for (const t of asArray(anti["requiredDuringSchedulingIgnoredDuringExecution"]).map(asRecord)) {
+        if (!isZoneKey(t["topologyKey"])) continue;
+        if (selectorMatches(t["labelSelector"], labels)) return { spreads: true };
+        why.push("its required zone anti-affinity's labelSelector matches none of its own pods");
+    }
+    const preferred = asArray(anti["preferredDuringSchedulingIgnoredDuringExecution"]).map((p) => asRecord(asRecord(p)["podAffinityTerm"]));
+    if (preferred.some((t) => isZoneKey(t["topologyKey"]))) why.push("its zone anti-affinity is only preferred, which the scheduler may ignore");
+    return { spreads: false, why };
+}
+
+/** Spread over zones by a topology spread constraint or by zone anti-affinity that is enforced. */
+export function spreadsOverZones(props: Record<string, unknown>): boolean {
+    return zoneSpreadOf(props, asNumber(get(props, "spec.replicas"))).spreads;
 }
 
 /**

@@ -186,10 +186,9 @@ export type ZoneSpread = { spreads: true } | { spreads: false; why: string[] };
 
 /**
  * Whether the pod template really spreads its pods over zones: a zone topology spread constraint
- * that counts the workload's own
- * pods (its labelSelector matches the template's labels) and whose maxSkew is below the replica
- * count (else every pod may sit in one zone), or a required zone anti-affinity that counts its
- * own pods. Preferred anti-affinity is a hint the scheduler may drop.
+ * that counts the workload's own pods (its labelSelector matches the template's labels) and whose
+ * maxSkew is below the replica count (else every pod may sit in one zone), or a required zone
+ * anti-affinity that counts its own pods. Preferred anti-affinity is a hint the scheduler may drop.
  * `replicas` is undefined when an autoscaler sets it.
  */
 export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | undefined): ZoneSpread {

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
 import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
@@ -12,10 +13,23 @@ export interface CheckOptions extends PackHostOptions {
     host?: PackHost;
 }
 
+/** Where a check's time went, in milliseconds of wall time. */
+export interface CheckTimings {
+    /** Starting the pack process (0 when a running one was reused). */
+    packStart: number;
+    /** GetAnalyzerInfo, ConfigureStack and Configure. */
+    configure: number;
+    /** Every resource's Analyze call (the AnalyzeStack request is built meanwhile). */
+    analyze: number;
+    /** The AnalyzeStack call: every stack rule over the whole stack. */
+    analyzeStack: number;
+}
+
 export interface CheckResult {
     findings: Finding[];
     resources: number;
     pack: { name: string; version: string };
+    timings: CheckTimings;
 }
 
 /**
@@ -29,12 +43,21 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
     const registered = resources.filter((r) => !r.external);
     const stackResource = resources.find((r) => r.type === STACK_TYPE);
     const stackUrn = stackResource?.urn ?? "";
+    const started = performance.now();
     const host = opts.host ?? (await PackHost.start(opts));
+    const timings: CheckTimings = { packStart: performance.now() - started, configure: 0, analyze: 0, analyzeStack: 0 };
+    let mark = performance.now();
+    const lap = (phase: Exclude<keyof CheckTimings, "packStart">) => {
+        const now = performance.now();
+        timings[phase] = now - mark;
+        mark = now;
+    };
     try {
         const info = await host.info();
         const config = reconcileConfig(info, opts.config ?? {});
         await host.configureStack(opts.stack ?? stackName(stackUrn), opts.project ?? "langchain-ha");
         await host.configure(config);
+        lap("configure");
         const byUrn = new Map<string, ExportedResource>(resources.map((r) => [r.urn, r]));
         const findings: Finding[] = [];
         let next = 0;
@@ -46,8 +69,11 @@ export async function runCheck(state: StackExport, opts: CheckOptions = {}): Pro
         };
         const stackRequest = analyzeStackRequest(resources, byUrn);
         await Promise.all(Array.from({ length: opts.concurrency ?? 64 }, worker));
-        findings.push(...findingsOf(await host.analyzeStack(await stackRequest), stackUrn));
-        return { findings: sortFindings(findings, resources), resources: resources.length, pack: info };
+        const request = await stackRequest;
+        lap("analyze");
+        findings.push(...findingsOf(await host.analyzeStack(request), stackUrn));
+        lap("analyzeStack");
+        return { findings: sortFindings(findings, resources), resources: resources.length, pack: info, timings };
     } finally {
         if (!opts.host) host.close();
     }

@@ -32,7 +32,8 @@ function electionSetting(props: Record<string, unknown>): "on" | "off" | undefin
         }
         const env = containerEnv(c);
         for (const key of ELECTION_ENV) {
-            const v = env.get(key)?.toLowerCase();
+            const raw = env.get(key);
+            const v = typeof raw === "string" ? raw.toLowerCase() : undefined; // Unknown in preview: no evidence either way.
             if (v === "false") return "off";
             if (v === "true") setting = "on";
         }
@@ -69,7 +70,7 @@ function controllerEvidence(stack: StackView, ctx: RuleContext, w: Workload): st
     if (w.qdrant || w.hpaMin !== undefined || followerEnv(w.subject.props) !== undefined) return undefined;
     const setting = electionSetting(w.subject.props);
     if (setting === "off") return undefined;
-    const evidence = setting === "on" ? "its containers enable leader election" : mayUpdateLease(stack, ctx, w.subject, undefined) ? "its service account may update a coordination.k8s.io Lease" : undefined;
+    const evidence = setting === "on" ? "its containers enable leader election" : mayUpdateLease(stack, w.subject, undefined) === true ? "its service account may update a coordination.k8s.io Lease" : undefined;
     if (evidence === undefined) return undefined;
     return servingServices(stack, ctx, w).length === 0 ? evidence : undefined;
 }

@@ -1,5 +1,6 @@
-import type { Subject } from "./rule";
-import { asArray, asNumber, asRecord, asString, asStrings, get, tryGet, UNKNOWN } from "./values";
+import { UnknownValueError } from "@pulumi/policy";
+import type { StackView, Subject } from "./rule";
+import { asArray, asNumber, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -36,6 +37,12 @@ export function urnType(urn: string): string {
     return qualified.slice(qualified.lastIndexOf("$") + 1);
 }
 
+/** The Namespace an object's unknown namespace comes from: the one its `metadata` depends on. */
+function namespaceDependency(s: Subject): string | undefined {
+    const from = (s.propertyDependencies["metadata"] ?? []).filter((u) => urnType(u) === K8S.namespace);
+    return from.length === 1 ? from[0] : undefined;
+}
+
 /**
  * The object's namespace. During a preview it is unknown when it comes from a Namespace still
  * to be created; the engine's property dependencies then name that Namespace, and every object
@@ -44,10 +51,22 @@ export function urnType(urn: string): string {
  */
 function namespaceKey(s: Subject): string {
     if (tryGet(s.props, "metadata.namespace") === UNKNOWN) {
-        const from = (s.propertyDependencies["metadata"] ?? []).filter((u) => urnType(u) === K8S.namespace);
-        if (from.length === 1) return `<namespace ${from[0]}>`;
+        const from = namespaceDependency(s);
+        if (from !== undefined) return `<namespace ${from}>`;
     }
     return namespaceOf(s.props);
+}
+
+/**
+ * The object's namespace name, through the Namespace it depends on when unknown in preview (a
+ * Namespace's own name is declared, so the engine knows it). UNKNOWN when nothing tells.
+ */
+export function resolvedNamespace(stack: StackView, s: Subject): string | Unknown {
+    const ns = tryGet(s.props, "metadata.namespace");
+    if (ns !== UNKNOWN) return asString(ns) ?? "default";
+    const from = namespaceDependency(s);
+    const name = from === undefined ? UNKNOWN : tryGet(stack.byUrn(from)?.props, "metadata.name");
+    return typeof name === "string" ? name : UNKNOWN;
 }
 
 /** Objects are related only within one cluster (provider) and one namespace. */
@@ -90,17 +109,27 @@ export function isQdrant(props: Record<string, unknown>): boolean {
     return containers(props).some((c) => /(^|\/)qdrant\/qdrant(:|@|$)/.test(asString(c["image"]) ?? ""));
 }
 
-/** A container's environment variables that have a plain `value` (`valueFrom` ones are left out). */
-export function containerEnv(c: Record<string, unknown>): Map<string, string> {
-    const env = new Map<string, string>();
+/**
+ * A container's environment variables that have a plain `value` (`valueFrom` ones are left out).
+ * A value unknown in preview is UNKNOWN: its presence is known, what it says is not.
+ */
+export function containerEnv(c: Record<string, unknown>): Map<string, string | Unknown> {
+    const env = new Map<string, string | Unknown>();
     for (const e of asArray(c["env"]).map(asRecord)) {
         const name = asString(e["name"]);
-        const value = e["value"];
-        if (name !== undefined && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) {
-            env.set(name, String(value));
-        }
+        const value = known(() => e["value"]);
+        if (name === undefined) continue;
+        if (value === UNKNOWN) env.set(name, UNKNOWN);
+        else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") env.set(name, String(value));
     }
     return env;
+}
+
+/** The known value of an environment variable, reading an unknown one as a throw (undecided). */
+export function envValue(env: Map<string, string | Unknown>, name: string): string | undefined {
+    const v = env.get(name);
+    if (v === UNKNOWN) throw new UnknownValueError(`env ${name} cannot be known during preview`);
+    return v;
 }
 
 /**
@@ -152,30 +181,58 @@ export function isZoneKey(key: unknown): boolean {
     return key === ZONE_KEY || key === LEGACY_ZONE_KEY;
 }
 
-/** Spread over zones by a topology spread constraint or by zone anti-affinity. */
-export function spreadsOverZones(props: Record<string, unknown>): boolean {
+/** How a workload spreads its pods over zones: spreads, or why it does not. */
+export type ZoneSpread = { spreads: true } | { spreads: false; why: string[] };
+
+/**
+ * Whether the pod template really spreads its pods over zones: a zone topology spread constraint
+ * that counts the workload's own pods (its labelSelector matches the template's labels) and whose
+ * maxSkew is below the replica count (else every pod may sit in one zone), or a required zone
+ * anti-affinity that counts its own pods. Preferred anti-affinity is a hint the scheduler may drop.
+ * `replicas` is undefined when an autoscaler sets it.
+ */
+export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | undefined): ZoneSpread {
     const pod = asRecord(get(props, "spec.template.spec"));
-    if (asArray(pod["topologySpreadConstraints"]).some((c) => isZoneKey(asRecord(c)["topologyKey"]))) {
-        return true;
+    const labels = podLabels(props);
+    const why: string[] = [];
+    for (const c of asArray(pod["topologySpreadConstraints"]).map(asRecord)) {
+        if (!isZoneKey(c["topologyKey"])) continue;
+        const skew = asNumber(c["maxSkew"]) ?? 1;
+        // ScheduleAnyway still spreads while every zone has room; the program's add-on controllers rely on it.
+        if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
+        else if (replicas !== undefined && skew >= replicas) why.push(`its zone topology spread allows a maxSkew of ${skew} with ${replicas} replicas, so every pod may run in one zone`);
+        else return { spreads: true };
     }
     const anti = asRecord(get(pod, "affinity.podAntiAffinity"));
-    const required = asArray(anti["requiredDuringSchedulingIgnoredDuringExecution"]).map(asRecord);
-    const preferred = asArray(anti["preferredDuringSchedulingIgnoredDuringExecution"]).map((p) =>
-        asRecord(asRecord(p)["podAffinityTerm"]),
-    );
-    return [...required, ...preferred].some((t) => isZoneKey(t["topologyKey"]));
+    for (const t of asArray(anti["requiredDuringSchedulingIgnoredDuringExecution"]).map(asRecord)) {
+        if (!isZoneKey(t["topologyKey"])) continue;
+        if (selectorMatches(t["labelSelector"], labels)) return { spreads: true };
+        why.push("its required zone anti-affinity's labelSelector matches none of its own pods");
+    }
+    const preferred = asArray(anti["preferredDuringSchedulingIgnoredDuringExecution"]).map((p) => asRecord(asRecord(p)["podAffinityTerm"]));
+    if (preferred.some((t) => isZoneKey(t["topologyKey"]))) why.push("its zone anti-affinity is only preferred, which the scheduler may ignore");
+    return { spreads: false, why };
+}
+
+/** Spread over zones by a topology spread constraint or by zone anti-affinity that is enforced. */
+export function spreadsOverZones(props: Record<string, unknown>): boolean {
+    return zoneSpreadOf(props, asNumber(get(props, "spec.replicas"))).spreads;
 }
 
 /**
  * Whether an HPA targets a workload of its scope: by kind and name or, when the name is
- * auto-assigned or not known yet (a preview), by the HPA's dependency on the workload. A
- * target name that is unknown and comes from no workload stays undecided (the read throws).
+ * auto-assigned or not known yet (a preview), by the HPA's dependency on the workload. An HPA
+ * whose unknown target name comes from another workload of that kind targets that one, not
+ * this; a target name that is unknown and comes from no workload stays undecided (the read throws).
  */
 export function hpaTargets(hpa: Subject, w: Subject): boolean {
     const ref = asRecord(get(hpa.props, "spec.scaleTargetRef"));
     const kind = asString(ref["kind"]);
     if (kind !== kindOf(w.type)) return false;
-    const dependsOnIt = hpa.dependencies.includes(w.urn) || Object.values(hpa.propertyDependencies).some((urns) => urns.includes(w.urn));
-    if (dependsOnIt) return true;
+    const deps = [...hpa.dependencies, ...Object.values(hpa.propertyDependencies).flat()];
+    if (deps.includes(w.urn)) return true;
+    const name = known(() => ref["name"]);
+    if (name === undefined) return false;
+    if (name === UNKNOWN && deps.some((u) => urnType(u) === w.type)) return false;
     return asString(ref["name"]) === objectName(w);
 }

@@ -7,7 +7,8 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import type { Enforcement, ResourceRule, Rule, RuleContext, StackRule, Subject } from "./rule";
+import { deserializeOncePerRequest } from "./deserialize-once";
+import type { Enforcement, ResourceRule, Rule, RuleContext, StackRule, StackView, Subject } from "./rule";
 import {
     activeSettings,
     DEFAULT_SETTINGS,
@@ -150,6 +151,26 @@ export function stackSubjectOf(r: PolicyResource): Subject {
     return subject;
 }
 
+/** The target of @pulumi/policy's unknown-checking proxy (the deserialized properties), for identity. */
+function proxyTarget(props: unknown): unknown {
+    return (props as Record<string, unknown> | undefined)?.["__getSpecialProxyTarget"] ?? props;
+}
+
+// One view of the stack per AnalyzeStack request, shared by every stack rule: the deserialized
+// properties are the same objects for every policy of a request (see deserialize-once.ts), so
+// the first resource's properties identify the request.
+const views = new WeakMap<object, { count: number; view: StackView }>();
+
+function stackViewOf(args: StackValidationArgs): StackView {
+    const first = args.resources[0];
+    const key = first === undefined ? undefined : proxyTarget(first.props);
+    const cached = key !== null && typeof key === "object" ? views.get(key) : undefined;
+    if (cached && cached.count === args.resources.length) return cached.view;
+    const view = makeStackView(args.resources.map(stackSubjectOf));
+    if (key !== null && typeof key === "object") views.set(key, { count: args.resources.length, view });
+    return view;
+}
+
 function stackPolicy(rule: StackRule): StackValidationPolicy {
     return {
         name: rule.name,
@@ -158,7 +179,7 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
         severity: rule.severity,
         validateStack: Object.assign(
             (args: StackValidationArgs, report: ReportViolation) => {
-                const stack = makeStackView(args.resources.map(stackSubjectOf));
+                const stack = stackViewOf(args);
                 rule.check(stack, makeContext(rule, activeSettings(), report, stack.stack?.urn));
             },
             rule.requires ? { __pulumiType: rule.requires } : {},
@@ -173,6 +194,11 @@ export function toPolicy(rule: Rule): Policy {
 export const SETTINGS_DESCRIPTION =
     "Holds the pack-wide thresholds and exemptions, and reports an invalid setting or an expired exemption.";
 
+function shallowEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
 /**
  * The settings policy comes first in the pack, so it runs first in every Analyze and
  * AnalyzeStack call: it loads its config (thresholds, exemptions) for all rules, and at stack
@@ -180,8 +206,15 @@ export const SETTINGS_DESCRIPTION =
  */
 export function settingsPolicy(ruleNames: string[], now: () => Date = () => new Date()): Policy {
     let lastRaw = "";
+    let lastObject: Record<string, unknown> | undefined;
     let last: ReturnType<typeof parseSettings> = { ok: true, settings: DEFAULT_SETTINGS };
     const load = (raw: Record<string, unknown>) => {
+        // The server hands out a shallow copy of the same config until the next Configure: parse it once.
+        if (lastObject !== undefined && shallowEqual(raw, lastObject)) {
+            setActiveSettings(last.ok ? last.settings : DEFAULT_SETTINGS);
+            return last;
+        }
+        lastObject = raw;
         const key = JSON.stringify(raw);
         if (key !== lastRaw) {
             lastRaw = key;
@@ -231,5 +264,6 @@ export function settingsPolicy(ruleNames: string[], now: () => Date = () => new 
 
 /** The pack's policies: the settings policy first, then every rule. */
 export function packPolicies(rules: Rule[]): Policy[] {
+    deserializeOncePerRequest();
     return [settingsPolicy(rules.map((r) => r.name)), ...rules.map(toPolicy)];
 }

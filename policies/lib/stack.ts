@@ -1,5 +1,5 @@
 import type { RuleContext, StackView, Subject } from "./rule";
-import { asArray, isUnknownError, tryGet, UNKNOWN, type Unknown } from "./values";
+import { isUnknownError, knownElements, tryGet, UNKNOWN, type Unknown } from "./values";
 
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -47,10 +47,54 @@ export function indexBy(subjects: Subject[], ...keys: string[]): Map<string, Sub
     return index;
 }
 
+/** What a reference property resolved to: the resources of the stack it names, and what it could not tell. */
+export interface Refs {
+    found: Subject[];
+    /** Values unknown in preview that no property dependency accounts for. */
+    unknown: number;
+    /** Known values that name nothing in the stack (a StackReference output, an id made elsewhere). */
+    external: number;
+}
+
 /**
- * Resolves the resources that `prop` of `subject` refers to (ids or names), falling back to the
- * engine's property dependencies when the values are unknown (preview) or not in the index.
- * Returns UNKNOWN when a value is unknown and no dependency tells.
+ * Resolves the resources that `prop` of `subject` refers to (ids or names), element by element:
+ * a list may mix known and unknown values in preview. Unknown or unmatched values fall back to
+ * the engine's property dependencies on `prop`; what is left is counted, never guessed.
+ */
+export function resolveRefsDetailed(
+    stack: StackView,
+    subject: Subject,
+    prop: string,
+    index: Map<string, Subject>,
+    types: readonly string[],
+): Refs {
+    const raw = tryGet(subject.props, prop);
+    const values: unknown[] = raw === UNKNOWN ? [UNKNOWN] : Array.isArray(raw) ? knownElements(raw) : raw === undefined || raw === null ? [] : [raw];
+    const found = new Map<string, Subject>();
+    let unknown = 0;
+    let external = 0;
+    for (const v of values) {
+        const s = typeof v === "string" ? index.get(v) : undefined;
+        if (s) found.set(s.urn, s);
+        else if (typeof v === "string") external++;
+        else if (v === UNKNOWN) unknown++;
+    }
+    if (unknown + external > 0) {
+        const deps = (subject.propertyDependencies[prop] ?? [])
+            .map((urn) => stack.byUrn(urn))
+            .filter((s): s is Subject => s !== undefined && types.includes(s.type) && !found.has(s.urn));
+        // Each dependency accounts for one value that was unknown (or named it by another key).
+        for (const d of deps) found.set(d.urn, d);
+        const accounted = Math.min(deps.length, unknown);
+        unknown -= accounted;
+        external = Math.max(0, external - (deps.length - accounted));
+    }
+    return { found: [...found.values()], unknown, external };
+}
+
+/**
+ * The resources `prop` refers to; UNKNOWN when a value is unknown and no dependency tells.
+ * Known values outside the stack are left out (see resolveRefsDetailed to count them).
  */
 export function resolveRefs(
     stack: StackView,
@@ -59,27 +103,8 @@ export function resolveRefs(
     index: Map<string, Subject>,
     types: readonly string[],
 ): Subject[] | Unknown {
-    const raw = tryGet(subject.props, prop);
-    const values: unknown[] = raw === UNKNOWN ? [UNKNOWN] : Array.isArray(raw) ? asArray(raw) : raw === undefined ? [] : [raw];
-    const found: Subject[] = [];
-    let unknown = false;
-    let missing = false;
-    for (const v of values) {
-        const s = typeof v === "string" ? index.get(v) : undefined;
-        if (s) found.push(s);
-        else if (typeof v === "string") missing = true; // Known, but names something outside the stack.
-        else unknown = true;
-    }
-    if (!unknown && !missing) {
-        return found;
-    }
-    const deps = (subject.propertyDependencies[prop] ?? [])
-        .map((urn) => stack.byUrn(urn))
-        .filter((s): s is Subject => s !== undefined && types.includes(s.type));
-    if (deps.length > 0) {
-        return [...new Map([...found, ...deps].map((s) => [s.urn, s])).values()];
-    }
-    return unknown ? UNKNOWN : found;
+    const refs = resolveRefsDetailed(stack, subject, prop, index, types);
+    return refs.unknown > 0 ? UNKNOWN : refs.found;
 }
 
 /** A stack output (the Stack resource's outputs are the program's exports), or UNKNOWN / undefined. */

@@ -49,6 +49,13 @@ export function has(obj: unknown, key: string): boolean {
     return v === UNKNOWN || (v !== undefined && v !== null && v !== "");
 }
 
+/** The elements of a list, each unknown one (preview) as UNKNOWN instead of a throw on reading it. */
+export function knownElements(list: unknown[]): unknown[] {
+    const out: unknown[] = [];
+    for (let i = 0; i < list.length; i++) out.push(known(() => list[i]));
+    return out;
+}
+
 export function asArray(v: unknown): unknown[] {
     return Array.isArray(v) ? v : [];
 }

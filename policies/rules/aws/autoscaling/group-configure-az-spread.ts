@@ -1,6 +1,6 @@
-import { plural, SubnetZones } from "../../../lib/aws";
+import { plural, SubnetZones, unresolvedReason } from "../../../lib/aws";
 import { stackRule } from "../../../lib/rule";
-import { asNumber, asStrings, get, UNKNOWN } from "../../../lib/values";
+import { asNumber, asStrings, get } from "../../../lib/values";
 
 export const awsAutoscalingGroupConfigureAzSpread = stackRule({
     name: "aws-autoscaling-group-configure-az-spread",
@@ -16,12 +16,13 @@ export const awsAutoscalingGroupConfigureAzSpread = stackRule({
         const subnets = new SubnetZones(stack);
         stack.each(stack.ofType("aws:autoscaling/group:Group"), ctx, (g) => {
             const explicit = asStrings(get(g.props, "availabilityZones"));
-            const zones = explicit.length > 0 ? new Set(explicit) : subnets.zonesOf(g, "vpcZoneIdentifiers");
-            if (zones === UNKNOWN) {
-                ctx.undecided(g.urn, "the AZs of its vpcZoneIdentifiers cannot be resolved to subnets in the stack");
+            const spread = explicit.length > 0 ? { zones: new Set(explicit), unresolved: 0 } : subnets.spreadOf(g, "vpcZoneIdentifiers");
+            const zones = spread.zones;
+            const minSize = asNumber(get(g.props, "minSize")) ?? 0;
+            if (zones.size < ctx.settings.minAzs && spread.unresolved > 0) {
+                ctx.undecided(g.urn, unresolvedReason(spread, "vpcZoneIdentifiers") ?? "");
                 return;
             }
-            const minSize = asNumber(get(g.props, "minSize")) ?? 0;
             if (zones.size < ctx.settings.minAzs || minSize < 2) {
                 ctx.report(
                     `Auto Scaling group "${g.name}" spans ${plural(zones.size, "AZ")} with minSize ${minSize}, so one AZ or instance failure can leave it without capacity; use subnets in at least ${ctx.settings.minAzs} AZs (vpcZoneIdentifiers) and set minSize to at least 2.`,

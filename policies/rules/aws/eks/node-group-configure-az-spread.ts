@@ -1,10 +1,30 @@
-import { plural, SubnetZones } from "../../../lib/aws";
+import { plural, SubnetZones, unresolvedReason, type ZoneSpread } from "../../../lib/aws";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
 import { asNumber, get, UNKNOWN } from "../../../lib/values";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+/** Other capacity a cluster may run on: Fargate, or self-managed nodes in Auto Scaling groups. */
+const FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile";
+const ASG = "aws:autoscaling/group:Group";
+
+/**
+ * How many AZs still have nodes when every group sits at its minimum. A group spread over k AZs
+ * with minSize m keeps nodes in min(m, k) of them (EKS balances a group's nodes over its AZs),
+ * which ones it does not say, so a partial group only adds AZs no full group already covers.
+ */
+function zonesWithNodesAtMinimum(groups: { spread: ZoneSpread; min: number }[]): number {
+    const full = new Set<string>();
+    for (const g of groups) if (g.min >= g.spread.zones.size) g.spread.zones.forEach((z) => full.add(z));
+    const all = new Set(groups.flatMap((g) => [...g.spread.zones]));
+    let partial = 0;
+    for (const g of groups) {
+        if (g.min <= 0 || g.min >= g.spread.zones.size) continue;
+        partial += Math.min(g.min, [...g.spread.zones].filter((z) => !full.has(z)).length);
+    }
+    return Math.min(all.size, full.size + partial);
+}
 
 export const awsEksNodeGroupConfigureAzSpread = stackRule({
     name: "aws-eks-node-group-configure-az-spread",
@@ -14,12 +34,12 @@ export const awsEksNodeGroupConfigureAzSpread = stackRule({
     provider: "aws",
     service: "eks",
     resource: "node-group",
-    fix: "Give the cluster node groups whose `subnetIds` cover at least `minAzs` AZs (e.g. one group per AZ) with `scalingConfig.minSize` summing to at least 2.",
-    requires: NODE_GROUP,
+    fix: "Give the cluster node groups whose `subnetIds` cover at least `minAzs` AZs (e.g. one group per AZ) with `scalingConfig.minSize` summing to at least 2, and at least 1 in each AZ's group.",
     check(stack, ctx) {
         const groups = stack.ofType(NODE_GROUP);
-        if (groups.length === 0) return;
-        const clusters = indexBy(stack.ofType(CLUSTER), "name", "id");
+        const clusterList = stack.ofType(CLUSTER);
+        if (groups.length === 0 && clusterList.length === 0) return;
+        const clusters = indexBy(clusterList, "name", "id");
         const subnets = new SubnetZones(stack);
         const byCluster = new Map<string, { label: string; groups: Subject[] }>();
         const grouped = stack.each(groups, ctx, (g) => {
@@ -33,29 +53,39 @@ export const awsEksNodeGroupConfigureAzSpread = stackRule({
             byCluster.set(key, entry);
         });
         if (!grouped) return; // Which cluster a group belongs to is unknown, so no cluster can be judged.
+        // A cluster of the stack with no node group, no Fargate profile and no self-managed group has nowhere to run a pod.
+        if (stack.ofType(FARGATE_PROFILE, ASG).length === 0) {
+            for (const c of clusterList) {
+                if (byCluster.has(c.urn)) continue;
+                ctx.report(
+                    `EKS cluster "${c.name}" has no node group, Fargate profile or self-managed node group, so no pod can run on it at all; declare aws.eks.NodeGroup resources for it in at least ${ctx.settings.minAzs} AZs with scalingConfig.minSize of at least 1 each.`,
+                    c.urn,
+                );
+            }
+        }
         for (const { label, groups: members } of byCluster.values()) {
-            const zones = new Set<string>();
-            let minNodes = 0;
-            let undecided = false;
+            const measured: { group: Subject; spread: ZoneSpread; min: number }[] = [];
             const decided = stack.each(members, ctx, (g) => {
-                minNodes += asNumber(get(g.props, "scalingConfig.minSize")) ?? 0;
-                const z = subnets.zonesOf(g, "subnetIds");
-                if (z === UNKNOWN) {
-                    ctx.undecided(g.urn, "the AZs of its subnetIds cannot be resolved to subnets in the stack");
-                    undecided = true;
-                    return;
-                }
-                z.forEach((zone) => zones.add(zone));
+                measured.push({ group: g, spread: subnets.spreadOf(g, "subnetIds"), min: asNumber(get(g.props, "scalingConfig.minSize")) ?? 0 });
             });
-            if (undecided || !decided) continue;
-            if (zones.size < ctx.settings.minAzs || minNodes < 2) {
-                const names = members.map((g) => `"${g.name}"`).join(", ");
-                for (const g of members) {
-                    ctx.report(
-                        `EKS node groups of cluster "${label}" (${names}) span ${plural(zones.size, "AZ")} with ${plural(minNodes, "node")} at minimum, so one AZ or node failure can leave no node to run on; add node groups or subnetIds in at least ${ctx.settings.minAzs} AZs with scalingConfig.minSize summing to at least 2.`,
-                        g.urn,
-                    );
-                }
+            if (!decided) continue;
+            const zones = new Set(measured.flatMap((m) => [...m.spread.zones]));
+            const minNodes = measured.reduce((sum, m) => sum + m.min, 0);
+            const withNodes = zonesWithNodesAtMinimum(measured);
+            if (zones.size >= ctx.settings.minAzs && minNodes >= 2 && withNodes >= ctx.settings.minAzs) continue;
+            const unresolved = measured.filter((m) => m.spread.unresolved > 0);
+            if (unresolved.length > 0) {
+                for (const m of unresolved) ctx.undecided(m.group.urn, unresolvedReason(m.spread, "subnetIds") ?? "");
+                continue;
+            }
+            const names = members.map((g) => `"${g.name}"`).join(", ");
+            for (const g of members) {
+                ctx.report(
+                    zones.size < ctx.settings.minAzs || minNodes < 2
+                        ? `EKS node groups of cluster "${label}" (${names}) span ${plural(zones.size, "AZ")} with ${plural(minNodes, "node")} at minimum, so one AZ or node failure can leave no node to run on; add node groups or subnetIds in at least ${ctx.settings.minAzs} AZs with scalingConfig.minSize summing to at least 2.`
+                        : `EKS node groups of cluster "${label}" (${names}) span ${plural(zones.size, "AZ")} but at their minimum size keep nodes in only ${plural(withNodes, "AZ")}, so losing that AZ can leave no node to run on; set scalingConfig.minSize to at least 1 in the group of each of at least ${ctx.settings.minAzs} AZs.`,
+                    g.urn,
+                );
             }
         }
     },

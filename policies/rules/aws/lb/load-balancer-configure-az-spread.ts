@@ -1,6 +1,6 @@
-import { plural, SubnetZones } from "../../../lib/aws";
+import { plural, SubnetZones, unresolvedReason } from "../../../lib/aws";
 import { stackRule } from "../../../lib/rule";
-import { asArray, asRecord, asStrings, get, UNKNOWN } from "../../../lib/values";
+import { asArray, asRecord, asStrings, get, known } from "../../../lib/values";
 
 export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"] as const;
 
@@ -18,14 +18,15 @@ export const awsLbLoadBalancerConfigureAzSpread = stackRule({
         stack.each(stack.ofType(...LB_TYPES), ctx, (lb) => {
             const mappings = asArray(get(lb.props, "subnetMappings"));
             const classicZones = asStrings(get(lb.props, "availabilityZones")); // A classic ELB in EC2-Classic style names AZs.
-            const zones =
+            const spread =
                 classicZones.length > 0
-                    ? new Set(classicZones)
+                    ? { zones: new Set(classicZones), unresolved: 0 }
                     : mappings.length > 0
-                    ? subnets.zonesOf({ ...lb, props: { subnetIds: mappings.map((m) => asRecord(m)["subnetId"]) } }, "subnetIds")
-                    : subnets.zonesOf(lb, "subnets");
-            if (zones === UNKNOWN) {
-                ctx.undecided(lb.urn, "the AZs of its subnets cannot be resolved to subnets in the stack");
+                    ? subnets.spreadOf({ ...lb, props: { subnetIds: mappings.map((m) => known(() => asRecord(m)["subnetId"])) }, propertyDependencies: { subnetIds: lb.propertyDependencies["subnetMappings"] ?? [] } }, "subnetIds")
+                    : subnets.spreadOf(lb, "subnets");
+            const zones = spread.zones;
+            if (zones.size < ctx.settings.minAzs && spread.unresolved > 0) {
+                ctx.undecided(lb.urn, unresolvedReason(spread, "subnets") ?? "");
                 return;
             }
             if (zones.size < ctx.settings.minAzs) {

@@ -1,10 +1,11 @@
 import { stackRule, type Subject } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
-import { get, known, UNKNOWN } from "../../../lib/values";
+import { get, known, tryGet, UNKNOWN } from "../../../lib/values";
 
 const TOPIC = "aws:sns/topic:Topic";
 const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ALARM_ACTIONS = ["alarmActions", "okActions", "insufficientDataActions"];
+const KMS_TYPES = ["aws:kms/key:Key", "aws:kms/alias:Alias", "aws:kms/replicaKey:ReplicaKey"];
 
 /** The AWS-managed SNS key, by alias or alias ARN: its policy cannot grant CloudWatch anything. */
 function isAwsManagedSnsKey(key: unknown): boolean {
@@ -35,7 +36,11 @@ export const awsSnsTopicDisallowAwsManagedKey = stackRule({
         });
         stack.each(stack.ofType(TOPIC), ctx, (topic) => {
             const alarm = alarmed.get(topic.urn);
-            if (alarm === undefined || !isAwsManagedSnsKey(get(topic.props, "kmsMasterKeyId"))) return;
+            if (alarm === undefined) return;
+            const key = tryGet(topic.props, "kmsMasterKeyId");
+            // Unknown in preview: a key (or alias) the stack creates is customer-managed, whatever its id.
+            if (key === UNKNOWN && (topic.propertyDependencies["kmsMasterKeyId"] ?? []).some((u) => KMS_TYPES.includes(stack.byUrn(u)?.type ?? ""))) return;
+            if (!isAwsManagedSnsKey(get(topic.props, "kmsMasterKeyId"))) return;
             ctx.report(
                 `SNS topic "${topic.name}" is notified by CloudWatch alarm "${alarm}" but encrypted with alias/aws/sns, which CloudWatch may not use, so no alarm is ever delivered; set kmsMasterKeyId to a customer-managed key whose policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*.`,
                 topic.urn,

@@ -1,4 +1,4 @@
-import { kindOf, REPLICATED_WORKLOADS, spreadsOverZones } from "../../../lib/kubernetes";
+import { kindOf, REPLICATED_WORKLOADS, zoneSpreadOf } from "../../../lib/kubernetes";
 import { resourceRule } from "../../../lib/rule";
 import { asNumber, get } from "../../../lib/values";
 
@@ -16,8 +16,12 @@ export const kubernetesAppsWorkloadMissingZoneSpread = resourceRule({
         const replicas = asNumber(get(r.props, "spec.replicas"));
         // Explicit 0 or 1: not multi-replica (the replica rule judges that); unset: an HPA usually scales it.
         if (replicas !== undefined && replicas < 2) return;
-        if (!spreadsOverZones(r.props)) {
+        const spread = zoneSpreadOf(r.props, replicas);
+        if (spread.spreads) return;
+        if (spread.why.length === 0) {
             ctx.report(`${kindOf(r.type)} "${r.name}" does not spread its pods over zones, so the scheduler may put every replica in one zone and one zone outage stops it; add topologySpreadConstraints with topologyKey topology.kubernetes.io/zone.`);
+        } else {
+            ctx.report(`${kindOf(r.type)} "${r.name}" declares a zone spread that spreads nothing (${spread.why.join("; ")}), so one zone outage can stop it; use a topologySpreadConstraint on topology.kubernetes.io/zone with whenUnsatisfiable DoNotSchedule, maxSkew 1 and a labelSelector matching its pod labels.`);
         }
     },
 });

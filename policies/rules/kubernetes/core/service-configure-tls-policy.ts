@@ -1,5 +1,6 @@
 import { annotation, K8S } from "../../../lib/kubernetes";
 import { resourceRule } from "../../../lib/rule";
+import { asRecord, get, has } from "../../../lib/values";
 
 const CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
 const POLICY = "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy";
@@ -20,7 +21,8 @@ export const kubernetesCoreServiceConfigureTlsPolicy = resourceRule({
     fix: "Annotate the Service `service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: ELBSecurityPolicy-TLS13-1-2-2021-06`.",
     types: [K8S.service],
     check(r, ctx) {
-        if (annotation(r.props, CERT) === undefined) return;
+        // The certificate's ARN is unknown in preview (a certificate still to be validated); that it is set is known.
+        if (!has(asRecord(get(r.props, "metadata.annotations")), CERT)) return;
         const policy = annotation(r.props, POLICY);
         if (policy !== undefined && isTls12Plus(policy)) return;
         ctx.report(`Service "${r.name}" ends TLS at an AWS load balancer with ${policy === undefined ? "the default ELBSecurityPolicy-2016-08" : policy}, which accepts TLS 1.0; annotate it ${POLICY}: ELBSecurityPolicy-TLS13-1-2-2021-06.`);

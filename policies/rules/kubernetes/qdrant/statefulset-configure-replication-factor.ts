@@ -1,4 +1,5 @@
-import { annotation, containerEnv, containers, FAILOVER_REPLICAS_ANNOTATION, isQdrant, isStandby, kindOf, REPLICATED_WORKLOADS, replicasOf } from "../../../lib/kubernetes";
+import { annotation, FAILOVER_REPLICAS_ANNOTATION, isQdrant, isStandby, kindOf, REPLICATED_WORKLOADS, replicasOf } from "../../../lib/kubernetes";
+import { qdrantSetting } from "../../../lib/qdrant";
 import { resourceRule } from "../../../lib/rule";
 import { asNumber } from "../../../lib/values";
 
@@ -16,8 +17,12 @@ export const kubernetesQdrantStatefulsetConfigureReplicationFactor = resourceRul
     types: REPLICATED_WORKLOADS,
     check(r, ctx) {
         if (!isQdrant(r.props)) return;
-        const values = containers(r.props).map((c) => asNumber(containerEnv(c).get(REPLICATION_ENV))).filter((v): v is number => v !== undefined);
-        const factor = values.length > 0 ? Math.max(...values) : 1; // Qdrant's default is 1.
+        const setting = qdrantSetting(r.props, REPLICATION_ENV);
+        if (setting.kind === "elsewhere") {
+            ctx.undecided(r.urn, `its default replication factor is not in its pod spec: ${setting.why}`);
+            return;
+        }
+        const factor = setting.kind === "value" ? asNumber(setting.value) ?? 1 : 1; // Qdrant's default is 1.
         const replicas = isStandby(r.props) ? asNumber(annotation(r.props, FAILOVER_REPLICAS_ANNOTATION)) ?? replicasOf(r.props) : replicasOf(r.props);
         if (factor < 2) {
             ctx.report(`Qdrant ${kindOf(r.type)} "${r.name}" keeps ${factor === 1 ? "one copy" : `${factor} copies`} of each shard, so losing the pod that holds it loses the data; set env ${REPLICATION_ENV} to at least 2.`);

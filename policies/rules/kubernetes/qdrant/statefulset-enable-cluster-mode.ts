@@ -1,4 +1,5 @@
-import { containerEnv, containers, isQdrant, kindOf, REPLICATED_WORKLOADS } from "../../../lib/kubernetes";
+import { isQdrant, kindOf, REPLICATED_WORKLOADS } from "../../../lib/kubernetes";
+import { qdrantSetting } from "../../../lib/qdrant";
 import { resourceRule } from "../../../lib/rule";
 
 export const CLUSTER_ENV = "QDRANT__CLUSTER__ENABLED";
@@ -15,7 +16,12 @@ export const kubernetesQdrantStatefulsetEnableClusterMode = resourceRule({
     types: REPLICATED_WORKLOADS,
     check(r, ctx) {
         if (!isQdrant(r.props)) return;
-        if (!containers(r.props).some((c) => containerEnv(c).get(CLUSTER_ENV)?.toLowerCase() === "true")) {
+        const setting = qdrantSetting(r.props, CLUSTER_ENV);
+        if (setting.kind === "elsewhere") {
+            ctx.undecided(r.urn, `whether it runs in cluster mode is not in its pod spec: ${setting.why}`);
+            return;
+        }
+        if (setting.kind === "unset" || setting.value.toLowerCase() !== "true") {
             ctx.report(`Qdrant ${kindOf(r.type)} "${r.name}" does not run in cluster mode, so its replicas do not share collections and the pod holding them is a single point of failure; set env ${CLUSTER_ENV}="true".`);
         }
     },

@@ -15,7 +15,13 @@ export const kubernetesReplicationFollowerConfigureReplicas = stackRule({
         const min = ctx.settings.minReplicas;
         for (const w of workloads(stack, ctx)) {
             stack.each([w.subject], ctx, () => {
-                if (followerEnv(w.subject.props) === undefined || w.minPods >= min) return;
+                if (w.minPods >= min) return;
+                const follower = followerEnv(w.subject.props);
+                if (follower === undefined) return;
+                if (!follower.certain) {
+                    ctx.undecided(w.subject.urn, `it runs fewer than ${min} replicas and its env REPLICATION_APPLY, which says whether it applies the journal, is unknown`);
+                    return;
+                }
                 const how = w.hpaMin !== undefined ? `its HorizontalPodAutoscaler allows ${w.hpaMin}` : `it runs ${w.replicas}`;
                 ctx.report(
                     `Replication follower ${w.kind} "${w.subject.name}" can run fewer than ${min} replicas (${how}${w.standby ? "; pilot light does not exempt a follower" : ""}), so one pod or node failure stops the standby from applying the journal and it falls behind the RPO; set spec.replicas to at least ${min}.`,

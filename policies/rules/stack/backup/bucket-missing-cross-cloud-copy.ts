@@ -1,10 +1,44 @@
 import { S3_BUCKETS } from "../../../lib/aws";
 import { primaryCloud } from "../../../lib/clouds";
-import { stackRule } from "../../../lib/rule";
-import { indexBy } from "../../../lib/stack";
-import { has, tryGet, UNKNOWN } from "../../../lib/values";
+import { containerEnv } from "../../../lib/kubernetes";
+import { stackRule, type RuleContext, type StackView, type Subject } from "../../../lib/rule";
+import { indexBy, pushTo } from "../../../lib/stack";
+import { asArray, asRecord, get, has, tryGet, UNKNOWN } from "../../../lib/values";
 
 const TRANSFER_JOB = "gcp:storage/transferJob:TransferJob";
+const CRON_JOB = "kubernetes:batch/v1:CronJob";
+
+/**
+ * CronJobs that write backups into a bucket of the stack (their job spec depends on it, or names
+ * it in a plain env value), by bucket. A bucket whose every writer is suspended gets no new backup.
+ */
+function suspendedWriters(stack: StackView, ctx: RuleContext, buckets: Subject[]): void {
+    const byName = indexBy(buckets, "id", "bucket", "name");
+    const writers = new Map<string, { job: Subject; suspended: boolean }[]>();
+    stack.each(stack.ofType(CRON_JOB), ctx, (job) => {
+        const targets = new Set<Subject>();
+        for (const urn of job.propertyDependencies["spec"] ?? []) {
+            const b = stack.byUrn(urn);
+            if (b !== undefined && buckets.includes(b)) targets.add(b);
+        }
+        for (const c of asArray(tryGet(job.props, "spec.jobTemplate.spec.template.spec.containers")).map(asRecord)) {
+            for (const value of containerEnv(c).values()) {
+                const b = typeof value === "string" ? byName.get(value.replace(/^(s3|gs):\/\//, "").split("/")[0] ?? "") : undefined;
+                if (b) targets.add(b);
+            }
+        }
+        for (const b of targets) pushTo(writers, b.urn, { job, suspended: get(job.props, "spec.suspend") === true });
+    });
+    for (const [bucketUrn, list] of writers) {
+        if (!list.every((w) => w.suspended)) continue;
+        for (const { job } of list) {
+            ctx.report(
+                `CronJob "${job.name}" writes the backups of bucket "${stack.byUrn(bucketUrn)?.name ?? "?"}" but is suspended (spec.suspend: true), so no new backup is taken and every hour adds to the data a disaster loses; set spec.suspend to false.`,
+                job.urn,
+            );
+        }
+    }
+}
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 
 export const stackBackupBucketMissingCrossCloudCopy = stackRule({
@@ -17,6 +51,7 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
     resource: "bucket",
     fix: "For an AWS primary, declare a versioned `gcp.storage.Bucket` and a `gcp.storage.TransferJob` with `transferSpec.awsS3DataSource` (the S3 backup bucket) and `transferSpec.gcsDataSink` (the GCS bucket), whose `status` is ENABLED, one per S3 bucket (an S3 bucket whose loss costs nothing can be exempted).",
     check(stack, ctx) {
+        suspendedWriters(stack, ctx, stack.ofType(...S3_BUCKETS, GCS_BUCKET));
         const primary = primaryCloud(stack);
         if (primary === undefined) return;
         const stackUrn = stack.stack?.urn;

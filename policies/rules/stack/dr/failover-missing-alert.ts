@@ -3,17 +3,20 @@ import { OBSERVABILITY } from "../../../lib/observability";
 import { failoverRole, ROUTE53 } from "../../../lib/route53";
 import { stackRule, type StackView, type Subject } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
-import { asArray, asRecord, asString, get, tryGet, UNKNOWN } from "../../../lib/values";
+import { asArray, asRecord, asString, get, known, knownElements, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** Series the standby's replication exports; an alert on either watches the failover target. */
 export const STANDBY_SERIES = ["replication_fit_for_failover", "replication_lag_seconds"] as const;
 
 /** The `expr` of every alerting rule in a rule file's `groups` (parsed or as YAML text). */
-function alertExprs(groups: unknown): string[] {
+function alertExprs(groups: unknown): (string | typeof UNKNOWN)[] {
     return asArray(groups)
         .flatMap((g) => asArray(asRecord(g)["rules"]).map(asRecord))
         .filter((rule) => typeof rule["alert"] === "string")
-        .map((rule) => asString(rule["expr"]) ?? "");
+        .map((rule) => {
+            const expr = known(() => rule["expr"]);
+            return expr === UNKNOWN ? UNKNOWN : asString(expr) ?? "";
+        });
 }
 
 function parsedGroups(text: unknown): unknown {
@@ -27,13 +30,17 @@ function parsedGroups(text: unknown): unknown {
 /** Every alerting expression the stack declares; UNKNOWN stands for one unknown in preview. */
 function alertExpressions(stack: StackView): (string | typeof UNKNOWN)[] {
     const out: (string | typeof UNKNOWN)[] = [];
-    const add = (value: unknown, read: (v: unknown) => string[]) => (value === UNKNOWN ? out.push(UNKNOWN) : out.push(...read(value)));
+    const add = (value: unknown, read: (v: unknown) => (string | typeof UNKNOWN)[]) => (value === UNKNOWN ? out.push(UNKNOWN) : out.push(...read(value)));
     for (const r of stack.ofType(OBSERVABILITY.ampRuleGroupNamespace)) add(tryGet(r.props, "data"), (v) => alertExprs(parsedGroups(v)));
     for (const r of stack.ofType(OBSERVABILITY.gmpRules, OBSERVABILITY.gmpClusterRules, OBSERVABILITY.gmpGlobalRules, OBSERVABILITY.prometheusRule)) {
         add(tryGet(r.props, "spec.groups"), alertExprs);
     }
     for (const r of stack.ofType(OBSERVABILITY.gcpAlertPolicy)) {
-        add(tryGet(r.props, "conditions"), (v) => asArray(v).map((c) => asString(get(c, "conditionPrometheusQueryLanguage.query")) ?? ""));
+        // A query unknown in preview counts as one that may watch the standby.
+        for (const c of knownElements(asArray(tryGet(r.props, "conditions")))) {
+            add(c === UNKNOWN ? UNKNOWN : tryGet(c, "conditionPrometheusQueryLanguage.query"), (v) => [asString(v) ?? ""]);
+        }
+        if (tryGet(r.props, "conditions") === UNKNOWN) out.push(UNKNOWN);
     }
     return out;
 }

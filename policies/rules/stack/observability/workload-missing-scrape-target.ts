@@ -1,8 +1,8 @@
-import { K8S, namespaceOf, objectName, podLabels, REPLICATED_WORKLOADS, replicasOf, scopeKey, selectorMatches } from "../../../lib/kubernetes";
+import { K8S, objectName, resolvedNamespace, podLabels, REPLICATED_WORKLOADS, replicasOf, scopeKey, selectorMatches } from "../../../lib/kubernetes";
 import { eksClustersOf, jobKeeps, OBSERVABILITY, podScrapeJobs, type PodScrapeJob } from "../../../lib/observability";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { pushTo } from "../../../lib/stack";
-import { asString, get, tryGet, UNKNOWN } from "../../../lib/values";
+import { asString, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** Pod monitors (GMP PodMonitoring, Prometheus Operator PodMonitor) by cluster and namespace. */
 const NAMESPACED_MONITORS = [OBSERVABILITY.podMonitoring, OBSERVABILITY.podMonitor] as const;
@@ -41,14 +41,24 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
         stack.each(workloads, ctx, (w) => {
             if (replicasOf(w.props) === 0 || !collected(w)) return; // Scaled to zero: not serving.
             const labels = podLabels(w.props);
-            const namespace = namespaceOf(w.props);
-            const selects = (m: Subject) => selectorMatches(get(m.props, "spec.selector"), labels);
+            const namespace = resolvedNamespace(stack, w);
+            // A monitor whose selector is unknown in preview counts as selecting it (no false alarm), as an unknown scraper configuration does.
+            const selects = (m: Subject) => {
+                const selector = tryGet(m.props, "spec.selector");
+                return selector === UNKNOWN || selectorMatches(selector, labels);
+            };
             if ((monitors.get(scopeKey(w)) ?? []).some(selects)) return;
             if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
             const cluster = clusterOf(w);
             // A scraper whose cluster is not known counts for every cluster (no false alarm).
             const sameCluster = (clusters: Set<string>) => clusters.size === 0 || [...clusters].some((c) => cluster.has(c));
-            if (scrapers.some((s) => sameCluster(s.clusters) && s.jobs.some((j) => jobKeeps(j, namespace, labels)))) return;
+            // A namespace unknown in preview matters only to jobs that search some namespaces.
+            const keeps = (j: PodScrapeJob) => (namespace === UNKNOWN ? j.namespaces === undefined && jobKeeps(j, "", labels) : jobKeeps(j, namespace, labels));
+            if (scrapers.some((s) => sameCluster(s.clusters) && s.jobs.some(keeps))) return;
+            if (namespace === UNKNOWN) {
+                ctx.undecided(w.urn, "its namespace is unknown and comes from no Namespace of the stack");
+                return;
+            }
             const kind = w.type === K8S.deployment ? "Deployment" : "StatefulSet";
             ctx.report(
                 `${kind} "${objectName(w)}" in namespace ${namespace} is not scraped by any PodMonitoring, PodMonitor or managed Prometheus scraper, so no alert can see it fail; declare a PodMonitoring whose selector matches its pod labels, or a scraper job that keeps its pods.`,

@@ -13,6 +13,7 @@ import { PackHost } from "../../policies/check/host";
 import { readStateFile } from "../../policies/check/input";
 import { runCheck } from "../../policies/check/run";
 import { STACK_TYPE } from "../../policies/lib/stack";
+import { reportGoals } from "./goals";
 
 /** `count` resources: the prod stack's resources copied, renaming `prod-` to `prod<i>-` in each copy. */
 function generate(base: StackExport, count: number): StackExport {
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
             `  2500 -> 5000 resources:         ${t2500.ms.toFixed(0)} ms -> ${t5000.ms.toFixed(0)} ms = ${(t5000.ms / t2500.ms).toFixed(2)}x (linear target <= 2.2x: ${t5000.ms / t2500.ms <= 2.2 ? "met" : "MISSED"})`,
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
+        reportGoals("check.bench", [
+            { name: `whole check of ${n} resources < 10000 ms (${whole.ms.toFixed(0)} ms)`, met: whole.ms < 10000 },
+            { name: `2500 -> 5000 resources <= 2.2x (${(t5000.ms / t2500.ms).toFixed(2)}x)`, met: t5000.ms / t2500.ms <= 2.2 },
+        ]);
     } finally {
         host.close();
         fs.rmSync(path.dirname(big), { recursive: true, force: true });
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
 }
 
 void main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (e: unknown) => {
         process.stderr.write(`check.bench: ${e instanceof Error ? e.message : String(e)}\n`);
         process.exit(1);

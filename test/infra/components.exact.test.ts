@@ -1,10 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as k8s from "@pulumi/kubernetes";
-import { CrossCloudBackup } from "../../infra/backup";
 import { DnsFailover } from "../../infra/dns";
 import { QdrantCluster } from "../../infra/qdrant";
 import { LangchainService } from "../../infra/service";
+import { backup, DNS_ARGS, QDRANT_ARGS } from "./componentArgs";
 import { declare, envOf } from "./harness";
 
 /**
@@ -16,17 +15,7 @@ import { declare, envOf } from "./harness";
 
 describe("DnsFailover alarms (exact)", () => {
     test("each side's alarm fires when the health check's minimum status drops below 1 within one 60 s period", async () => {
-        const r = await declare(() => new DnsFailover("dns", {
-            hostedZoneId: "Z0123456789ABC",
-            domain: "rag.example.com",
-            activeSide: "aws",
-            aws: { kind: "hostname", value: "abc.elb.us-east-1.amazonaws.com" },
-            gcp: { kind: "ip", value: "34.1.2.3" },
-            ttlSeconds: 30,
-            intervalSeconds: 10,
-            failureThreshold: 3,
-            checkerRegions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
-        }));
+        const r = await declare(() => new DnsFailover("dns", DNS_ARGS));
         const checkIds = Object.fromEntries(r.ofType("aws:route53/healthCheck:HealthCheck").map((c) => [c.name, c.id]));
         const topic = r.ofType("aws:sns/topic:Topic");
         assert.equal(topic.length, 1);
@@ -95,17 +84,7 @@ describe("LangchainService selectors (exact)", () => {
 
 describe("QdrantCluster volumes (exact)", () => {
     test("claims survive scale-down and deletion, and the snapshot volume is mounted where Qdrant writes snapshots", async () => {
-        const r = await declare(() => new QdrantCluster("qdrant", {
-            namespace: "langchain-ha",
-            image: "qdrant/qdrant:v1.15.4",
-            replicas: 3,
-            replicationFactor: 2,
-            writeConsistencyFactor: 1,
-            storageGi: 50,
-            storageClass: "gp3",
-            resources: { cpu: "1", memory: "4Gi" },
-            apiKeySecretName: "qdrant-api-key",
-        }));
+        const r = await declare(() => new QdrantCluster("qdrant", QDRANT_ARGS));
         const sts = r.one("kubernetes:apps/v1:StatefulSet");
         assert.deepEqual(sts.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         const container = sts.spec.template.spec.containers[0];
@@ -129,31 +108,7 @@ describe("QdrantCluster volumes (exact)", () => {
 describe("CrossCloudBackup retention and snapshot job (exact)", () => {
     for (const activeSide of ["aws", "gcp"] as const) {
         test(`${activeSide} active: the GCS copy keeps 35 days of live and 30 of replaced versions, and the job reads Qdrant's API key`, async () => {
-            const r = await declare(() => {
-                const eks = new k8s.Provider("eks-k8s", { kubeconfig: "{}" });
-                const gke = new k8s.Provider("gke-k8s", { kubeconfig: "{}" });
-                new CrossCloudBackup("backup", {
-                    stack: "prod",
-                    activeSide,
-                    collection: "documents",
-                    qdrantPeers: 3,
-                    qdrantApiKeySecretName: "qdrant-api-key",
-                    snapshotCron: "*/30 * * * *",
-                    transferMode: "event",
-                    transferRepeatInterval: "1800s",
-                    transferStartDate: { year: 2026, month: 11, day: 30 },
-                    retentionDays: 35,
-                    noncurrentVersionDays: 30,
-                    jobImage: "amazon/aws-cli:2.27.50",
-                    gcpProject: "acme-rag-dr",
-                    gcpRegion: "europe-west1",
-                    eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
-                    eksOidcIssuerHost: "oidc.eks.us-east-1.amazonaws.com/id/ABC",
-                    gkeWorkloadPool: "acme-rag-dr.svc.id.goog",
-                    aws: { provider: eks, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
-                    gcp: { provider: gke, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
-                });
-            });
+            const r = await declare(backup({ activeSide, transferMode: "event", transferRepeatInterval: "1800s" }));
             const gcs = r.one("gcp:storage/bucket:Bucket");
             assert.deepEqual(gcs.versioning, { enabled: true });
             assert.equal(gcs.forceDestroy, false);

@@ -12,28 +12,50 @@ export interface MutationArea {
     mutate: string[];
     /** Test files run against each mutant. */
     testFiles: string[];
+    /**
+     * Only the tests (or suites) whose name matches run (node's --test-name-pattern): the tap
+     * runner reruns a whole file per mutant, so a file that tests every rule would otherwise
+     * run all their cases for a mutant in one of them.
+     */
+    testNamePattern?: string;
+    /**
+     * Files of the area not mutated yet: their first (full) run takes longer than one sitting on
+     * two shared cores. Move them into `mutate` one at a time, then `--rebaseline`.
+     */
+    pending?: string[];
 }
+
+/** The suites of test/policies/rules.test.ts (one per rule, named as the rule) of the given rule files. */
+function ruleSuites(files: string[]): string {
+    const names = files.map((f) => f.replace(/^policies\/rules\//, "").replace(/\.ts$/, "").split("/").join("-"));
+    return `^(${names.join("|")})$`;
+}
+
+/** The rules mutated so far (the others are pending). */
+const MUTATED_RULES = ["policies/rules/aws/route53/health-check-configure-rto.ts"];
 
 export const AREAS: MutationArea[] = [
     {
         name: "policy-rules",
         covers: "every rule of the policy pack",
-        mutate: ["policies/rules/**/*.ts", "!policies/rules/index.ts"],
+        mutate: MUTATED_RULES,
         testFiles: ["test/policies/rules.test.ts"],
+        testNamePattern: ruleSuites(MUTATED_RULES),
+        pending: [
+            "policies/rules/kubernetes/policy/pdb-disallow-zero-disruption.ts",
+            "policies/rules/kubernetes/apps/workload-missing-zone-spread.ts",
+            "policies/rules/stack/backup/bucket-missing-cross-cloud-copy.ts",
+            "policies/rules/**/*.ts (the other rules)",
+            "policies/lib/*.ts",
+        ],
     },
     {
         name: "infra-components",
         covers: "DNS failover, the service, Qdrant, backups and the schedules derived from the RPO",
-        mutate: ["infra/dns/failover.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts", "infra/backup/*.ts", "infra/k8s/labels.ts", "infra/config/derive.ts"],
-        testFiles: [
-            "test/infra/components.exact.test.ts",
-            "test/infra/derive.exact.test.ts",
-            "test/infra/dns.test.ts",
-            "test/infra/service.test.ts",
-            "test/infra/qdrant.test.ts",
-            "test/infra/backup.test.ts",
-            "test/infra/config.test.ts",
-        ],
+        mutate: ["infra/config/derive.ts"],
+        testFiles: ["test/infra/derive.exact.test.ts", "test/infra/config.test.ts"],
+        pending: [
+            "infra/dns/failover.ts (with test/infra/components.exact.test.ts and dns.test.ts)","infra/service/workload.ts", "infra/qdrant/cluster.ts", "infra/backup/*.ts", "infra/k8s/labels.ts (with test/infra/service, qdrant and backup tests)"],
     },
     {
         name: "cli-exit-codes",
@@ -46,5 +68,6 @@ export const AREAS: MutationArea[] = [
         covers: "the service's breakers, retries, timeouts and the answer path's fallbacks",
         mutate: ["app/src/resilience/**/*.ts", "app/src/answer/**/*.ts"],
         testFiles: ["test/app/units.test.ts", "test/app/llm-fallback.test.ts", "test/app/overload.test.ts"],
+        // Not baselined yet (no threshold): the service's resilience code is being reworked.
     },
 ];

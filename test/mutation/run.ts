@@ -28,7 +28,11 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
         packageManager: "npm",
         testRunner: "tap",
-        tap: { testFiles: area.testFiles, nodeArgs: ["--import", "tsx", "--test-reporter=tap"], forceBail: true },
+        tap: {
+            testFiles: area.testFiles,
+            nodeArgs: ["--import", "tsx", "--test-reporter=tap", ...(area.testNamePattern ? [`--test-name-pattern=${area.testNamePattern}`] : [])],
+            forceBail: true,
+        },
         mutate: area.mutate,
         // Per test file: each mutant runs only the files that executed it.
         coverageAnalysis: "perTest",
@@ -42,7 +46,8 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         timeoutMS: 20_000,
         reporters: ["json", "progress-append-only"],
         jsonReporter: { fileName: reportFile },
-        tempDirName: ".stryker-tmp",
+        // One per area: two areas may run at once, and each deletes its own when done.
+        tempDirName: `.stryker-tmp/${area.name}`,
         cleanTempDir: "always",
         ignorePatterns: ["/.stryker-tmp", "/reports", "/.check", "/out", "/data", "/app/data", "/.audit", "/docs"],
         logLevel: "warn",
@@ -81,7 +86,7 @@ function main(argv: string[]): number {
     const thresholds = JSON.parse(fs.readFileSync(THRESHOLDS, "utf8")) as Thresholds;
     // By default only the baselined areas: a first run of a new area is a full run, started on purpose.
     const areas = names.length > 0 ? AREAS.filter((a) => names.includes(a.name)) : AREAS.filter((a) => thresholds[a.name] !== undefined);
-    for (const a of AREAS.filter((x) => !areas.includes(x) && thresholds[x.name] === undefined)) {
+    for (const a of names.length > 0 ? [] : AREAS.filter((x) => thresholds[x.name] === undefined)) {
         console.log(`mutation: area ${a.name} has no threshold yet, skipped (npm run mutation -- ${a.name} --rebaseline records one)`);
     }
     const scores: AreaScore[] = [];

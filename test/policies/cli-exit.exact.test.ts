@@ -36,8 +36,8 @@ function checkWith(preload: string, ...args: string[]) {
     return runProcess(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: `--require ${file}` } });
 }
 
-/** Captures what `fn` writes to stderr. */
-function stderrOf(fn: () => number): { code: number; stderr: string } {
+/** Runs `fn` and returns its result with what it wrote to stderr. */
+async function stderrOf(fn: () => number | Promise<number>): Promise<{ code: number; stderr: string }> {
     const write = process.stderr.write;
     let stderr = "";
     process.stderr.write = ((chunk: string | Uint8Array) => {
@@ -45,7 +45,7 @@ function stderrOf(fn: () => number): { code: number; stderr: string } {
         return true;
     }) as typeof process.stderr.write;
     try {
-        return { code: fn(), stderr };
+        return { code: await fn(), stderr };
     } finally {
         process.stderr.write = write;
     }
@@ -81,27 +81,16 @@ describe("check exit codes (exact)", () => {
         assert.deepEqual(run.stderr.trim().split("\n"), ["check: unexpected error: stdout is gone"]);
     });
 
-    it("handleError: every error is exit 2 with one prefixed line, except help and version (exit 0)", () => {
-        assert.deepEqual(stderrOf(() => handleError(new Error("boom\nat somewhere"))), { code: 2, stderr: "check: unexpected error: boom\n" });
-        assert.deepEqual(stderrOf(() => handleError("a string")), { code: 2, stderr: "check: unexpected error: a string\n" });
-        assert.deepEqual(stderrOf(() => handleError(new PackError("the policy pack failed to start: it exited with code 1"))), { code: 2, stderr: "check: the policy pack failed to start: it exited with code 1\n" });
-        assert.deepEqual(stderrOf(() => handleError(new InputError("--format must be table or json"))), { code: 2, stderr: "check: --format must be table or json\n" });
-        assert.deepEqual(stderrOf(() => handleError(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"))), { code: 2, stderr: "" });
-        assert.deepEqual(stderrOf(() => handleError(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"))), { code: 0, stderr: "" });
+    it("handleError: every error is exit 2 with one prefixed line, except help and version (exit 0)", async () => {
+        assert.deepEqual(await stderrOf(() => handleError(new Error("boom\nat somewhere"))), { code: 2, stderr: "check: unexpected error: boom\n" });
+        assert.deepEqual(await stderrOf(() => handleError("a string")), { code: 2, stderr: "check: unexpected error: a string\n" });
+        assert.deepEqual(await stderrOf(() => handleError(new PackError("the policy pack failed to start: it exited with code 1"))), { code: 2, stderr: "check: the policy pack failed to start: it exited with code 1\n" });
+        assert.deepEqual(await stderrOf(() => handleError(new InputError("--format must be table or json"))), { code: 2, stderr: "check: --format must be table or json\n" });
+        assert.deepEqual(await stderrOf(() => handleError(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"))), { code: 2, stderr: "" });
+        assert.deepEqual(await stderrOf(() => handleError(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"))), { code: 0, stderr: "" });
     });
 
     it("main: no options is bad input, exit 2", async () => {
-        const write = process.stderr.write;
-        let stderr = "";
-        process.stderr.write = ((chunk: string | Uint8Array) => {
-            stderr += chunk.toString();
-            return true;
-        }) as typeof process.stderr.write;
-        try {
-            assert.equal(await main([]), 2);
-        } finally {
-            process.stderr.write = write;
-        }
-        assert.equal(stderr, "check: give exactly one of --stack <name> or --state <file>\n");
+        assert.deepEqual(await stderrOf(() => main([])), { code: 2, stderr: "check: give exactly one of --stack <name> or --state <file>\n" });
     });
 });

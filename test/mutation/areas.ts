@@ -37,7 +37,7 @@ const MUTATED_RULES = ["policies/rules/aws/route53/health-check-configure-rto.ts
 export const AREAS: MutationArea[] = [
     {
         name: "policy-rules",
-        covers: "every rule of the policy pack",
+        covers: "the policy pack's rules (so far the RTO rule; the others are pending)",
         mutate: MUTATED_RULES,
         testFiles: ["test/policies/rules.test.ts"],
         testNamePattern: ruleSuites(MUTATED_RULES),
@@ -51,7 +51,7 @@ export const AREAS: MutationArea[] = [
     },
     {
         name: "infra-components",
-        covers: "DNS failover, the service, Qdrant, backups and the schedules derived from the RPO",
+        covers: "the program's components (so far the backup schedules derived from the RPO; the components are pending)",
         mutate: ["infra/config/derive.ts"],
         testFiles: ["test/infra/derive.exact.test.ts", "test/infra/config.test.ts"],
         pending: [

@@ -121,9 +121,7 @@ async function main(): Promise<void> {
     const target = (await getJson<ReplicationStatus>(`${active.urls[0]}/v1/replication`)).body.head!;
     const restarted = performance.now();
     standby = await start(standbyEnv);
-    for (;;) {
-        const { body } = await getJson<ReplicationStatus>(`${standby.urls[0]}/v1/replication`);
-        if ((body.position?.seq ?? 0) >= target.seq) break;
+    while (((await getJson<ReplicationStatus>(`${standby.urls[0]}/v1/replication`)).body.position?.seq ?? 0) < target.seq) {
         if (performance.now() - restarted > 120_000) throw new Error("the standby did not catch up within 120 s");
         await sleep(20);
     }

@@ -1,37 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as k8s from "@pulumi/kubernetes";
-import { CrossCloudBackup, validateCrossCloudTransferArgs, type CrossCloudBackupArgs } from "../../infra/backup";
+import { validateCrossCloudTransferArgs } from "../../infra/backup";
+import { backup } from "./componentArgs";
 import { declare, envOf, type Resources } from "./harness";
-
-function backup(overrides: Partial<CrossCloudBackupArgs> = {}) {
-    return () => {
-        const eks = new k8s.Provider("eks-k8s", { kubeconfig: "{}" });
-        const gke = new k8s.Provider("gke-k8s", { kubeconfig: "{}" });
-        new CrossCloudBackup("backup", {
-            stack: "prod",
-            activeSide: "aws",
-            collection: "documents",
-            qdrantPeers: 3,
-            qdrantApiKeySecretName: "qdrant-api-key",
-            snapshotCron: "*/30 * * * *",
-            transferMode: "schedule",
-            transferRepeatInterval: "3600s",
-            transferStartDate: { year: 2026, month: 11, day: 30 },
-            retentionDays: 35,
-            noncurrentVersionDays: 30,
-            jobImage: "amazon/aws-cli:2.27.50",
-            gcpProject: "acme-rag-dr",
-            gcpRegion: "europe-west1",
-            eksOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
-            eksOidcIssuerHost: "oidc.eks.us-east-1.amazonaws.com/id/ABC",
-            gkeWorkloadPool: "acme-rag-dr.svc.id.goog",
-            aws: { provider: eks, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
-            gcp: { provider: gke, namespace: "langchain-ha", qdrantHeadlessHost: "qdrant-headless.langchain-ha.svc.cluster.local" },
-            ...overrides,
-        });
-    };
-}
 
 function trustOf(r: Resources, name: string) {
     return JSON.parse(r.one("aws:iam/role:Role", name).assumeRolePolicy);

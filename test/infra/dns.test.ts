@@ -1,20 +1,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DnsFailover, ServiceCertificate, validateDnsFailoverArgs, type DnsFailoverArgs } from "../../infra/dns";
+import { DnsFailover, ServiceCertificate, validateDnsFailoverArgs } from "../../infra/dns";
+import { DNS_ARGS } from "./componentArgs";
 import { declare } from "./harness";
 
-const args: DnsFailoverArgs = {
-    hostedZoneId: "Z0123456789ABC",
-    domain: "rag.example.com",
-    activeSide: "aws",
-    aws: { kind: "hostname", value: "abc.elb.us-east-1.amazonaws.com" },
-    gcp: { kind: "ip", value: "34.1.2.3" },
-    ttlSeconds: 30,
-    intervalSeconds: 10,
-    failureThreshold: 3,
-    checkerRegions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
-    alarmEmail: "oncall@example.com",
-};
+const args = DNS_ARGS;
 
 describe("DnsFailover", () => {
     test("health-checks both sides over HTTPS on /health, every 10 s, from at least 3 regions", async () => {

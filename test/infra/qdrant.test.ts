@@ -2,19 +2,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { QDRANT } from "../../app/src/contract";
 import { QdrantCluster, validateQdrantClusterArgs } from "../../infra/qdrant";
+import { QDRANT_ARGS } from "./componentArgs";
 import { declare, envOf } from "./harness";
 
-const args = {
-    namespace: "langchain-ha",
-    image: "qdrant/qdrant:v1.15.4",
-    replicas: 3,
-    replicationFactor: 2,
-    writeConsistencyFactor: 1,
-    storageGi: 50,
-    storageClass: "gp3",
-    resources: { cpu: "1", memory: "4Gi" },
-    apiKeySecretName: "qdrant-api-key",
-};
+const args = QDRANT_ARGS;
 
 describe("QdrantCluster", () => {
     test("runs at least 3 peers in cluster mode with replicated collection defaults", async () => {

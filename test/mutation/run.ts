@@ -1,0 +1,114 @@
+/**
+ * `npm run mutation`: Stryker per area (test/mutation/areas.ts), incremental, with the mutation
+ * score of each area checked against the level it had reached (thresholds.json).
+ *
+ *   npm run mutation                       every area with a threshold, incrementally; exit 1 if one falls below it
+ *   npm run mutation -- policy-rules       only the named areas
+ *   npm run mutation -- --rebaseline       also rewrite thresholds.json with today's scores (after a merge)
+ *   npm run mutation -- --full             ignore the incremental files and test every mutant again
+ *
+ * Incremental: each area's previous results live in incremental/<area>.json (committed), so a
+ * run re-tests only mutants in changed code or covered by changed tests. Exit codes: 0 every
+ * area at or above its threshold, 1 one below, 2 bad arguments or Stryker failed.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AREAS, type MutationArea } from "./areas";
+import { scoreOf, judge, type AreaScore, type Thresholds } from "./score";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const HERE = path.relative(ROOT, __dirname);
+const THRESHOLDS = path.join(__dirname, "thresholds.json");
+const STRYKER = path.join(ROOT, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
+
+function strykerConfig(area: MutationArea, reportFile: string, full: boolean): Record<string, unknown> {
+    return {
+        $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
+        packageManager: "npm",
+        testRunner: "tap",
+        tap: {
+            testFiles: area.testFiles,
+            nodeArgs: ["--import", "tsx", "--test-reporter=tap", ...(area.testNamePattern ? [`--test-name-pattern=${area.testNamePattern}`] : [])],
+            forceBail: true,
+        },
+        mutate: area.mutate,
+        // Per test file: each mutant runs only the files that executed it.
+        coverageAnalysis: "perTest",
+        // Mutants that run only while a module loads would need every test file each; left out.
+        ignoreStatic: true,
+        incremental: !full,
+        force: full,
+        incrementalFile: path.join(HERE, "incremental", `${area.name}.json`),
+        // Two cores: two test processes at once.
+        concurrency: 2,
+        timeoutMS: 20_000,
+        reporters: ["json", "progress-append-only"],
+        jsonReporter: { fileName: reportFile },
+        // One per area: two areas may run at once, and each deletes its own when done.
+        tempDirName: `.stryker-tmp/${area.name}`,
+        cleanTempDir: "always",
+        ignorePatterns: ["/.stryker-tmp", "/reports", "/.check", "/out", "/data", "/app/data", "/.audit", "/docs"],
+        logLevel: "warn",
+    };
+}
+
+function runArea(area: MutationArea, full: boolean): AreaScore {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mutation-${area.name}-`));
+    const reportFile = path.join(dir, "mutation.json");
+    const configFile = path.join(dir, "stryker.config.json");
+    fs.writeFileSync(configFile, JSON.stringify(strykerConfig(area, reportFile, full), null, 2));
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [STRYKER, "run", configFile], { cwd: ROOT, stdio: "inherit" });
+    const seconds = (Date.now() - started) / 1000;
+    if (run.status !== 0 || !fs.existsSync(reportFile)) {
+        throw new Error(`Stryker failed on area ${area.name} (exit ${run.status})`);
+    }
+    const score = scoreOf(area.name, JSON.parse(fs.readFileSync(reportFile, "utf8")), seconds);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return score;
+}
+
+function main(argv: string[]): number {
+    const flags = argv.filter((a) => a.startsWith("--"));
+    const names = argv.filter((a) => !a.startsWith("--"));
+    const unknownFlag = flags.find((f) => f !== "--rebaseline" && f !== "--full");
+    if (unknownFlag) {
+        console.error(`mutation: unknown option ${unknownFlag} (use --rebaseline, --full)`);
+        return 2;
+    }
+    const unknownArea = names.find((n) => !AREAS.some((a) => a.name === n));
+    if (unknownArea) {
+        console.error(`mutation: unknown area ${unknownArea} (areas: ${AREAS.map((a) => a.name).join(", ")})`);
+        return 2;
+    }
+    const thresholds = JSON.parse(fs.readFileSync(THRESHOLDS, "utf8")) as Thresholds;
+    // By default only the baselined areas: a first run of a new area is a full run, started on purpose.
+    const areas = names.length > 0 ? AREAS.filter((a) => names.includes(a.name)) : AREAS.filter((a) => thresholds[a.name] !== undefined);
+    for (const a of names.length > 0 ? [] : AREAS.filter((x) => thresholds[x.name] === undefined)) {
+        console.log(`mutation: area ${a.name} has no threshold yet, skipped (npm run mutation -- ${a.name} --rebaseline records one)`);
+    }
+    const scores: AreaScore[] = [];
+    for (const area of areas) {
+        console.log(`\n=== mutation: ${area.name} (${area.covers})`);
+        scores.push(runArea(area, flags.includes("--full")));
+    }
+    const verdict = judge(scores, thresholds);
+    console.log(`\n${verdict.lines.join("\n")}`);
+    if (flags.includes("--rebaseline")) {
+        const next: Thresholds = { ...thresholds };
+        for (const s of scores) next[s.area] = s.floor;
+        fs.writeFileSync(THRESHOLDS, `${JSON.stringify(next, null, 4)}\n`);
+        console.log(`mutation: thresholds rewritten in ${path.relative(ROOT, THRESHOLDS)}; commit it with incremental/`);
+        return 0;
+    }
+    return verdict.exitCode;
+}
+
+try {
+    process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+    console.error(`mutation: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 2;
+}

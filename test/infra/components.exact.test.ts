@@ -58,6 +58,7 @@ describe("LangchainService selectors (exact)", () => {
             env: {},
             secretEnv: {},
             resources: { cpu: "500m", memory: "1Gi" },
+            monitoringPeers: [{ ipBlock: { cidr: "10.20.0.0/16" } }],
             certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
         }));
         const deployment = r.one("kubernetes:apps/v1:Deployment");

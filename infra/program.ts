@@ -74,6 +74,7 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         diskSizeGb: c.gcp.gke.diskSizeGb,
         nodesPerZone: c.gcp.gke.nodesPerZone,
         masterAuthorizedCidrs: c.gcp.gke.masterAuthorizedCidrs,
+        deletionProtection: c.gcp.gke.deletionProtection,
     }, { providers: [gcpProvider] });
 
     // --- Kubernetes on both clusters ----------------------------------------------------

@@ -338,6 +338,8 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         },
         rtoTargetSeconds: c.dr.rtoMinutes * 60,
         impliedRtoSeconds: c.recovery.impliedRtoSeconds,
+        // The pilot-light scale-up the policy pack adds to the health checks' failover time.
+        rtoScaleUpSeconds: c.recovery.scaleUpSeconds,
         rpoTargetMinutes: c.dr.rpoMinutes,
         worstCaseRpoMinutes: c.backupSchedule.worstCaseRpoMinutes,
     };

@@ -256,6 +256,8 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         failureThreshold: c.dns.healthCheck.failureThreshold,
         checkerRegions: c.dns.healthCheck.regions,
         alarmEmail: c.dns.alarmEmail,
+        // Pilot light fails over only through the runbook: the empty standby's failing check pages nobody.
+        quietSide: c.dr.mode === "pilot-light" ? (c.dr.activeSide === "aws" ? "gcp" : "aws") : undefined,
     }, { providers: [awsProvider] });
 
     // --- Observability: scraping, SLO and cause alerts, dashboards on both sides ----------

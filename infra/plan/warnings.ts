@@ -44,7 +44,7 @@ export function plainTextSecrets(file: StackFileConfig): string[] {
     for (const [key, value] of parsedValues(file)) {
         const name = key.startsWith(`${CONFIG_NAMESPACE}:`) ? key.slice(CONFIG_NAMESPACE.length + 1) : key;
         for (const [at, text] of leaves(value, key)) {
-            const leaf = at.split(/[.[]/).pop() ?? "";
+            const leaf = at.replace(/(\[\d+\])+$/, "").split(".").pop() ?? "";
             const secretByName = (SECRET_KEYS as readonly string[]).includes(name) || SECRET_NAME.test(leaf);
             if (text === "" || !(secretByName || SECRET_VALUE.test(text))) continue;
             found.push(`${at} holds a secret in plain text: take it out of the file, rotate it (the repository's history keeps it), and set it with \`pulumi config set --secret ${at} ...\``);

@@ -75,6 +75,7 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         diskSizeGb: c.gcp.gke.diskSizeGb,
         nodesPerZone: c.gcp.gke.nodesPerZone,
         masterAuthorizedCidrs: c.gcp.gke.masterAuthorizedCidrs,
+        deletionProtection: c.gcp.gke.deletionProtection,
     }, { providers: [gcpProvider] });
 
     // --- Kubernetes on both clusters ----------------------------------------------------
@@ -260,6 +261,8 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         failureThreshold: c.dns.healthCheck.failureThreshold,
         checkerRegions: c.dns.healthCheck.regions,
         alarmEmail: c.dns.alarmEmail,
+        // Pilot light fails over only through the runbook: the empty standby's failing check pages nobody.
+        quietSide: c.dr.mode === "pilot-light" ? (c.dr.activeSide === "aws" ? "gcp" : "aws") : undefined,
     }, { providers: [awsProvider] });
 
     // --- Observability: scraping, SLO and cause alerts, dashboards on both sides ----------
@@ -342,6 +345,8 @@ export function defineStack({ config: c, secrets, gcpTls, today }: ProgramConfig
         },
         rtoTargetSeconds: c.dr.rtoMinutes * 60,
         impliedRtoSeconds: c.recovery.impliedRtoSeconds,
+        // The pilot-light scale-up the policy pack adds to the health checks' failover time.
+        rtoScaleUpSeconds: c.recovery.scaleUpSeconds,
         rpoTargetMinutes: c.dr.rpoMinutes,
         worstCaseRpoMinutes: c.backupSchedule.worstCaseRpoMinutes,
     };

@@ -122,7 +122,7 @@ export function renderDoc(): string {
         `| \`minReplicas\` | ${DEFAULT_THRESHOLDS.minReplicas} | replica, standby and GKE node-pool rules |`,
         `| \`minQdrantReplicas\` | ${DEFAULT_THRESHOLDS.minQdrantReplicas} | replica and standby rules, for Qdrant |`,
         `| \`minAzs\` | ${DEFAULT_THRESHOLDS.minAzs} | AZ-spread rules (EKS, ASG, load balancer, Aurora) |`,
-        `| \`maxRtoSeconds\` | ${DEFAULT_THRESHOLDS.maxRtoSeconds} | health-check RTO rule; the stack output \`rtoTargetSeconds\`, when known and stricter, wins |`,
+        `| \`maxRtoSeconds\` | none (${DEFAULT_THRESHOLDS.maxRtoSeconds} s for a stack that states no target) | health-check RTO rule: the stack's own target (output \`rtoTargetSeconds\`, from \`dr.rtoMinutes\`) is judged against; set, this caps it |`,
         "| `exemptions` | `[]` | every rule: `{ policy, resource, reason, expires }` |",
         "",
         "An exemption names a rule, a resource (its logical name, or a glob over names and URNs where `*` also crosses `/` and `::`), a reason and an expiry date `YYYY-MM-DD`. Until the end of that day (UTC) the rule is silent on that resource; after it, the exemption silences nothing and is itself a mandatory violation of `" + SETTINGS_POLICY + "`.",

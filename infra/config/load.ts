@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { backupSchedule, journalExpiry, recoveryTimes, type BackupSchedule, type JournalExpiry, type RecoveryTimes } from "./derive";
+import { describeIssue } from "./problems";
 import { stackConfigSchema, type ParsedStackConfig } from "./schema";
 
 /** The config namespace of every key in a stack file (`langchain-ha:<key>`). */
@@ -33,18 +33,16 @@ export interface StackConfig extends ParsedStackConfig {
     recovery: RecoveryTimes;
 }
 
-function keyOf(path: PropertyKey[]): string {
-    const [head, ...rest] = path.map(String);
-    const tail = rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
-    return `${CONFIG_NAMESPACE}:${head ?? ""}${tail}`;
-}
-
-function describe(issue: z.core.$ZodIssue): string {
-    if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((k) => `${keyOf([...issue.path, k])} is not a known setting`).join("; ");
-    }
-    if (issue.code === "invalid_type" && issue.input === undefined) return `${keyOf(issue.path)} is required`;
-    return `${keyOf(issue.path)} ${issue.message}`;
+/**
+ * A key written with dots (`langchain-ha:dr.rpoMinutes: 45`) is, to Pulumi, a key of its own
+ * named "dr.rpoMinutes", not a path: say how to nest it, in the YAML the stack file needs.
+ */
+function dottedKeyProblem(key: string, value: unknown): string | undefined {
+    const [section, ...rest] = key.split(".");
+    if (rest.length === 0 || !(CONFIG_KEYS as readonly string[]).includes(section!)) return undefined;
+    const shown = value === undefined ? "..." : typeof value === "string" && !/^[\w.\-/@]+$/.test(value) ? JSON.stringify(value) : String(value);
+    const nested = rest.reduceRight((inner, k) => `{ ${k}: ${inner} }`, shown);
+    return `${CONFIG_NAMESPACE}:${key} is a dotted key, which Pulumi reads as a setting of its own: nest it under ${CONFIG_NAMESPACE}:${section} in the stack file, as \`${CONFIG_NAMESPACE}:${section}: ${nested}\` (merged with the keys already there), or set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}' ${shown}\``;
 }
 
 /**
@@ -55,25 +53,16 @@ function describe(issue: z.core.$ZodIssue): string {
 export function resolveConfig(stack: string, raw: Record<string, unknown>, stackFile = `stacks/Pulumi.${stack}.yaml`): StackConfig {
     const unknown = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k) && !(SECRET_KEYS as readonly string[]).includes(k));
     const values = Object.fromEntries(Object.entries(raw).filter(([k]) => (CONFIG_KEYS as readonly string[]).includes(k)));
-    const parsed = stackConfigSchema.safeParse(values);
-    const problems = unknown.map((k) => `${CONFIG_NAMESPACE}:${k} is not a known setting`);
-    if (!parsed.success) problems.push(...parsed.error.issues.map(describe));
+    // reportInput: the messages say what the stack file gave, not only what was expected.
+    const parsed = stackConfigSchema.safeParse(values, { reportInput: true });
+    const problems = unknown.map((k) => dottedKeyProblem(k, raw[k]) ?? `${CONFIG_NAMESPACE}:${k} is not a known setting`);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(CONFIG_NAMESPACE, issue)));
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, stackFile);
 
     const c = parsed.data;
     const availabilityZones = c.aws.availabilityZones ?? ["a", "b", "c"].map((s) => `${c.aws.region}${s}`);
     const zones = c.gcp.zones ?? ["b", "c", "d"].map((s) => `${c.gcp.region}-${s}`);
     const recovery = recoveryTimes(c);
-    const rtoSeconds = c.dr.rtoMinutes * 60;
-    if (recovery.impliedRtoSeconds > rtoSeconds) {
-        throw new ConfigError(
-            [
-                `${CONFIG_NAMESPACE}:dr.rtoMinutes is ${c.dr.rtoMinutes} but detection (${recovery.detectionSeconds} s) + TTL (${recovery.ttlSeconds} s)` +
-                    ` + scale-up (${recovery.scaleUpSeconds} s) = ${recovery.impliedRtoSeconds} s; lower dns.healthCheck or dns.ttlSeconds, or use dr.mode warm`,
-            ],
-            stackFile,
-        );
-    }
     const schedule = backupSchedule(c.dr.rpoMinutes, c.backup.transferMode);
     return {
         ...c,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_MODELS } from "../../app/src/config/env-schema";
 import { DEFAULT_EMBEDDING_MODELS, EMBEDDING_PROVIDERS, KNOWN_EMBEDDING_MODELS, MAX_DIMENSIONS } from "../../app/src/embeddings/models";
-import { backupSchedule, journalExpiry, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
+import { backupSchedule, journalExpiry, recoveryTimes, JOURNAL_MARGIN_SNAPSHOTS, LOGICAL_SNAPSHOT_ROOT, MIN_SCHEDULE_RPO_MINUTES, MIN_TRANSFER_REPEAT_MINUTES } from "./derive";
 import { HTTP_LATENCY_BUCKETS_SECONDS } from "../../app/src/contract";
 
 /**
@@ -26,6 +26,9 @@ const hostname = z
 /** The Qdrant server the service's client (app/package.json) is kept within one minor of. */
 export const DEFAULT_QDRANT_IMAGE = "qdrant/qdrant:v1.15.4";
 
+/** The VPC's prefix at most: its 16 subnets are 4 bits longer, and AWS's smallest subnet is a /28. */
+const MAX_VPC_PREFIX = 24;
+
 const image = z.string().regex(/^[\w.\-/:@]+$/, "must be a container image reference such as qdrant/qdrant:v1.15.4");
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Mi|Gi|Ki)?$/, "must be a Kubernetes quantity such as 500m or 2Gi");
 
@@ -45,7 +48,10 @@ const awsSchema = z
         region: awsRegion.default("us-east-1"),
         /** Zones to spread over; at least 2, defaults to `<region>a|b|c`. */
         availabilityZones: z.array(z.string()).min(2, "needs at least 2 zones: one zone is a single point of failure").max(6).optional(),
-        vpcCidr: cidr.default("10.20.0.0/16"),
+        /** Split into 16 subnets of /(prefix+4) (public + private per zone); AWS subnets are /28 at the smallest, so /24 at the smallest. */
+        vpcCidr: cidr
+            .refine((v) => Number(v.split("/")[1]) <= MAX_VPC_PREFIX, `is too small: it is split into 16 subnets of /(prefix+4), and an AWS subnet is at most a /28; use a /${MAX_VPC_PREFIX} or larger block such as 10.20.0.0/16`)
+            .default("10.20.0.0/16"),
         eks: z
             .strictObject({
                 /**
@@ -108,6 +114,11 @@ const gcpSchema = z.strictObject({
              * CI runners' and the on-call's egress. Empty (the default): private endpoint only.
              */
             masterAuthorizedCidrs: z.array(apiAccessCidr).default([]),
+            /**
+             * GKE refuses to delete the cluster (and so `pulumi destroy`) while this is true. Defaults to
+             * true; set false on a stack meant to be torn down often, or before a planned teardown.
+             */
+            deletionProtection: z.boolean().default(true),
             nodesPerZone: z
                 .strictObject({
                     min: z.number().int().min(1, "must be at least 1: Qdrant keeps running on the DR side in every mode").default(1),
@@ -329,7 +340,8 @@ export const stackConfigSchema = z
             issue(["qdrant", "writeConsistencyFactor"], `must be at most replicationFactor - 1 (${c.qdrant.replicationFactor - 1}) so writes survive one lost node`);
         }
         if (c.app.maxReplicas < c.app.replicas) issue(["app", "maxReplicas"], `must be at least replicas (${c.app.replicas})`);
-        if (c.dr.standbyReplicas > c.app.replicas) issue(["dr", "standbyReplicas"], `must be at most app.replicas (${c.app.replicas})`);
+        // Pilot light runs no app pod on the standby, so standbyReplicas is not used there.
+        if (c.dr.mode === "warm" && c.dr.standbyReplicas > c.app.replicas) issue(["dr", "standbyReplicas"], `must be at most app.replicas (${c.app.replicas})`);
         if (c.app.llm.primary !== "none" && c.app.llm.primary === c.app.llm.secondary) {
             issue(["app", "llm", "secondary"], "must be another provider than primary: one provider is a single point of failure");
         }
@@ -343,6 +355,13 @@ export const stackConfigSchema = z
             if (c.backup.retentionDays < journal.marginDays) {
                 issue(["backup", "retentionDays"], `must be at least ${journal.marginDays}: the newest logical snapshot set, the base the journal replays from, must outlive ${JOURNAL_MARGIN_SNAPSHOTS} snapshot intervals`);
             }
+        }
+        const recovery = recoveryTimes(c);
+        if (recovery.impliedRtoSeconds > c.dr.rtoMinutes * 60) {
+            const scaleUp = c.dr.mode === "pilot-light" ? ` + scale-up (${recovery.scaleUpSeconds} s)` : "";
+            const scaleUpKeys = c.dr.mode === "pilot-light" ? ", dr.scaleUpMinutes, or use dr.mode warm" : "";
+            issue(["dr", "rtoMinutes"], `is ${c.dr.rtoMinutes} (${c.dr.rtoMinutes * 60} s) but detection (${recovery.detectionSeconds} s) + TTL (${recovery.ttlSeconds} s)${scaleUp} = ${recovery.impliedRtoSeconds} s;` +
+                ` raise dr.rtoMinutes or lower dns.healthCheck.intervalSeconds, dns.healthCheck.failureThreshold, dns.ttlSeconds${scaleUpKeys}`);
         }
         if (c.qdrant.collection === LOGICAL_SNAPSHOT_ROOT) issue(["qdrant", "collection"], `must not be ${LOGICAL_SNAPSHOT_ROOT}: the backup bucket keeps the logical snapshot sets under that prefix`);
         if (!c.dns.domain.endsWith(`.${c.dns.zoneName}`)) {

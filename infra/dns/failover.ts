@@ -21,6 +21,12 @@ export interface DnsFailoverArgs {
     checkerRegions: string[];
     /** Optional e-mail subscribed to the alarm topic. */
     alarmEmail?: string;
+    /**
+     * A side whose health-check alarm notifies no one: a pilot-light standby runs no app pod, so
+     * its check fails on purpose and its alarm would sit in ALARM forever. The alarm is kept (its
+     * state is on the console) with its actions disabled. Defaults to none.
+     */
+    quietSide?: "aws" | "gcp";
     tags?: Record<string, string>;
 }
 
@@ -129,6 +135,7 @@ export class DnsFailover extends pulumi.ComponentResource {
                 threshold: 1,
                 comparisonOperator: "LessThanThreshold",
                 treatMissingData: "breaching",
+                actionsEnabled: side !== args.quietSide,
                 alarmActions: [topic.arn],
                 okActions: [topic.arn],
                 tags,

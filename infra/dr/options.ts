@@ -3,6 +3,10 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { z } from "zod";
 import { InputError } from "./errors";
+import { userPath } from "../cli/conventions";
+
+/** Options that name files or folders: taken from the user's directory, not the repository's root where npm runs us. */
+const PATH_OPTIONS = ["outputs", "stateDir", "stacksDir"] as const;
 
 /** Where state and audit files live unless --state-dir or DR_STATE_DIR says otherwise. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -52,6 +56,10 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
     if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new InputError(issue.message.startsWith("--") ? issue.message : `--${issue.path.join(".")} ${issue.message}`);
+    }
+    const data = parsed.data as Record<string, unknown>;
+    for (const key of PATH_OPTIONS) {
+        if (typeof data[key] === "string") data[key] = userPath(data[key]);
     }
     return parsed.data;
 }

@@ -21,20 +21,20 @@ function suffix(name: string): string {
 
 type State = Record<string, unknown>;
 
-function k8sState(args: MockResourceArgs): State {
+function k8sState(args: MockResourceArgs, region: string): State {
     const inputs = args.inputs as State & { metadata?: State; spec?: State };
     const metadata = { ...(inputs.metadata ?? {}), name: inputs.metadata?.name ?? `${args.name}-${suffix(args.name)}` };
     const state: State = { ...inputs, metadata };
     if (args.type === "kubernetes:core/v1:Service" && inputs.spec?.type === "LoadBalancer") {
         // EKS reports an NLB hostname, GKE an IP address.
         const onGke = (args.provider ?? "").includes("gke");
-        const ingress = onGke ? { ip: `34.${parseInt(suffix(args.name).slice(0, 2), 16)}.10.20` } : { hostname: `${args.name}-${suffix(args.name)}.elb.us-east-1.amazonaws.com` };
+        const ingress = onGke ? { ip: `34.${parseInt(suffix(args.name).slice(0, 2), 16)}.10.20` } : { hostname: `${args.name}-${suffix(args.name)}.elb.${region}.amazonaws.com` };
         state.status = { loadBalancer: { ingress: [ingress] } };
     }
     return state;
 }
 
-function cloudState(args: MockResourceArgs, id: string): State {
+function cloudState(args: MockResourceArgs, id: string, region: string): State {
     const inputs = args.inputs as State;
     const physical = (inputs.name as string | undefined) ?? `${args.name}-${suffix(args.name)}`;
     const base: State = { ...inputs, id, name: physical, arn: `arn:aws:mock:${ACCOUNT}:${args.type.split(":")[1]}/${physical}` };
@@ -42,9 +42,9 @@ function cloudState(args: MockResourceArgs, id: string): State {
         case "aws:eks/cluster:Cluster":
             return {
                 ...base,
-                endpoint: `https://${suffix(args.name).toUpperCase()}.gr7.us-east-1.eks.amazonaws.com`,
+                endpoint: `https://${suffix(args.name).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
                 certificateAuthority: { data: "TU9DSy1DQQ==" },
-                identities: [{ oidcs: [{ issuer: `https://oidc.eks.us-east-1.amazonaws.com/id/${suffix(args.name).toUpperCase()}` }] }],
+                identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${suffix(args.name).toUpperCase()}` }] }],
                 vpcConfig: { ...(inputs.vpcConfig as State | undefined), clusterSecurityGroupId: `sg-${suffix(args.name)}` },
             };
         case "aws:eks/nodeGroup:NodeGroup":
@@ -54,7 +54,7 @@ function cloudState(args: MockResourceArgs, id: string): State {
         case "aws:s3/bucket:Bucket":
             return { ...base, bucket: physical, arn: `arn:aws:s3:::${physical}` };
         case "aws:sqs/queue:Queue":
-            return { ...base, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${physical}`, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${physical}` };
+            return { ...base, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${physical}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${physical}` };
         case "aws:acm/certificate:Certificate": {
             const domain = inputs.domainName as string;
             return {
@@ -67,11 +67,11 @@ function cloudState(args: MockResourceArgs, id: string): State {
         case "aws:route53/record:Record":
             return { ...base, fqdn: inputs.name };
         case "aws:amp/workspace:Workspace":
-            return { ...base, arn: `arn:aws:aps:us-east-1:${ACCOUNT}:workspace/ws-${suffix(args.name)}`, prometheusEndpoint: `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-${suffix(args.name)}/` };
+            return { ...base, arn: `arn:aws:aps:${region}:${ACCOUNT}:workspace/ws-${suffix(args.name)}`, prometheusEndpoint: `https://aps-workspaces.${region}.amazonaws.com/workspaces/ws-${suffix(args.name)}/` };
         case "aws:amp/scraper:Scraper":
             return { ...base, roleArn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/scraper.aps.amazonaws.com/AWSServiceRoleForAmazonPrometheusScraper_${suffix(args.name)}` };
         case "aws:sns/topic:Topic":
-            return { ...base, arn: `arn:aws:sns:us-east-1:${ACCOUNT}:${physical}` };
+            return { ...base, arn: `arn:aws:sns:${region}:${ACCOUNT}:${physical}` };
         case "gcp:container/cluster:Cluster":
             return { ...base, endpoint: `35.${parseInt(suffix(args.name).slice(0, 2), 16)}.0.1`, masterAuth: { clusterCaCertificate: "TU9DSy1DQQ==" } };
         case "gcp:serviceaccount/account:Account":
@@ -92,15 +92,34 @@ function cloudState(args: MockResourceArgs, id: string): State {
     }
 }
 
+/**
+ * Mocks whose hostnames and ARNs name the region of the AWS provider a resource is created
+ * with (the alarms' us-east-1 provider included), or `awsRegion()` (the stack's primary region)
+ * for the default provider and the EKS cluster's Kubernetes objects.
+ */
+export function cloudMocksIn(awsRegion: () => string): Mocks {
+    const providerRegions = new Map<string, string>();
+    const regionOf = (provider: string | undefined): string => (provider ? providerRegions.get(provider.split("::").pop() ?? "") : undefined) ?? awsRegion();
+    return {
+        newResource(args: MockResourceArgs): MockResourceResult {
+            if (args.type.startsWith("kubernetes:") && !args.type.startsWith("pulumi:providers")) {
+                const state = k8sState(args, awsRegion());
+                const metadata = state.metadata as { name: string; namespace?: string };
+                return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state };
+            }
+            const id = args.custom === false ? undefined : `${args.name}-${suffix(args.name)}`;
+            if (args.type === "pulumi:providers:aws" && id && typeof (args.inputs as State).region === "string") providerRegions.set(id, (args.inputs as State).region as string);
+            // AWS provider v7 takes a region per resource too (the alarms' topic in us-east-1).
+            const region = typeof (args.inputs as State).region === "string" ? (args.inputs as State).region as string : regionOf(args.provider);
+            return { id, state: args.custom === false ? {} : cloudState(args, id ?? "", region) };
+        },
+        call: (args: MockCallArgs) => cloudMocks.call(args),
+    };
+}
+
 export const cloudMocks: Mocks = {
     newResource(args: MockResourceArgs): MockResourceResult {
-        if (args.type.startsWith("kubernetes:") && !args.type.startsWith("pulumi:providers")) {
-            const state = k8sState(args);
-            const metadata = state.metadata as { name: string; namespace?: string };
-            return { id: metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name, state };
-        }
-        const id = args.custom === false ? undefined : `${args.name}-${suffix(args.name)}`;
-        return { id, state: args.custom === false ? {} : cloudState(args, id ?? "") };
+        return cloudMocksIn(() => "us-east-1").newResource(args) as MockResourceResult;
     },
     call(args: MockCallArgs) {
         if (args.token === "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount") {

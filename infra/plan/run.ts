@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, readProgramConfig, SECRET_KEYS, type ProgramConfig } from "../config";
 import { defineStack } from "../program";
-import { cloudMocks, installRecordingMocks, type RegisteredResource } from "./mocks";
+import { cloudMocksIn, installRecordingMocks, type RegisteredResource } from "./mocks";
+import type { StackConfig } from "../config";
+import { plainTextSecrets, unsafeValues, type PlanWarning } from "./warnings";
 import { toStackExport } from "./exportFormat";
 import type { StackExport } from "./stackExport";
 import { DEFAULT_STACKS_DIR, PlanError, readStackFile } from "./stackFile";
@@ -20,6 +22,10 @@ export interface PlanResult {
     outputs: Record<string, unknown>;
     /** Secret keys the stack file does not set; the plan used placeholders for them. */
     placeholderSecrets: string[];
+    /** The validated stack config the program ran with. */
+    config: StackConfig;
+    /** Values that deploy but should not go unreviewed (placeholders, no alarm subscriber, a defaulted image). */
+    warnings: PlanWarning[];
 }
 
 /**
@@ -30,6 +36,9 @@ export interface PlanResult {
  */
 export async function planStack(stack: string, opts: { stacksDir?: string } = {}): Promise<PlanResult> {
     const file = readStackFile(stack, opts.stacksDir ?? DEFAULT_STACKS_DIR);
+    // A secret in plain text is in the repository's history already: refuse before anything runs.
+    const leaked = plainTextSecrets(file);
+    if (leaked.length > 0) throw new PlanError(`${file.file}: ${leaked.join("; ")}`);
     const values = { ...file.values };
     const placeholderSecrets: string[] = [];
     for (const key of SECRET_KEYS) {
@@ -41,7 +50,8 @@ export async function planStack(stack: string, opts: { stacksDir?: string } = {}
     }
     const secretKeys = [...file.secretKeys, ...placeholderSecrets];
     pulumi.runtime.setAllConfig(values, secretKeys);
-    const registered = installRecordingMocks(PROJECT, stack, cloudMocks);
+    let awsRegion = "us-east-1";
+    const registered = installRecordingMocks(PROJECT, stack, cloudMocksIn(() => awsRegion));
 
     // Config is read and validated before the stack exists, as `pulumi up` does at module load.
     let config: ProgramConfig;
@@ -51,8 +61,9 @@ export async function planStack(stack: string, opts: { stacksDir?: string } = {}
         if (err instanceof ConfigError) throw new PlanError(err.message);
         throw err;
     }
+    awsRegion = config.config.aws.region;
     const outputs = ((await pulumi.runtime.runInPulumiStack(async () => defineStack(config))) ?? {}) as Record<string, unknown>;
     await pulumi.runtime.disconnect();
     const resources = [...registered.values()];
-    return { stack, export: toStackExport(resources), resources, outputs, placeholderSecrets };
+    return { stack, export: toStackExport(resources), resources, outputs, placeholderSecrets, config: config.config, warnings: unsafeValues(file, config.config) };
 }

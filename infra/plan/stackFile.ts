@@ -19,6 +19,23 @@ export interface StackFileConfig {
     secretKeys: string[];
     /** Path of the file, relative to the working directory, for messages. */
     file: string;
+    /** Keys (`ns:section.field`) on lines the file marks `# PLACEHOLDER`: account-specific values still to fill in. */
+    placeholders: string[];
+}
+
+/** The keys of lines whose comment says PLACEHOLDER, their path taken from the indentation. */
+export function placeholderKeys(text: string): string[] {
+    const stack: { indent: number; key: string }[] = [];
+    const found: string[] = [];
+    for (const line of text.split("\n")) {
+        const m = /^(\s*)([\w:.-]+):/.exec(line);
+        if (!m) continue;
+        const indent = m[1]!.length;
+        while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+        stack.push({ indent, key: m[2]! });
+        if (/#.*PLACEHOLDER/.test(line)) found.push(stack.slice(1).map((s) => s.key).join("."));
+    }
+    return found;
 }
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in `dir`. */
@@ -40,13 +57,14 @@ export function readStackFile(stack: string, dir = DEFAULT_STACKS_DIR): StackFil
         throw new PlanError(`unknown stack "${stack}": no ${file} (stacks: ${known.join(", ") || "none"})`);
     }
     let doc: unknown;
+    const text = fs.readFileSync(full, "utf8");
     try {
-        doc = parse(fs.readFileSync(full, "utf8"));
+        doc = parse(text);
     } catch (err) {
         throw new PlanError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
     }
     const config = (doc as { config?: unknown } | null)?.config;
-    if (config === undefined || config === null) return { values: {}, secretKeys: [], file };
+    if (config === undefined || config === null) return { values: {}, secretKeys: [], file, placeholders: [] };
     if (typeof config !== "object" || Array.isArray(config)) throw new PlanError(`${file}: "config" must be a mapping of keys to values`);
     const values: Record<string, string> = {};
     const secretKeys: string[] = [];
@@ -59,7 +77,7 @@ export function readStackFile(stack: string, dir = DEFAULT_STACKS_DIR): StackFil
             values[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { values, secretKeys, file };
+    return { values, secretKeys, file, placeholders: placeholderKeys(text) };
 }
 
 function isSecure(value: unknown): boolean {

@@ -1,5 +1,6 @@
 import type { PlanResult } from "./run";
 import type { RegisteredResource } from "./mocks";
+import { planDecisions, renderDecisions } from "./decisions";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- resource inputs are untyped provider payloads
 
@@ -104,11 +105,36 @@ export function renderSummary(plan: PlanResult): string {
         lines.push(`  journal entries expire after ${r.journalExpiryDays} days; snapshot sets ${r.snapshotSetsCron} on ${o.activeSide}; standby unfit for failover past ${r.maxLagSeconds} s of lag`);
         lines.push("");
     }
+    lines.push(...renderDecisions(planDecisions(plan)));
+    lines.push("");
     lines.push(`RTO target ${minutes(o.rtoTargetSeconds)}; the settings imply ${minutes(o.impliedRtoSeconds)} (health-check detection + TTL${o.drMode === "pilot-light" ? " + scale-up" : ""})`);
     lines.push(`RPO target ${o.rpoTargetMinutes} min; worst case ${o.worstCaseRpoMinutes} min (snapshot interval + transfer delay)`);
+    if (o.drMode === "pilot-light") lines.push("Pilot light fails over only through the runbook (npm run dr -- failover --to <standby>): DNS alone would move traffic to a side with no app pod.");
     if (plan.placeholderSecrets.length > 0) {
         lines.push("");
         lines.push(`Placeholders used for secrets the stack file does not set: ${plan.placeholderSecrets.join(", ")}`);
     }
+    if (plan.warnings.length > 0) {
+        lines.push("");
+        lines.push(`Warnings (${plan.warnings.length}): review before pulumi up`);
+        for (const w of plan.warnings) lines.push(`  ${w.key} ${w.message}`);
+    }
     return lines.join("\n");
+}
+
+/** The summary as one JSON document (`--format json`): counts, decisions, recovery, warnings. */
+export function renderPlanJson(plan: PlanResult): string {
+    const o = plan.outputs as Inputs;
+    const custom = plan.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const byCloud = Object.fromEntries(count(custom, (r) => (r.type.startsWith("kubernetes:") ? `kubernetes-${clusterOf(r)}` : r.type.split(":")[0]!)));
+    return JSON.stringify({
+        stack: plan.stack,
+        resources: { total: plan.resources.length, cloudObjects: custom.length, byCloud },
+        regions: { aws: o.aws.region, awsZones: o.aws.availabilityZones, gcp: o.gcp.region, gcpZones: o.gcp.zones },
+        domain: o.domain,
+        decisions: planDecisions(plan),
+        recovery: { rtoTargetSeconds: o.rtoTargetSeconds, impliedRtoSeconds: o.impliedRtoSeconds, rpoTargetMinutes: o.rpoTargetMinutes, worstCaseRpoMinutes: o.worstCaseRpoMinutes },
+        placeholderSecrets: plan.placeholderSecrets,
+        warnings: plan.warnings,
+    }, null, 2);
 }

@@ -1,9 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { z } from "zod";
+import { errorLine, painter, userPath, useColour, withConventions } from "../../infra/cli/conventions";
+import { registry } from "../rules";
+import { isExpired, parseSettings, SETTINGS_POLICY } from "../lib/settings";
 import { InputError, readPolicyConfig } from "./config";
 import { PackError } from "./host";
 import { planStackExport, readStateFile } from "./input";
-import { renderJson, renderTable } from "./render";
+import { renderJson, renderTable, type ExemptionInForce } from "./render";
 import { exitCodeOf, runCheck } from "./run";
 
 /** Exit codes: 0 no mandatory violation, 1 at least one, 2 bad input or the pack failed to run. */
@@ -30,35 +33,66 @@ export function parseOptions(raw: unknown): CheckCliOptions {
     return parsed.data;
 }
 
+/** The exemptions the policy config declares (the findings they silence never reach us). */
+function exemptionsOf(config: ReturnType<typeof readPolicyConfig> | undefined): ExemptionInForce[] {
+    const parsed = parseSettings(config?.[SETTINGS_POLICY]?.properties ?? {});
+    if (!parsed.ok) return [];
+    return parsed.settings.exemptions.map((e) => ({ ...e, expired: isExpired(e) }));
+}
+
+function severityOf(policy: string): string {
+    return registry.get(policy)?.severity ?? "unknown";
+}
+
 async function check(raw: unknown): Promise<number> {
     const opts = parseOptions(raw);
-    const config = opts.policyPackConfig ? readPolicyConfig(opts.policyPackConfig) : undefined;
-    const state = opts.state ? readStateFile(opts.state) : await planStackExport(opts.stack as string);
+    // Paths as the user typed them, from where they stand (npm runs scripts in the repository's root).
+    const configFile = opts.policyPackConfig === undefined ? undefined : userPath(opts.policyPackConfig);
+    const config = configFile ? readPolicyConfig(configFile) : undefined;
+    const state = opts.state ? readStateFile(userPath(opts.state)) : await planStackExport(opts.stack as string);
     const result = await runCheck(state, { config, stack: opts.stack });
-    process.stdout.write(`${opts.format === "json" ? renderJson(result.findings) : renderTable(result.findings, result.resources)}\n`);
+    const out = opts.format === "json"
+        ? renderJson(result.findings, result.resources, severityOf, exemptionsOf(config))
+        : renderTable(result.findings, result.resources, painter(useColour(process.stdout)));
+    process.stdout.write(`${out}\n`);
     return exitCodeOf(result.findings);
 }
 
 /** One clear line, no stack trace, and the documented exit code. */
 export function handleError(e: unknown): number {
     if (e instanceof CommanderError) {
-        return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+        if (e.exitCode === 0) return EXIT.ok; // --help, --version
+        process.stderr.write(`${errorLine("check", e.message.replace(/^error: /, ""))}\n`);
+        return EXIT.badInput;
     }
     const message = e instanceof InputError || e instanceof PackError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    process.stderr.write(`check: ${message.split("\n")[0]}\n`);
+    process.stderr.write(`${errorLine("check", message)}\n`);
     return EXIT.badInput;
 }
 
 export function program(): Command {
-    return new Command("check")
+    const command = new Command("check")
         .description("Enforce the no-single-point-of-failure policy pack offline, through the same analyzer protocol as pulumi preview --policy-pack.")
-        .option("--stack <name>", "run the program for this stack under mocks (as npm run plan) and check it")
+        .option("-s, --stack <name>", "run the program for this stack under mocks (as npm run plan) and check it")
         .option("--state <file>", "check a `pulumi stack export` file (deployment version 3)")
-        .option("--policy-pack-config <file>", "policy config JSON, as for pulumi preview --policy-pack-config")
-        .option("--format <format>", "table or json", "table")
+        .option("-c, --policy-pack-config <file>", "policy config JSON, as for pulumi preview --policy-pack-config")
+        .option("-f, --format <format>", "table or json", "table")
         .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0] + "\n") })
+        // Errors go through handleError: one line, one prefix.
+        .configureOutput({ writeErr: () => undefined })
         .showHelpAfterError(false);
+    return withConventions(command, "check", {
+        examples: [
+            ["npm run check -- --stack prod", "the program under mocks, the pack over gRPC"],
+            ["npm run check -- --state prod-export.json", "a `pulumi stack export` file"],
+            ["npm run -s check -- -s prod -c policy.json -f json | jq .summary", "JSON on a clean stdout (-s silences npm's banner)"],
+        ],
+        exitCodes: [
+            [0, "no mandatory violation (advisory ones may be printed)"],
+            [1, "at least one mandatory violation"],
+            [2, "bad input (state file, stack, options, policy config) or the pack failed to start"],
+        ],
+    });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -25,7 +25,8 @@ export const settingsSchema = z
         minReplicas: z.number().int().min(1).default(DEFAULT_THRESHOLDS.minReplicas),
         minQdrantReplicas: z.number().int().min(1).default(DEFAULT_THRESHOLDS.minQdrantReplicas),
         minAzs: z.number().int().min(1).default(DEFAULT_THRESHOLDS.minAzs),
-        maxRtoSeconds: z.number().positive().default(DEFAULT_THRESHOLDS.maxRtoSeconds),
+        // No default: the RTO rule judges a stack against its own target where it states one; set, this caps it.
+        maxRtoSeconds: z.number().positive().optional(),
         exemptions: z.array(exemptionSchema).default([]),
     })
     .strict();
@@ -51,7 +52,7 @@ export function settingsJsonSchema(policyNames: string[]): Record<string, Record
         minReplicas: { type: "integer", minimum: 1, default: DEFAULT_THRESHOLDS.minReplicas },
         minQdrantReplicas: { type: "integer", minimum: 1, default: DEFAULT_THRESHOLDS.minQdrantReplicas },
         minAzs: { type: "integer", minimum: 1, default: DEFAULT_THRESHOLDS.minAzs },
-        maxRtoSeconds: { type: "number", exclusiveMinimum: 0, default: DEFAULT_THRESHOLDS.maxRtoSeconds },
+        maxRtoSeconds: { type: "number", exclusiveMinimum: 0 },
         exemptions: {
             type: "array",
             items: {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { World } from "./support/world";
 
@@ -93,5 +94,37 @@ describe("dr CLI: bad input exits 2 with one clear line", () => {
         const r = await world.run(["backup", "--stack", world.stack, "--outputs", file, "--stacks-dir", world.stacksDir, "--state-dir", world.stateDir], { common: false });
         assert.equal(r.code, 2);
         assert.match(oneLine(r.err), /needs the stack's replication outputs/);
+    });
+});
+
+describe("dr CLI conventions", () => {
+    const world = new World();
+    before(async () => { await world.start(); });
+    after(async () => { await world.stop(); });
+
+    it("--version prints the version; help shows examples and exit codes", async () => {
+        const version = await world.run(["--version"], { common: false });
+        assert.equal(version.code, 0);
+        assert.equal(version.out.trim(), JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version);
+        const help = await world.run(["--help"], { common: false });
+        assert.equal(help.code, 0);
+        for (const text of ["Examples:", "npm run dr -- failover --to gcp -s prod --dry-run", "Exit codes:", "  3  not confirmed"]) assert.ok(help.out.includes(text), `help shows ${text}:\n${help.out}`);
+    });
+
+    it("relative --outputs and --stacks-dir are taken from the user's directory under npm", async () => {
+        const saved = { INIT_CWD: process.env.INIT_CWD, npm_package_json: process.env.npm_package_json };
+        process.env.INIT_CWD = world.dir;
+        process.env.npm_package_json = path.join(process.cwd(), "package.json");
+        try {
+            const r = await world.run(["status", "--stack", world.stack, "--outputs", path.relative(world.dir, world.outputsFile), "--stacks-dir", path.relative(world.dir, world.stacksDir)], { common: false });
+            assert.notEqual(r.code, 2, r.err);
+            const missing = await world.run(["status", "--stack", world.stack, "--outputs", "nothere.json", "--stacks-dir", world.stacksDir], { common: false });
+            assert.match(oneLine(missing.err), new RegExp(`cannot read outputs file ${path.join(world.dir, "nothere.json").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`));
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        }
     });
 });

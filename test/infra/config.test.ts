@@ -47,11 +47,11 @@ describe("stack config", () => {
     });
 
     const cases: [string, Record<string, unknown>, string][] = [
-        ["an unknown embedding provider", { ...minimal, app: { embeddings: { provider: "cohere" } } }, "langchain-ha:app.embeddings.provider Invalid option"],
+        ["an unknown embedding provider", { ...minimal, app: { embeddings: { provider: "cohere" } } }, "langchain-ha:app.embeddings.provider must be one of \"openai\", \"google\", \"none\", got the text \"cohere\""],
         ["an embedding width the model cannot make", { ...minimal, app: { embeddings: { provider: "openai", dimensions: 4096 } } }, "langchain-ha:app.embeddings.dimensions text-embedding-3-small makes vectors of 1 to 1536 dimensions"],
         ["another provider's embedding model", { ...minimal, app: { embeddings: { provider: "google", model: "text-embedding-3-large" } } }, "langchain-ha:app.embeddings.model text-embedding-3-large is a openai model, not google's"],
         ["an unknown embedding model without its width", { ...minimal, app: { embeddings: { provider: "google", model: "tuned-embedder" } } }, "langchain-ha:app.embeddings.dimensions is required for tuned-embedder"],
-        ["an unknown drMode", { ...minimal, dr: { mode: "hot" } }, "stacks/Pulumi.prod.yaml: langchain-ha:dr.mode Invalid option"],
+        ["an unknown drMode", { ...minimal, dr: { mode: "hot" } }, "stacks/Pulumi.prod.yaml: langchain-ha:dr.mode must be one of \"warm\", \"pilot-light\", got the text \"hot\""],
         ["zero Qdrant replicas", { ...minimal, qdrant: { replicas: 0 } }, "langchain-ha:qdrant.replicas must be at least 3"],
         ["one app replica", { ...minimal, app: { replicas: 1 } }, "langchain-ha:app.replicas must be at least 2"],
         ["a malformed domain", { ...minimal, dns: { ...minimal.dns, domain: "rag_example" } }, "langchain-ha:dns.domain must be a DNS name"],
@@ -89,9 +89,74 @@ describe("stack config", () => {
         assert.match(message, /qdrant\.replicas/);
     });
 
-    test("rejects an RTO that health checks, TTL and scale-up cannot meet", () => {
+    test("rejects an RTO that health checks, TTL and scale-up cannot meet, naming every key that changes it", () => {
         const message = problemsOf({ ...minimal, dr: { mode: "pilot-light", rtoMinutes: 5, scaleUpMinutes: 10 } });
-        assert.match(message, /langchain-ha:dr\.rtoMinutes is 5 but detection \(30 s\) \+ TTL \(30 s\) \+ scale-up \(600 s\) = 660 s/);
+        assert.equal(message, "stacks/Pulumi.prod.yaml: langchain-ha:dr.rtoMinutes is 5 (300 s) but detection (30 s) + TTL (30 s) + scale-up (600 s) = 660 s;" +
+            " raise dr.rtoMinutes or lower dns.healthCheck.intervalSeconds, dns.healthCheck.failureThreshold, dns.ttlSeconds, dr.scaleUpMinutes, or use dr.mode warm");
+    });
+
+    test("reports the RTO together with the other problems, in one pass", () => {
+        const message = problemsOf({ ...minimal, dr: { rtoMinutes: 0.5 }, qdrant: { replicas: 1 }, app: { maxReplicas: 2, replicas: 3 } });
+        assert.match(message, /langchain-ha:qdrant\.replicas must be at least 3/);
+        assert.match(message, /langchain-ha:app\.maxReplicas must be at least replicas \(3\)/);
+        assert.match(message, /langchain-ha:dr\.rtoMinutes is 0\.5 \(30 s\) but detection \(30 s\) \+ TTL \(30 s\) = 60 s; raise dr\.rtoMinutes or lower dns\.healthCheck\.intervalSeconds, dns\.healthCheck\.failureThreshold, dns\.ttlSeconds$/);
+    });
+
+    test("one app replica in pilot light is one problem, not also a standbyReplicas one", () => {
+        const message = problemsOf({ ...minimal, dr: { mode: "pilot-light" }, app: { replicas: 1 } });
+        assert.equal(message, "stacks/Pulumi.prod.yaml: langchain-ha:app.replicas must be at least 2: one replica is a single point of failure");
+    });
+
+    test("a warm standby larger than the primary is still refused", () => {
+        assert.match(problemsOf({ ...minimal, dr: { mode: "warm", standbyReplicas: 4 }, app: { replicas: 3 } }), /langchain-ha:dr\.standbyReplicas must be at most app\.replicas \(3\)/);
+    });
+
+    test("a VPC block too small for its subnets fails in validation, naming the key", () => {
+        const message = problemsOf({ ...minimal, aws: { ...minimal.aws, vpcCidr: "10.70.0.0/30" } });
+        assert.equal(message, "stacks/Pulumi.prod.yaml: langchain-ha:aws.vpcCidr is too small: it is split into 16 subnets of /(prefix+4), and an AWS subnet is at most a /28; use a /24 or larger block such as 10.20.0.0/16");
+        assert.doesNotThrow(() => resolveConfig("prod", { ...minimal, aws: { ...minimal.aws, vpcCidr: "10.70.0.0/24" } }));
+    });
+
+    test("GKE deletion protection is on unless the stack turns it off", () => {
+        assert.equal(resolveConfig("prod", minimal).gcp.gke.deletionProtection, true);
+        assert.equal(resolveConfig("prod", { ...minimal, gcp: { ...minimal.gcp, gke: { deletionProtection: false } } }).gcp.gke.deletionProtection, false);
+        assert.match(problemsOf({ ...minimal, gcp: { ...minimal.gcp, gke: { deletionProtection: "no" } } }), /langchain-ha:gcp\.gke\.deletionProtection must be true or false, got the text "no"/);
+    });
+});
+
+describe("wrong types say what was expected and what was given", () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+        ["a YAML number for a version", { aws: { eks: { ...minimal.aws.eks, version: 1.29 } } }, 'langchain-ha:aws.eks.version must be a text, got the number 1.29 (quote it: "1.29")'],
+        ["a quoted number of replicas", { qdrant: { replicas: "3" } }, 'langchain-ha:qdrant.replicas must be a number, got the text "3" (write it without quotes: 3)'],
+        ["a quoted RTO", { dr: { rtoMinutes: "20" } }, 'langchain-ha:dr.rtoMinutes must be a number, got the text "20" (write it without quotes: 20)'],
+        ["a fraction where a whole number belongs", { qdrant: { storageGi: 100.5 } }, "langchain-ha:qdrant.storageGi must be a whole number, got 100.5"],
+        ["a number where a mapping belongs", { aws: { eks: { ...minimal.aws.eks, nodesPerZone: 2 } } }, "langchain-ha:aws.eks.nodesPerZone must be a mapping of nested keys, got the number 2 (nest its keys under it, one level deeper in the YAML)"],
+        ["a comma-separated text where a list belongs", { aws: { ...minimal.aws, availabilityZones: "a,b" } }, 'langchain-ha:aws.availabilityZones must be a list, got the text "a,b" (write a YAML list: [a, b])'],
+        ["a text where an option belongs", { dr: { mode: 3 } }, 'langchain-ha:dr.mode must be one of "warm", "pilot-light", got the number 3'],
+        ["too many zones", { gcp: { ...minimal.gcp, zones: ["europe-west1-a", "europe-west1-b", "europe-west1-c", "europe-west1-d", "europe-west1-e"] } }, "langchain-ha:gcp.zones needs at most 4 entries, got 5"],
+    ];
+    for (const [what, extra, expected] of cases) {
+        test(`${what}`, () => {
+            const message = problemsOf({ ...minimal, ...extra });
+            assert.equal(message, `stacks/Pulumi.prod.yaml: ${expected}`);
+        });
+    }
+    test("a required key that is missing is still 'required'", () => {
+        assert.equal(problemsOf({ ...minimal, gcp: {} }), "stacks/Pulumi.prod.yaml: langchain-ha:gcp.project is required");
+    });
+});
+
+describe("dotted keys", () => {
+    test("are answered with the nested YAML to write, and the pulumi config command that writes it", () => {
+        const message = problemsOf({ ...minimal, "dr.rpoMinutes": "45" });
+        assert.equal(message, "stacks/Pulumi.prod.yaml: langchain-ha:dr.rpoMinutes is a dotted key, which Pulumi reads as a setting of its own: nest it under langchain-ha:dr in the stack file," +
+            " as `langchain-ha:dr: { rpoMinutes: 45 }` (merged with the keys already there), or set it with `pulumi config set --path 'langchain-ha:dr.rpoMinutes' 45`");
+    });
+    test("nest as deep as they go", () => {
+        assert.match(problemsOf({ ...minimal, "dns.healthCheck.intervalSeconds": "30" }), /as `langchain-ha:dns: \{ healthCheck: \{ intervalSeconds: 30 \} \}`/);
+    });
+    test("an unknown key that is not a dotted section stays unknown", () => {
+        assert.match(problemsOf({ ...minimal, "foo.bar": "1" }), /langchain-ha:foo\.bar is not a known setting/);
     });
 });
 
@@ -225,12 +290,12 @@ describe("the slo section of a stack", () => {
     });
 
     const cases: [string, Record<string, unknown>, string][] = [
-        ["an objective of 100 %", { slo: { availability: { objectivePercent: 100 } } }, "langchain-ha:slo.availability.objectivePercent Too big"],
+        ["an objective of 100 %", { slo: { availability: { objectivePercent: 100 } } }, "langchain-ha:slo.availability.objectivePercent must be at most 99.999, got 100"],
         ["a latency threshold that is no histogram bucket", { slo: { latency: { thresholdSeconds: 3 } } }, "langchain-ha:slo.latency.thresholdSeconds must be a latency bucket of the service: one of 0.001,"],
         ["a route without a leading slash", { slo: { availability: { routes: ["v1/ask"] } } }, "langchain-ha:slo.availability.routes[0] must be a route path such as /v1/ask"],
-        ["no route", { slo: { latency: { routes: [] } } }, "langchain-ha:slo.latency.routes Too small"],
+        ["no route", { slo: { latency: { routes: [] } } }, "langchain-ha:slo.latency.routes needs at least 1 entry, got 0"],
         ["a misspelt key", { slo: { availabilty: {} } }, "langchain-ha:slo.availabilty is not a known setting"],
-        ["a one-day window", { slo: { windowDays: 1 } }, "langchain-ha:slo.windowDays Too small"],
+        ["a one-day window", { slo: { windowDays: 1 } }, "langchain-ha:slo.windowDays must be at least 7, got 1"],
     ];
     for (const [what, extra, expected] of cases) {
         test(`rejects ${what}, naming the key and the stack file`, () => {

@@ -57,6 +57,14 @@ describe("DnsFailover", () => {
         assert.equal(r.one("aws:sns/topicSubscription:TopicSubscription").endpoint, "oncall@example.com");
     });
 
+    test("both sides' alarms notify by default; a pilot-light standby's is kept but notifies no one", async () => {
+        const warm = await declare(() => new DnsFailover("dns", args));
+        assert.deepEqual(warm.inputsOf("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.actionsEnabled), [true, true]);
+        const pilot = await declare(() => new DnsFailover("dns", { ...args, quietSide: "gcp" }));
+        const bySide = Object.fromEntries(pilot.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, (a.inputs as { actionsEnabled: boolean }).actionsEnabled]));
+        assert.deepEqual(bySide, { "dns-aws-unhealthy": true, "dns-gcp-unhealthy": false });
+    });
+
     test("the alarm topic is under a key of its own that CloudWatch may use, not alias/aws/sns", async () => {
         const r = await declare(() => new DnsFailover("dns", args));
         const key = r.ofType("aws:kms/key:Key").find((k) => k.name === "dns-alarms")!;

@@ -63,3 +63,76 @@ describe("npm run plan", () => {
         assert.ok(stderr.startsWith(`plan: ${path.relative(ROOT, path.join(dir, "Pulumi.prod.yaml"))}: langchain-ha:qdrant.replicas must be at least 3`), stderr);
     });
 });
+
+describe("npm run plan: conventions, JSON, warnings", () => {
+    const under = (cwd: string): NodeJS.ProcessEnv => ({ ...process.env, INIT_CWD: cwd, npm_package_json: path.join(ROOT, "package.json"), NO_COLOR: undefined, FORCE_COLOR: undefined });
+
+    test("--version and -V print the version", async () => {
+        for (const flag of ["--version", "-V"]) {
+            const r = await plan([flag]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+        }
+    });
+
+    test("--help shows the short flags, examples and exit codes", async () => {
+        const r = await plan(["--help"]);
+        assert.equal(r.code, 0, r.stderr);
+        for (const text of ["-s, --stack <name>", "-e, --export <file>", "-f, --format <format>", "Examples:", "npm run -s plan -- -s prod -f json", "Exit codes:", "  2  bad input"]) {
+            assert.ok(r.stdout.includes(text), `help shows ${text}:\n${r.stdout}`);
+        }
+    });
+
+    test("errors are red only when colour is asked for, and never with NO_COLOR", async () => {
+        const piped = await plan(["--stack", "prod", "--fast"]);
+        assert.equal(piped.stderr, "plan: unknown option '--fast'\n");
+        const env = { ...process.env, FORCE_COLOR: "1", NO_COLOR: "" };
+        const forced = await runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), "-s", "prod", "--fast"], { cwd: ROOT, env });
+        assert.equal(forced.stderr, "\u001b[31mplan:\u001b[0m unknown option '--fast'\n");
+        const noColour = await runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), "-s", "prod", "--fast"], { cwd: ROOT, env: { ...env, NO_COLOR: "1" } });
+        assert.equal(noColour.stderr, "plan: unknown option '--fast'\n");
+    });
+
+    test("refuses a secret in plain text in the stack file, naming the key", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        const dev = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), `${dev}  langchain-ha:openaiApiKey: sk-proj-abcdefghijklmnopqrstuvwx\n`);
+        const r = await plan(["--stack", "dev", "--stacks-dir", dir]);
+        assert.equal(r.code, 2);
+        assert.equal(r.stderr.trim().split("\n").length, 1);
+        assert.match(r.stderr, /^plan: .*Pulumi\.dev\.yaml: langchain-ha:openaiApiKey holds a secret in plain text: take it out of the file, rotate it \(the repository's history keeps it\), and set it with `pulumi config set --secret langchain-ha:openaiApiKey \.\.\.`\n$/);
+    });
+
+    test("--format json: decisions that change cost, warnings for unsafe values, relative paths from the user's directory, mock names in the stack's region", async () => {
+        const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cwd-"));
+        fs.mkdirSync(path.join(cwd, "stacks"));
+        const dev = fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+        const changed = dev.replace("storageGi: 10", "storageGi: 25").replace(/\n {4}image: ghcr\.io\/acme\/langchain-ha:0\.1\.0 # PLACEHOLDER\n/, "\n");
+        assert.notEqual(changed, dev);
+        fs.writeFileSync(path.join(cwd, "stacks", "Pulumi.dev.yaml"), changed);
+        const r = await runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), "-s", "dev", "--stacks-dir", "stacks", "-f", "json", "-e", "out/dev.json"], { cwd: ROOT, env: under(cwd) });
+        assert.equal(r.code, 2, "out/ does not exist yet");
+        fs.mkdirSync(path.join(cwd, "out"));
+        const ok = await runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "plan", "cli.ts"), "-s", "dev", "--stacks-dir", "stacks", "-f", "json", "-e", "out/dev.json"], { cwd: ROOT, env: under(cwd) });
+        assert.equal(ok.code, 0, ok.stderr);
+        const doc = JSON.parse(ok.stdout);
+        assert.equal(doc.stack, "dev");
+        assert.equal(doc.decisions.storage.qdrantGiPerPeer, 25);
+        assert.equal(doc.decisions.dr.mode, "pilot-light");
+        assert.match(doc.decisions.dr.failover, /^only through the runbook/);
+        assert.equal(doc.decisions.images.appDefaulted, true);
+        assert.equal(doc.decisions.compute.eks.capacityType, "SPOT");
+        assert.equal(doc.decisions.compute.gke.deletionProtection, false);
+        assert.deepEqual(doc.decisions.llm.primary, "openai");
+        assert.equal(doc.decisions.alarms.email, null);
+        const keys = (doc.warnings as { key: string; message: string }[]).map((w) => `${w.key} ${w.message}`);
+        assert.ok(keys.some((k) => k.startsWith("langchain-ha:dns.hostedZoneId is a placeholder (Z0PLACEHOLDER000003)")), keys.join("\n"));
+        assert.ok(keys.some((k) => k.startsWith("langchain-ha:dns.alarmEmail is not set: the alarm topic has no subscriber")), keys.join("\n"));
+        assert.ok(keys.some((k) => k.startsWith("langchain-ha:app.image is not set, so the service runs the default ghcr.io/langchain-ha/app:0.1.0, which nobody chose")), keys.join("\n"));
+        const exported = fs.readFileSync(path.join(cwd, "out", "dev.json"), "utf8");
+        assert.ok(exported.includes(".elb.eu-west-1.amazonaws.com") && exported.includes(".gr7.eu-west-1.eks.amazonaws.com"), "mock names in dev's region");
+        assert.ok(!exported.includes(".elb.us-east-1."), "no load balancer named in us-east-1");
+        assert.ok(exported.includes("arn:aws:sns:us-east-1:"), "the alarm topic stays in us-east-1, where Route53's metrics are");
+        assert.match(ok.stderr, /Wrote \d+ resources to out\/dev\.json\./);
+    });
+});

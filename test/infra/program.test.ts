@@ -153,7 +153,7 @@ describe("the program", () => {
         const dir = variantOfProd((t) => t.replace("mode: warm", "mode: hot"));
         await assert.rejects(planStack("prod", { stacksDir: dir }), (err: unknown) => {
             assert.ok(err instanceof PlanError);
-            assert.match(err.message, /Pulumi\.prod\.yaml: langchain-ha:dr\.mode Invalid option: expected one of "warm"\|"pilot-light"/);
+            assert.match(err.message, /Pulumi\.prod\.yaml: langchain-ha:dr\.mode must be one of "warm", "pilot-light", got the text "hot"/);
             return true;
         });
     });

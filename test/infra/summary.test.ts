@@ -23,4 +23,22 @@ describe("plan summary", () => {
         }
         assert.ok(lines.some((l) => /^  GKE dev-gke-cluster-\w+: regional, node pool over europe-west4-a, europe-west4-b, 2-3 nodes per zone \(starts with 2\)$/.test(l)));
     });
+
+    test("shows every decision that changes cost, exposure or availability, and that pilot light fails over through the runbook", async () => {
+        const plan = await planStack("dev");
+        const lines = renderSummary(plan).split("\n");
+        for (const expected of [
+            "  app replicas: aws 2-4 (HPA); gcp 0 (pilot light; failover scales to 2)",
+            "  EKS nodes: t3.large SPOT, 100 GB disk, 1/2/3 min/desired/max in each of 2 zones",
+            "  GKE nodes: e2-standard-2, 100 GB disk, 2-3 per zone in 2 zones; deletion protection off",
+            "  storage: Qdrant 10 GiB per peer (gp3 on AWS, premium-rwo on GCP; 60 GiB in all, volumes retained on delete); backups kept 7 days",
+            "  LLM providers: openai then google (openai gpt-5.4-mini, google gemini-2.5-flash)",
+            "Pilot light fails over only through the runbook (npm run dr -- failover --to <standby>): DNS alone would move traffic to a side with no app pod.",
+        ]) {
+            assert.ok(lines.includes(expected), `missing line: ${expected}\n${lines.join("\n")}`);
+        }
+        assert.ok(lines.some((l) => l.startsWith("  images: app ghcr.io/acme/langchain-ha:0.1.0; qdrant qdrant/qdrant:v1.15.4; backup job amazon/aws-cli:2.27.50")), lines.join("\n"));
+        assert.ok(lines.some((l) => l.startsWith("  alarm email: none (the alarm topic has no subscriber); none on the standby's health check")));
+        assert.ok(lines.includes("  langchain-ha:dns.alarmEmail is not set: the alarm topic has no subscriber, so a failed health check or a burning SLO pages nobody; set it, or subscribe the topic (output alarmTopicArn) to your pager"));
+    });
 });

@@ -59,12 +59,50 @@ describe("npm run check", { concurrency: 2 }, () => {
         assert.equal(lines[lines.length - 1], `FAILED: 1 mandatory, 0 advisory violations in ${prodResources - 1} resources`);
     });
 
-    it("--format json prints [{policy, level, urn, message}]", async () => {
+    it("--format json prints a summary (verdict, counts by level and severity, exemptions) and the findings", async () => {
         const run = await check("--state", state("no-versioning"), "--format", "json");
         assert.equal(run.code, 1, run.stderr);
-        const findings = JSON.parse(run.stdout) as Record<string, unknown>[];
-        assert.deepEqual(Object.keys(findings[0] ?? {}), ["policy", "level", "urn", "message"]);
-        assert.deepEqual(findings.map((f) => f["policy"]), ["aws-s3-bucket-enable-versioning"]);
+        const report = JSON.parse(run.stdout) as { summary: Record<string, unknown>; findings: Record<string, unknown>[] };
+        assert.deepEqual(report.summary, { verdict: "failed", resources: prodResources - 1, findings: 1, byLevel: { mandatory: 1, advisory: 0 }, bySeverity: { high: 1 }, exemptions: [] });
+        assert.deepEqual(Object.keys(report.findings[0] ?? {}), ["policy", "level", "severity", "urn", "message"]);
+        assert.deepEqual(report.findings.map((f) => f["policy"]), ["aws-s3-bucket-enable-versioning"]);
+    });
+
+    it("-f json lists the config's exemptions, expired ones marked; -c and relative paths from the user's directory", async () => {
+        const config = {
+            "pack-config-settings-enforce-validity": {
+                exemptions: [
+                    { policy: "aws-s3-bucket-enable-versioning", resource: "*", reason: "migration", expires: "2999-01-01" },
+                    { policy: "aws-s3-bucket-enable-versioning", resource: "old-*", reason: "gone", expires: "2001-01-01" },
+                ],
+            },
+        };
+        fs.writeFileSync(path.join(dir, "exempt.json"), JSON.stringify(config));
+        const env = { ...process.env, INIT_CWD: dir, npm_package_json: path.join(ROOT, "package.json") };
+        const run = await runProcess(process.execPath, ["--import", "tsx", CLI, "--state", "no-versioning.json", "-c", "exempt.json", "-f", "json"], { cwd: ROOT, env });
+        const report = JSON.parse(run.stdout) as { summary: { exemptions: { expired: boolean; resource: string }[]; byLevel: Record<string, number> } };
+        assert.deepEqual(report.summary.exemptions.map((e) => [e.resource, e.expired]), [["*", false], ["old-*", true]]);
+        assert.equal(report.summary.byLevel["mandatory"], 1, "the expired exemption is itself a violation");
+    });
+
+    it("--version, and help with short flags, examples and exit codes", async () => {
+        const version = await check("-V");
+        assert.equal(version.code, 0);
+        assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+        const help = await check("--help");
+        for (const text of ["-s, --stack <name>", "-c, --policy-pack-config <file>", "-f, --format <format>", "Examples:", "npm run -s check", "Exit codes:", "  1  at least one mandatory violation"]) {
+            assert.ok(help.stdout.includes(text), `help shows ${text}`);
+        }
+    });
+
+    it("colours levels only when asked (never when piped, never with NO_COLOR)", async () => {
+        const piped = await check("--state", state("no-versioning"));
+        assert.ok(!piped.stdout.includes("\u001b["), "no escape codes when piped");
+        const env = { ...process.env, FORCE_COLOR: "1", NO_COLOR: "" };
+        const forced = await runProcess(process.execPath, ["--import", "tsx", CLI, "--state", state("no-versioning")], { cwd: ROOT, env });
+        assert.ok(forced.stdout.includes("\u001b[31mmandatory"), forced.stdout);
+        const off = await runProcess(process.execPath, ["--import", "tsx", CLI, "--state", state("no-versioning")], { cwd: ROOT, env: { ...env, NO_COLOR: "1" } });
+        assert.ok(!off.stdout.includes("\u001b["), "NO_COLOR wins");
     });
 
     it("--policy-pack-config applies like the Pulumi CLI's flag", async () => {
@@ -97,7 +135,7 @@ describe("npm run check", { concurrency: 2 }, () => {
         assertOneLine(await check(), /^check: give exactly one of --stack <name> or --state <file>$/);
         assertOneLine(await check("--stack", "prod", "--state", "x.json"), /^check: give exactly one of --stack <name> or --state <file>$/);
         assertOneLine(await check("--state", "x.json", "--format", "xml"), /^check: --format must be table or json$/);
-        assertOneLine(await check("--bogus"), /^error: unknown option '--bogus'$/);
+        assertOneLine(await check("--bogus"), /^check: unknown option '--bogus'$/);
         assertOneLine(
             await check("--state", state("prod"), "--policy-pack-config", fixture("config", "unknown-policy.json")),
             /^check: --policy-pack-config: unknown policy "aws-rds-instance-enable-multiaz"/,

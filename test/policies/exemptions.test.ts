@@ -51,12 +51,12 @@ describe("exemptions", () => {
 });
 
 describe("settings", () => {
-    it("defaults are HA-safe", () => {
+    it("defaults are HA-safe; maxRtoSeconds is unset, so each stack is judged against its own RTO target", () => {
         const parsed = parseSettings({});
         assert.ok(parsed.ok);
         assert.deepEqual(
             { ...parsed.settings, exemptions: undefined },
-            { minReplicas: 2, minQdrantReplicas: 3, minAzs: 2, maxRtoSeconds: 300, exemptions: undefined },
+            { minReplicas: 2, minQdrantReplicas: 3, minAzs: 2, exemptions: undefined },
         );
     });
     it("rejects bad thresholds, bad dates, missing reasons and unknown keys", () => {

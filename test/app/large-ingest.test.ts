@@ -55,7 +55,7 @@ describe("twelve concurrent ingests of about 1 MB each on the embedded store", (
         );
         ingesting = false;
         await watch;
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         await service.shutdown();
 
         const statuses = outcomes.map((o) => o.status);

@@ -186,7 +186,7 @@ describe("the per-request deadline bounds the whole chain", () => {
         assert.match(body.answer, /replication factor sets how many copies/);
         assert.equal(openai.calls(), 2);
         assert.equal(anthropic.calls(), 2);
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "closed");
         assert.equal(health.body.components["llm-secondary:anthropic"].breaker, "closed");
     });
@@ -198,7 +198,7 @@ describe("the per-request deadline bounds the whole chain", () => {
         anthropic.mode = { kind: "ok" };
         const { body } = await ask(service.url, "What does the replication factor set?");
         assert.equal(body.answeredBy, "anthropic");
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
     });
 
@@ -209,7 +209,7 @@ describe("the per-request deadline bounds the whole chain", () => {
         const { body } = await ask(service.url, "What does the replication factor set?");
         assert.equal(body.answeredBy, "anthropic");
         assert.equal(openai.calls() - before, 1, "the trial call reached the provider");
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components["llm-primary:openai"].breaker, "open");
         openai.release();
     });

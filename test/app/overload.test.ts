@@ -116,12 +116,12 @@ describe("overload: every expensive route sheds load, the extractive path and in
         const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 429, 429, 429, 429]);
         assert.ok(all.filter((r) => r.status === 200).every((r) => r.body.answeredBy === "extractive" && r.body.sources.length > 0));
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /load_shed_requests_total\{limit="ask"\} 4/);
     });
 
     it("ingests: runs 1, queues 1, answers the rest 429 with Retry-After, and none of those lands", async () => {
-        proxy.applies = (r) => r.method === "PUT" && r.path.startsWith("/collections/docs/points");
+        proxy.applies = (r) => r.method === "PUT" && r.path.startsWith("/collections/docs_sparse/points");
         proxy.hold = true;
         const { settled, all: pending } = burst(5, (i) =>
             postJson(`${service.url}/v1/documents`, { documents: [{ id: `burst-${i}`, text: `burst document number ${i}` }] }),
@@ -135,9 +135,9 @@ describe("overload: every expensive route sheds load, the extractive path and in
         proxy.release();
         const all = await pending;
         assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 429, 429, 429]);
-        const stored = [...(qdrant.collections.get("docs")?.points.values() ?? [])].map((p) => String(p.payload.doc_id)).filter((id) => id.startsWith("burst-"));
+        const stored = [...(qdrant.collections.get("docs_sparse")?.points.values() ?? [])].map((p) => String(p.payload.doc_id)).filter((id) => id.startsWith("burst-"));
         assert.equal(stored.length, 2, "only the admitted ingests were written");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.match(metrics, /load_shed_requests_total\{limit="ingest"\} 3/);
     });
 

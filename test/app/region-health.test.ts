@@ -38,7 +38,7 @@ describe("region health: a slow store is degraded, not down", () => {
 
     it("a store answering every call in 1 s keeps /health at 200, degraded and saying it is slow, while asks use it", async () => {
         parts.proxy.delayMs = 1000;
-        const health = await getJson<RegionHealth>(`${parts.service.url}/health`);
+        const health = await getJson<RegionHealth>(`${parts.service.adminUrl}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.status, "degraded");
         assert.equal(health.body.components.vectorstore.status, "degraded");
@@ -53,13 +53,13 @@ describe("region health: a slow store is degraded, not down", () => {
     it("a store slower than /health may wait still leaves it 200 (degraded) while the probe runs", async () => {
         // 1.8 s: inside the 2 s attempt timeout, past the 1.5 s /health waits.
         parts.proxy.delayMs = 1800;
-        const health = await getJson<RegionHealth>(`${parts.service.url}/health`);
+        const health = await getJson<RegionHealth>(`${parts.service.adminUrl}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.components.vectorstore.status, "degraded");
         assert.match(health.body.components.vectorstore.detail, /slow/);
         parts.proxy.delayMs = 0;
         // Let that probe end before the next test counts calls.
-        await eventually(async () => (await getJson<RegionHealth>(`${parts.service.url}/health`)).body.status === "ok", "fast again");
+        await eventually(async () => (await getJson<RegionHealth>(`${parts.service.adminUrl}/health`)).body.status === "ok", "fast again");
     });
 });
 
@@ -75,7 +75,7 @@ describe("region health: probes are shared, not one store call per health check"
     it("50 concurrent health checks make one store call, and later ones reuse its verdict", async () => {
         parts.proxy.delayMs = 200;
         const before = parts.qdrant.count((r) => clusterInfo(r.path));
-        const answers = await Promise.all(Array.from({ length: 50 }, () => getJson<RegionHealth>(`${parts.service.url}/health`)));
+        const answers = await Promise.all(Array.from({ length: 50 }, () => getJson<RegionHealth>(`${parts.service.adminUrl}/health`)));
         assert.ok(answers.every((a) => a.status === 200));
         for (let i = 0; i < 10; i++) assert.equal((await getJson(`${parts.service.url}/health`)).status, 200);
         assert.equal(parts.qdrant.count((r) => clusterInfo(r.path)) - before, 1);
@@ -121,7 +121,7 @@ describe("region health: 30 % of store calls failing", () => {
         assert.ok(fromKnowledgeBase >= 0.9 * rounds * perRound, `${fromKnowledgeBase} of ${rounds * perRound} answers used the knowledge base`);
         // A probe fails only when all three of its attempts do (2.7 % at 30 %); Route53 needs three failed checks in a row.
         assert.ok(healthy >= 0.9 * polls, `/health was 200 in ${healthy} of ${polls} polls`);
-        const health = await getJson<RegionHealth>(`${parts.service.url}/health`);
+        const health = await getJson<RegionHealth>(`${parts.service.adminUrl}/health`);
         assert.equal(health.body.components.vectorstore.breaker, "closed");
         parts.proxy.failureRate = 0;
     });
@@ -139,7 +139,7 @@ describe("region health: a store that really fails", () => {
     it("opens the request breaker on a sustained failure rate, and /health says 503 so DNS can fail over", async () => {
         parts.proxy.failureRate = 1;
         for (let i = 0; i < 10; i++) await ask(parts.service.url, QUESTION);
-        const health = await getJson<RegionHealth>(`${parts.service.url}/health`);
+        const health = await getJson<RegionHealth>(`${parts.service.adminUrl}/health`);
         assert.equal(health.status, 503);
         assert.equal(health.body.status, "down");
         assert.equal(health.body.components.vectorstore.status, "down");
@@ -149,7 +149,7 @@ describe("region health: a store that really fails", () => {
 
     it("/health recovers as soon as the store answers, without waiting for the breaker", async () => {
         parts.proxy.failureRate = 0;
-        const health = await getJson<RegionHealth>(`${parts.service.url}/health`);
+        const health = await getJson<RegionHealth>(`${parts.service.adminUrl}/health`);
         assert.equal(health.status, 200);
         await eventually(async () => (await ask(parts.service.url, QUESTION)).body.sources?.length > 0, "answers use the store again");
     });
@@ -184,7 +184,7 @@ describe("bad input is never a dependency failure: the deep-metadata attack", ()
             const response = await postJson(`${service.url}/v1/documents`, body);
             assert.ok(response.status >= 400 && response.status < 500, `answered ${response.status}`);
         }
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.components.vectorstore.breaker, "closed");
         const { body: answer } = await ask(service.url, QUESTION);
@@ -198,10 +198,10 @@ describe("bad input is never a dependency failure: the deep-metadata attack", ()
                 return true;
             });
         }
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.status, 200);
         assert.equal(health.body.components.vectorstore.breaker, "closed");
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        const metrics = await (await fetch(`${service.adminUrl}/metrics`)).text();
         assert.doesNotMatch(metrics, /vector_queries_total\{store="embedded",operation="upsert",outcome="error"\}/);
     });
 });

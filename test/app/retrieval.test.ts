@@ -47,7 +47,7 @@ describe("hybrid retrieval in the embedded store, dense vectors from OpenAI's em
     });
 
     it("/health names the dense space and the fusion", async () => {
-        const { body } = await getJson<RegionHealth>(`${service.url}/health`);
+        const { body } = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(body.components.embeddings.status, "ok");
         assert.match(body.components.embeddings.detail, /^dense openai\/text-embedding-3-small\/8 \+ sparse lexical, fused by reciprocal rank/);
     });
@@ -71,7 +71,7 @@ describe("hybrid retrieval in the embedded store, dense vectors from OpenAI's em
             const found = await ask(service.url, "How long is an invoice archived?");
             assert.equal(sourcesOf(found.body)[0], "invoices", "stored with its sparse vector, found at once");
 
-            const health = await getJson<RegionHealth>(`${service.url}/health`);
+            const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
             assert.equal(health.status, 200, "the embedding provider never fails the region");
             assert.equal(health.body.components.embeddings.status, "degraded");
             assert.match(health.body.components.embeddings.detail, /breaker open: sparse only meanwhile/);
@@ -136,7 +136,7 @@ describe("no embedding provider configured (the embedded default)", () => {
         const { body } = await ask(service.url, LEXICAL);
         assert.equal(sourcesOf(body)[0], "qdrant-replication");
         assert.deepEqual(body.degraded, ["llm:not-configured"]);
-        const health = await getJson<RegionHealth>(`${service.url}/health`);
+        const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
         assert.equal(health.body.components.embeddings.status, "ok");
         assert.equal(health.body.components.embeddings.detail, "sparse lexical only (no embedding provider configured)");
         assert.ok(!sourcesOf((await ask(service.url, PARAPHRASE)).body).includes("car-battery"));
@@ -206,7 +206,7 @@ describe("Qdrant: named dense + sparse vectors, prefetch + fusion, a model chang
         try {
             // First contact (here the health probe) finds the alias on another space's collection and starts the fill.
             await eventually(async () => (await getJson(`${service.url}/health`)).status > 0 && qdrant.collections.has(fresh) && openai.heldCount > 0, "the new collection is being filled");
-            const health = await getJson<RegionHealth>(`${service.url}/health`);
+            const health = await getJson<RegionHealth>(`${service.adminUrl}/health`);
             assert.match(health.body.components.vectorstore.detail, new RegExp(`filling ${fresh} from ${old}$`));
             assert.equal(qdrant.aliases.get("docs"), old, "reads stay on the old collection while the new one fills");
             const during = await ask(service.url, LEXICAL);

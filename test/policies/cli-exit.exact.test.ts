@@ -86,7 +86,7 @@ describe("check exit codes (exact)", () => {
         assert.deepEqual(await stderrOf(() => handleError("a string")), { code: 2, stderr: "check: unexpected error: a string\n" });
         assert.deepEqual(await stderrOf(() => handleError(new PackError("the policy pack failed to start: it exited with code 1"))), { code: 2, stderr: "check: the policy pack failed to start: it exited with code 1\n" });
         assert.deepEqual(await stderrOf(() => handleError(new InputError("--format must be table or json"))), { code: 2, stderr: "check: --format must be table or json\n" });
-        assert.deepEqual(await stderrOf(() => handleError(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"))), { code: 2, stderr: "" });
+        assert.deepEqual(await stderrOf(() => handleError(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"))), { code: 2, stderr: "check: unknown option '--x'\n" });
         assert.deepEqual(await stderrOf(() => handleError(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"))), { code: 0, stderr: "" });
     });
 

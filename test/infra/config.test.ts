@@ -74,6 +74,7 @@ describe("stack config", () => {
         ["an EKS API open to the internet", { ...minimal, aws: { eks: { ...minimal.aws.eks, publicAccessCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:aws.eks.publicAccessCidrs[0] opens the API to the whole internet"],
         ["a GKE control plane open to the internet", { ...minimal, gcp: { ...minimal.gcp, gke: { masterAuthorizedCidrs: ["0.0.0.0/0"] } } }, "langchain-ha:gcp.gke.masterAuthorizedCidrs[0] opens the API to the whole internet"],
         ["a TTL that strands clients", { ...minimal, dns: { ...minimal.dns, ttlSeconds: 3600 } }, "langchain-ha:dns.ttlSeconds must be at most 300"],
+        ["the snapshot-set prefix as a collection", { ...minimal, qdrant: { collection: "logical-snapshots" } }, "langchain-ha:qdrant.collection must not be logical-snapshots: the backup bucket keeps the logical snapshot sets under that prefix"],
     ];
     for (const [what, raw, expected] of cases) {
         test(`rejects ${what}, naming the key and the stack file`, () => {

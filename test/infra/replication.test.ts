@@ -218,7 +218,7 @@ describe("journal storage", () => {
         assert.deepEqual(journalExpiry(1440, 14), { marginDays: 3, expiryDays: 17 });
     });
 
-    test("config refuses a snapshot retention shorter than the journal's margin, and the snapshot-set prefix as a collection", () => {
+    test("config refuses a snapshot retention shorter than the journal's margin", () => {
         const minimal = { environment: "prod", aws: { eks: { adminPrincipalArns: ["arn:aws:iam::123456789012:role/ci-deploy"] } }, gcp: { project: "acme-rag-dr" }, dns: { hostedZoneId: "Z0123456789ABC", zoneName: "example.com", domain: "rag.example.com" } };
         // RPO of a week: snapshot sets daily, so the newest must outlive 3 days.
         assert.throws(() => resolveConfig("prod", { ...minimal, dr: { rpoMinutes: 7 * 24 * 60 }, backup: { retentionDays: 2 } }), (err: unknown) => {
@@ -226,7 +226,6 @@ describe("journal storage", () => {
             assert.equal(err.message, "stacks/Pulumi.prod.yaml: langchain-ha:backup.retentionDays must be at least 3: the newest logical snapshot set, the base the journal replays from, must outlive 3 snapshot intervals");
             return true;
         });
-        assert.throws(() => resolveConfig("prod", { ...minimal, qdrant: { collection: "logical-snapshots" } }), /langchain-ha:qdrant\.collection must not be logical-snapshots/);
         assert.throws(() => resolveConfig("prod", { ...minimal, replication: { followerReplicas: 1 } }), /langchain-ha:replication\.followerReplicas must be at least 2/);
         assert.equal(resolveConfig("prod", { ...minimal, replication: { journalRetentionDays: 14 } }).journal.expiryDays, 15);
     });

@@ -39,7 +39,8 @@ export const AREAS: MutationArea[] = [
         name: "policy-rules",
         covers: "the policy pack's rules (so far the RTO rule; the others are pending)",
         mutate: MUTATED_RULES,
-        testFiles: ["test/policies/rules.test.ts"],
+        // meta.test.ts: the rule's name, severity, description and fix (its per-rule suites match the same pattern).
+        testFiles: ["test/policies/rules.test.ts", "test/policies/meta.test.ts"],
         testNamePattern: ruleSuites(MUTATED_RULES),
         pending: [
             "policies/rules/kubernetes/policy/pdb-disallow-zero-disruption.ts",

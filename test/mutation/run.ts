@@ -5,7 +5,7 @@
  *   npm run mutation                       every area with a threshold, incrementally; exit 1 if one falls below it
  *   npm run mutation -- policy-rules       only the named areas
  *   npm run mutation -- --rebaseline       also rewrite thresholds.json with today's scores (after a merge)
- *   npm run mutation -- --full             ignore the incremental files and test every mutant again
+ *   npm run mutation -- --full             test every mutant again (and rewrite the incremental files)
  *
  * Incremental: each area's previous results live in incremental/<area>.json (committed), so a
  * run re-tests only mutants in changed code or covered by changed tests. Exit codes: 0 every
@@ -38,7 +38,8 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         coverageAnalysis: "perTest",
         // Mutants that run only while a module loads would need every test file each; left out.
         ignoreStatic: true,
-        incremental: !full,
+        // Always incremental, so a full run (force) rewrites the incremental file: Stryker writes it only in incremental mode.
+        incremental: true,
         force: full,
         incrementalFile: path.join(HERE, "incremental", `${area.name}.json`),
         // Two cores: two test processes at once.

@@ -23,22 +23,13 @@ export function reportGoals(bench: string, goals: Goal[]): void {
     if (exitCode !== 0) process.exitCode = exitCode;
 }
 
-/** A goal's check, for benches that compute the miss line themselves: the line to print when it is missed, or false when it is met. */
-export type GoalCheck = string | false;
-
-/** Prints the goals missed and exits 1 when there is any. */
-export function exitOnMissedGoals(checks: GoalCheck[]): void {
-    const missed = checks.filter((c): c is string => c !== false);
-    if (missed.length > 0) {
-        console.log(`goals missed: ${missed.join("; ")}`);
-        process.exit(1);
-    }
-}
-
-/** Runs a bench's main; an error ends it with one line and exit 1. */
+/** Runs a bench's main: exits with the status its goals set, and an error ends it with one line and exit 1. */
 export function runBench(main: () => Promise<void>): void {
-    main().catch((error: unknown) => {
-        console.error(error instanceof Error ? error.message : String(error));
-        process.exit(1);
-    });
+    main().then(
+        () => process.exit(process.exitCode ?? 0),
+        (error: unknown) => {
+            console.error(error instanceof Error ? error.message : String(error));
+            process.exit(1);
+        },
+    );
 }

@@ -110,7 +110,8 @@ export class CrossCloudBackup extends pulumi.ComponentResource {
         // GCP side: a Google service account through Workload Identity, plus an AWS role it can assume.
         const googleAccount = new gcp.serviceaccount.Account(`${name}-job-gcp`, {
             project: args.gcpProject,
-            accountId: `qdrant-snapshots-${args.stack}`.slice(0, 30),
+            // GCP account ids are 6-30 characters and may not end in a hyphen, where a cut can land.
+            accountId: `qdrant-snapshots-${args.stack}`.slice(0, 30).replace(/-+$/, ""),
             displayName: "Qdrant snapshot job",
         }, onGcp);
         new gcp.storage.BucketIAMMember(`${name}-job-gcp-writer`, {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { Mocks } from "@pulumi/pulumi/runtime/mocks";
 import { cloudMocks, installRecordingMocks, type RegisteredResource } from "../../infra/plan/mocks";
 
-/** Resources registered by `build` under the plan's mocks, once every registration settled. */
-export async function declare(build: () => unknown, stack = "test"): Promise<Resources> {
-    const registered = installRecordingMocks("langchain-ha", stack, cloudMocks);
+/** Resources registered by `build` under the plan's mocks (or `mocks`), once every registration settled. */
+export async function declare(build: () => unknown, stack = "test", mocks: Mocks = cloudMocks): Promise<Resources> {
+    const registered = installRecordingMocks("langchain-ha", stack, mocks);
     await pulumi.runtime.runInPulumiStack(async () => {
         build();
         return {};

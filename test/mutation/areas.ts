@@ -52,11 +52,24 @@ export const AREAS: MutationArea[] = [
     },
     {
         name: "infra-components",
-        covers: "the program's components (so far the backup schedules derived from the RPO; the components are pending)",
-        mutate: ["infra/config/derive.ts"],
-        testFiles: ["test/infra/derive.exact.test.ts", "test/infra/config.test.ts"],
+        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover and the shared labels; the others are pending)",
+        mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts"],
+        // One narrow exact file per component, loading only the SDKs it needs: each mutant runs
+        // only the files that execute it, so a broad file here would multiply the run time.
+        testFiles: [
+            "test/infra/derive.exact.test.ts",
+            "test/infra/config.test.ts",
+            "test/infra/labels.exact.test.ts",
+            "test/infra/dns.exact.test.ts",
+            "test/infra/dns-provider.exact.test.ts",
+        ],
         pending: [
-            "infra/dns/failover.ts (with test/infra/components.exact.test.ts and dns.test.ts)","infra/service/workload.ts", "infra/qdrant/cluster.ts", "infra/backup/*.ts", "infra/k8s/labels.ts (with test/infra/service, qdrant and backup tests)"],
+            "infra/service/workload.ts (with test/infra/service.exact.test.ts)",
+            "infra/qdrant/cluster.ts (with test/infra/qdrant.exact.test.ts)",
+            "infra/backup/s3Bucket.ts (with test/infra/snapshot-bucket.exact.test.ts)",
+            "infra/backup/snapshotJob.ts (with test/infra/snapshot-job.exact.test.ts)",
+            "infra/backup/transfer.ts, infra/backup/crossCloudBackup.ts (with test/infra/backup.exact.test.ts)",
+        ],
     },
     {
         name: "cli-exit-codes",

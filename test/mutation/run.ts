@@ -55,6 +55,19 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
     };
 }
 
+/** One line per mutant no test caught ("file:line mutator → replacement"), to read what to test next. */
+function survivorLines(report: { files: Record<string, { mutants: Array<{ status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }): string[] {
+    const lines: string[] = [];
+    for (const [file, { mutants }] of Object.entries(report.files)) {
+        for (const m of mutants) {
+            if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+            const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
+            lines.push(`${file}:${m.location.start.line} ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""} → ${replacement}`);
+        }
+    }
+    return lines;
+}
+
 function runArea(area: MutationArea, full: boolean): AreaScore {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mutation-${area.name}-`));
     const reportFile = path.join(dir, "mutation.json");
@@ -66,7 +79,10 @@ function runArea(area: MutationArea, full: boolean): AreaScore {
     if (run.status !== 0 || !fs.existsSync(reportFile)) {
         throw new Error(`Stryker failed on area ${area.name} (exit ${run.status})`);
     }
-    const score = scoreOf(area.name, JSON.parse(fs.readFileSync(reportFile, "utf8")), seconds);
+    const report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
+    const survivors = survivorLines(report);
+    if (survivors.length > 0) console.log(`\nmutation: ${area.name}: ${survivors.length} undetected mutant(s)\n${survivors.join("\n")}`);
+    const score = scoreOf(area.name, report, seconds);
     fs.rmSync(dir, { recursive: true, force: true });
     return score;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { LangchainService, validateLangchainServiceArgs, type LangchainServiceArgs } from "../../infra/service/workload";
+import { cloudMocks } from "../../infra/plan/mocks";
 import { declare, unsecret, type Resources } from "./harness";
 
 /**
@@ -304,6 +305,31 @@ describe("LangchainService on GCP, pilot-light standby with TLS (exact)", () => 
         const status = r.ofType("kubernetes:core/v1:Service")[0]!.outputs.status as { loadBalancer: { ingress: Array<{ ip: string }> } };
         assert.match(status.loadBalancer.ingress[0]!.ip, /^34\.\d+\.10\.20$/);
         assert.equal(componentOutputs(r).endpoint, status.loadBalancer.ingress[0]!.ip);
+    });
+});
+
+describe("LangchainService endpoint before the load balancer reports an address (exact)", () => {
+    test("no status, no load balancer, no ingress or an empty one: the endpoint is empty, not an error", async () => {
+        // What the cluster may report while the cloud still provisions the load balancer.
+        const statuses: Record<string, unknown> = {
+            none: undefined,
+            empty: {},
+            "no-ingress": { loadBalancer: {} },
+            "empty-ingress": { loadBalancer: { ingress: [] } },
+        };
+        const r = await declare(() => {
+            for (const name of Object.keys(statuses)) new LangchainService(name, ON_AWS);
+        }, "test", {
+            call: (args) => cloudMocks.call(args),
+            newResource: async (args) => {
+                const result = await cloudMocks.newResource(args);
+                if (args.type !== "kubernetes:core/v1:Service") return result;
+                const status = statuses[args.name.replace(/-service$/, "")];
+                return { ...result, state: { ...result.state, status } };
+            },
+        });
+        const endpoints = Object.fromEntries(r.ofType("langchain-ha:service:LangchainService").map((c) => [c.name, c.outputs.endpoint]));
+        assert.deepEqual(endpoints, { none: "", empty: "", "no-ingress": "", "empty-ingress": "" });
     });
 });
 

@@ -4,8 +4,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup/crossCloudBackup";
-import { SnapshotBucket } from "../../infra/backup/s3Bucket";
-import { SnapshotJob } from "../../infra/backup/snapshotJob";
 import { CrossCloudTransfer, validateCrossCloudTransferArgs } from "../../infra/backup/transfer";
 import { declare, type Resources } from "./harness";
 
@@ -104,74 +102,13 @@ const SNAPSHOT_LABELS = {
     "app.kubernetes.io/managed-by": "pulumi",
 };
 
-describe("SnapshotBucket (exact)", () => {
-    test("versioned, KMS-encrypted with a rotated key, owner-enforced, never public, TLS-only", async () => {
+describe("CrossCloudBackup's S3 bucket (exact; the bucket itself in snapshot-bucket.exact.test.ts)", () => {
+    test("snapshots expire after 35 days, replaced versions after 30; the key and bucket carry the stack's tags", async () => {
         const r = await awsActive();
-        const n = names(r);
-        const { tags: keyTags, ...key } = r.one("aws:kms/key:Key");
-        assert.deepEqual(key, { description: "Encryption of backup-s3's Qdrant snapshots", enableKeyRotation: true, deletionWindowInDays: 30 });
-        assert.deepEqual(keyTags, TAGS);
-        const bucket = r.one("aws:s3/bucket:Bucket");
-        assert.equal(bucket.forceDestroy, false);
-        for (const [k, v] of Object.entries(TAGS)) assert.equal(bucket.tags[k], v, `bucket tag ${k}`);
-        assert.deepEqual(r.one("aws:s3/bucketVersioning:BucketVersioning"), { bucket: n.s3Bucket, versioningConfiguration: { status: "Enabled" } });
-        assert.deepEqual(r.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"), {
-            bucket: n.s3Bucket,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: n.kmsArn }, bucketKeyEnabled: true }],
-        });
-        assert.deepEqual(r.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"), { bucket: n.s3Bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-        assert.deepEqual(r.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls"), { bucket: n.s3Bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-        const policy = r.one("aws:s3/bucketPolicy:BucketPolicy");
-        assert.equal(policy.bucket, n.s3Bucket);
-        assert.deepEqual(json(policy.policy), {
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [n.s3Arn, `${n.s3Arn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            }],
-        });
-    });
-
-    test("snapshots expire after 35 days, replaced versions after 30, abandoned uploads after 2; lifecycle after versioning, policy after the public-access block", async () => {
-        const r = await awsActive();
-        const lifecycle = r.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-        assert.equal(lifecycle.length, 1);
-        assert.deepEqual(lifecycle[0]!.inputs, {
-            bucket: names(r).s3Bucket,
-            rules: [{
-                id: "expire-snapshots",
-                status: "Enabled",
-                filter: {},
-                expiration: { days: 35 },
-                noncurrentVersionExpiration: { noncurrentDays: 30 },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
-            }],
-        });
-        const urn = (type: string) => r.ofType(type)[0]!.urn;
-        assert.ok(lifecycle[0]!.dependencies.includes(urn("aws:s3/bucketVersioning:BucketVersioning")), "noncurrent expiry needs versioning on first");
-        assert.ok(r.ofType("aws:s3/bucketPolicy:BucketPolicy")[0]!.dependencies.includes(urn("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")));
-    });
-
-    test("its outputs and children; another content named in the key, no tags given none", async () => {
-        let bucket: SnapshotBucket | undefined;
-        const r = await declare(() => { bucket = new SnapshotBucket("docs", { retentionDays: 7, noncurrentVersionDays: 3, contents: "document exports" }); });
-        assert.equal(r.one("aws:kms/key:Key").description, "Encryption of docs's document exports");
-        assert.deepEqual(r.one("aws:kms/key:Key").tags, {});
-        assert.deepEqual(r.one("aws:s3/bucket:Bucket").tags, {});
-        assert.deepEqual(r.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0].expiration, { days: 7 });
-        assert.deepEqual(r.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0].noncurrentVersionExpiration, { noncurrentDays: 3 });
-        const component = r.ofType("langchain-ha:backup:SnapshotBucket")[0]!;
-        const children = r.all.filter((x) => x.custom);
-        assert.equal(children.length, 8);
-        for (const c of children) assert.equal(c.parent, component.urn, `${c.type} under the component`);
-        const s3 = outputsOf(r, "aws:s3/bucket:Bucket");
-        const kms = outputsOf(r, "aws:kms/key:Key").arn;
-        assert.deepEqual(component.outputs, { bucketName: s3.bucket, bucketArn: s3.arn, kmsKeyArn: kms });
-        assert.ok(bucket);
+        const rule = r.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0];
+        assert.deepEqual([rule.expiration, rule.noncurrentVersionExpiration], [{ days: 35 }, { noncurrentDays: 30 }]);
+        assert.deepEqual(r.one("aws:kms/key:Key").tags, TAGS);
+        for (const [k, v] of Object.entries(TAGS)) assert.equal(r.one("aws:s3/bucket:Bucket").tags[k], v, `bucket tag ${k}`);
     });
 });
 
@@ -396,77 +333,30 @@ describe("CrossCloudBackup, AWS active (exact)", () => {
         });
     });
 
-    test("the snapshot CronJob runs on EKS every 30 min, never twice at once, with a deadline, and uploads to S3 with its IRSA role", async () => {
+    test("the snapshot CronJob runs on EKS every 30 min with its IRSA role, told where Qdrant and both buckets are (the job itself in snapshot-job.exact.test.ts)", async () => {
         const r = await awsActive();
         const n = names(r);
         const sa = r.onCluster("kubernetes:core/v1:ServiceAccount", "eks");
         assert.equal(sa.length, 1);
-        assert.deepEqual(sa[0]!.inputs, {
-            apiVersion: "v1",
-            kind: "ServiceAccount",
-            metadata: { name: "qdrant-snapshots", namespace: "langchain-ha", labels: SNAPSHOT_LABELS, annotations: { "eks.amazonaws.com/role-arn": n.awsJobRoleArn } },
-        });
-        const script = r.onCluster("kubernetes:core/v1:ConfigMap", "eks");
-        assert.equal(script.length, 1);
-        assert.deepEqual(script[0]!.inputs.metadata, { name: "qdrant-snapshot-script", namespace: "langchain-ha", labels: SNAPSHOT_LABELS });
-        assert.deepEqual(Object.keys(script[0]!.inputs.data as object), ["snapshot.sh"]);
-        assert.match((script[0]!.inputs.data as Record<string, string>)["snapshot.sh"]!, /^#!\/bin\/bash\n/);
+        assert.deepEqual(r.one("kubernetes:core/v1:ServiceAccount").metadata.annotations, { "eks.amazonaws.com/role-arn": n.awsJobRoleArn });
         assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "gke").length, 0, "only the active side snapshots");
-        const cronJob = r.onCluster("kubernetes:batch/v1:CronJob", "eks");
-        assert.equal(cronJob.length, 1);
-        assert.deepEqual(cronJob[0]!.inputs, {
-            apiVersion: "batch/v1",
-            kind: "CronJob",
-            metadata: { name: "qdrant-snapshots", namespace: "langchain-ha", labels: SNAPSHOT_LABELS },
-            spec: {
-                schedule: "*/30 * * * *",
-                concurrencyPolicy: "Forbid",
-                startingDeadlineSeconds: 300,
-                successfulJobsHistoryLimit: 3,
-                failedJobsHistoryLimit: 5,
-                jobTemplate: {
-                    spec: {
-                        backoffLimit: 2,
-                        activeDeadlineSeconds: 3600,
-                        template: {
-                            metadata: { labels: SNAPSHOT_LABELS },
-                            spec: {
-                                serviceAccountName: "qdrant-snapshots",
-                                restartPolicy: "Never",
-                                securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
-                                containers: [{
-                                    name: "snapshot",
-                                    image: "amazon/aws-cli:2.27.50",
-                                    command: ["/bin/bash", "/scripts/snapshot.sh"],
-                                    env: [
-                                        { name: "COLLECTION", value: "documents" },
-                                        { name: "PEERS", value: "3" },
-                                        { name: "HEADLESS_HOST", value: "qdrant-headless.langchain-ha.svc.cluster.local" },
-                                        { name: "QDRANT_PORT", value: "6333" },
-                                        { name: "TARGET", value: "s3" },
-                                        { name: "S3_BUCKET", value: n.s3Bucket },
-                                        { name: "KMS_KEY_ID", value: n.kmsArn },
-                                        { name: "GCS_BUCKET", value: n.gcsBucket },
-                                        { name: "HOME", value: "/tmp" },
-                                        { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
-                                    ],
-                                    resources: { requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "64Mi" }, limits: { memory: "512Mi", "ephemeral-storage": "128Mi" } },
-                                    securityContext: {
-                                        runAsNonRoot: true,
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
-                                    },
-                                    volumeMounts: [{ name: "scripts", mountPath: "/scripts" }, { name: "tmp", mountPath: "/tmp" }],
-                                }],
-                                volumes: [{ name: "scripts", configMap: { name: "qdrant-snapshot-script" } }, { name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                            },
-                        },
-                    },
-                },
-            },
-        });
+        assert.equal(r.onCluster("kubernetes:batch/v1:CronJob", "eks").length, 1);
+        const cronJob = r.one("kubernetes:batch/v1:CronJob");
+        assert.deepEqual([cronJob.metadata.namespace, cronJob.spec.schedule], ["langchain-ha", "*/30 * * * *"]);
+        const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+        assert.equal(container.image, "amazon/aws-cli:2.27.50");
+        assert.deepEqual(container.env, [
+            { name: "COLLECTION", value: "documents" },
+            { name: "PEERS", value: "3" },
+            { name: "HEADLESS_HOST", value: "qdrant-headless.langchain-ha.svc.cluster.local" },
+            { name: "QDRANT_PORT", value: "6333" },
+            { name: "TARGET", value: "s3" },
+            { name: "S3_BUCKET", value: n.s3Bucket },
+            { name: "KMS_KEY_ID", value: n.kmsArn },
+            { name: "GCS_BUCKET", value: n.gcsBucket },
+            { name: "HOME", value: "/tmp" },
+            { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
+        ]);
     });
 
     test("its outputs; the components under it, their resources under them", async () => {
@@ -552,17 +442,5 @@ describe("CrossCloudBackup, GCP active (exact)", () => {
         assert.equal(r.one("gcp:serviceaccount/account:Account").accountId, "qdrant-snapshots-staging-west");
         const long = await backup({ stack: "production-europe" });
         assert.equal(long.one("gcp:serviceaccount/account:Account").accountId, "qdrant-snapshots-production-eu");
-    });
-});
-
-describe("SnapshotJob (exact)", () => {
-    test("refuses a job with no peer to snapshot; one peer is enough", async () => {
-        const args = (peers: number) => ({
-            namespace: "ns", schedule: "0 * * * *", collection: "c", peers, headlessHost: "h", s3BucketName: "b", s3KmsKeyArn: "k", gcsBucketName: "g",
-            target: { kind: "s3" as const, roleArn: "arn:aws:iam::123456789012:role/r" }, image: "i", apiKeySecretName: "s",
-        });
-        assert.throws(() => new SnapshotJob("job", args(0)), { message: "SnapshotJob job: peers must be at least 1" });
-        const r = await declare(() => new SnapshotJob("job", args(1)));
-        assert.equal(r.one("kubernetes:batch/v1:CronJob").spec.jobTemplate.spec.template.spec.containers[0].env[1].value, "1");
     });
 });

@@ -67,7 +67,7 @@ export function backupBuckets(stack: StackView): BackupBuckets {
 
     for (const b of buckets) {
         const t = tagged(b);
-        if (t === true) mark(b, `tagged ${HOLDS_BACKUPS.key}: ${HOLDS_BACKUPS.value}`);
+        if (t === true) mark(b, `${b.type === GCS_BUCKET ? "labelled" : "tagged"} ${HOLDS_BACKUPS.key}: ${HOLDS_BACKUPS.value}`);
         else if (t === UNKNOWN) out.unknownTags.add(b.urn);
     }
     for (const job of stack.ofType(TRANSFER_JOB)) {

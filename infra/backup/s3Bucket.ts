@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HOLDS_BACKUPS_TAG } from "./marker";
 
 export interface SnapshotBucketArgs {
     /** Days a snapshot set is kept. */
@@ -13,7 +14,8 @@ export interface SnapshotBucketArgs {
 
 /**
  * The S3 side of the backups: versioned (a bad upload or a deletion never destroys the last
- * good snapshot), KMS-encrypted, public access blocked, TLS-only, with lifecycle expiry.
+ * good snapshot), KMS-encrypted, public access blocked, TLS-only, with lifecycle expiry, and
+ * tagged as holding backups (HOLDS_BACKUPS_TAG).
  */
 export class SnapshotBucket extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
@@ -30,7 +32,7 @@ export class SnapshotBucket extends pulumi.ComponentResource {
             deletionWindowInDays: 30,
             tags,
         }, parent);
-        const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: false, tags }, { parent: this, protect: false });
+        const bucket = new aws.s3.Bucket(`${name}`, { forceDestroy: false, tags: { ...tags, ...HOLDS_BACKUPS_TAG } }, { parent: this, protect: false });
         const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
             bucket: bucket.id,
             versioningConfiguration: { status: "Enabled" },

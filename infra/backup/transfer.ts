@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, webIdentityTrustPolicy } from "../aws/iam";
 import { MIN_TRANSFER_REPEAT_MINUTES } from "../config/derive";
+import { HOLDS_BACKUPS_TAG } from "./marker";
 
 /** Storage Transfer rejects a schedule that repeats more often than hourly. */
 export const MIN_REPEAT_SECONDS = MIN_TRANSFER_REPEAT_MINUTES * 60;
@@ -70,6 +71,7 @@ export class CrossCloudTransfer extends pulumi.ComponentResource {
             publicAccessPrevention: "enforced",
             versioning: { enabled: true },
             forceDestroy: false,
+            labels: { ...HOLDS_BACKUPS_TAG },
             lifecycleRules: [
                 { action: { type: "Delete" }, condition: { age: args.retentionDays, withState: "LIVE" } },
                 { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: args.noncurrentVersionDays, withState: "ARCHIVED" } },

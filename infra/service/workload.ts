@@ -78,6 +78,12 @@ function loadBalancerAnnotations(args: LangchainServiceArgs): Record<string, pul
 }
 
 /**
+ * Declares on the Service the path Route53 health-checks (the deep health), so that a check of
+ * this endpoint can be compared with it (the policy pack's health-check listener rule).
+ */
+export const HEALTH_PATH = { "langchain-ha.io/health-path": PROBE_PATHS.health };
+
+/**
  * The Kubernetes provider's await of a Service wants ready endpoints; a pilot-light standby has
  * no pods on purpose, so that wait would time out after 10 minutes. Wait for what DNS needs
  * instead: the load balancer's address.
@@ -205,7 +211,7 @@ export class LangchainService extends pulumi.ComponentResource {
         }, parent);
 
         const service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: { name: NAME, namespace: args.namespace, labels, annotations: { ...annotations, ...serviceAwaitAnnotations(scale) } },
+            metadata: { name: NAME, namespace: args.namespace, labels, annotations: { ...annotations, ...serviceAwaitAnnotations(scale), ...HEALTH_PATH } },
             spec: {
                 type: "LoadBalancer",
                 selector,

@@ -33,6 +33,8 @@ export const ANCHORS: Readonly<Record<string, readonly Anchor[]>> = {
     "aws-route53-record-missing-health-check": [],
     "aws-route53-record-missing-secondary": [],
     "aws-route53-health-check-configure-rto": [],
+    "aws-route53-record-configure-health-check-endpoint": [],
+    "aws-route53-health-check-configure-listener": [],
     "aws-s3-bucket-enable-versioning": [checkov("CKV_AWS_21", "Ensure all data stored in the S3 bucket have versioning enabled")],
     "aws-sns-topic-disallow-aws-managed-key": [],
     "gcp-sql-database-instance-configure-regional": [],

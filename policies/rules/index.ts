@@ -34,6 +34,8 @@ import { awsRdsInstanceEnableMultiAz } from "./aws/rds/instance-enable-multi-az"
 import { awsRoute53HealthCheckConfigureRto } from "./aws/route53/health-check-configure-rto";
 import { awsRoute53RecordMissingHealthCheck } from "./aws/route53/record-missing-health-check";
 import { awsRoute53RecordMissingSecondary } from "./aws/route53/record-missing-secondary";
+import { awsRoute53RecordConfigureHealthCheckEndpoint } from "./aws/route53/record-configure-health-check-endpoint";
+import { awsRoute53HealthCheckConfigureListener } from "./aws/route53/health-check-configure-listener";
 import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
 import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
@@ -79,6 +81,8 @@ export const registry = new Registry().add(
     awsLbTargetGroupMissingHealthCheck,
     awsRoute53RecordMissingHealthCheck,
     awsRoute53RecordMissingSecondary,
+    awsRoute53RecordConfigureHealthCheckEndpoint,
+    awsRoute53HealthCheckConfigureListener,
     awsRoute53HealthCheckConfigureRto,
     awsS3BucketEnableVersioning,
     awsSnsTopicDisallowAwsManagedKey,

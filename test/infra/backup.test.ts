@@ -33,6 +33,12 @@ describe("CrossCloudBackup", () => {
         assert.equal(gcs.uniformBucketLevelAccess, true);
     });
 
+    test("both buckets carry the holds-backups marker the policy pack judges backup buckets by, beside the stack's tags", async () => {
+        const r = await declare(backup({ tags: { team: "rag" } }));
+        assert.deepEqual(r.one("aws:s3/bucket:Bucket").tags, { team: "rag", "holds-backups": "true" });
+        assert.deepEqual(r.one("gcp:storage/bucket:Bucket").labels, { "holds-backups": "true" });
+    });
+
     test("schedule mode: Storage Transfer copies S3 to GCS every repeat interval, never deleting in the sink", async () => {
         const r = await declare(backup());
         const job = r.one("gcp:storage/transferJob:TransferJob");

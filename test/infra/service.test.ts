@@ -60,7 +60,7 @@ describe("LangchainService", () => {
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled"], "true");
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], onAws.certificateArn);
         assert.equal(a["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS 1.2+ instead of the 2016 default");
-        assert.deepEqual(Object.keys(a).sort(), [
+        assert.deepEqual(Object.keys(a).filter((k) => k.startsWith("service.beta.kubernetes.io/")).sort(), [
             "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path",
             "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol",
@@ -71,6 +71,14 @@ describe("LangchainService", () => {
         ], "only annotations the in-tree NLB controller reads");
         const secret = r.one("kubernetes:core/v1:Secret");
         assert.deepEqual(unsecret(secret.stringData), { OPENAI_API_KEY: "sk-test" }, "unset secrets are left out");
+    });
+
+    test("the Service declares the deep health path Route53 probes, on both clouds, and nothing else of ours", async () => {
+        for (const args of [onAws, onGcp]) {
+            const a = (await declare(() => new LangchainService("app", args))).one("kubernetes:core/v1:Service").metadata.annotations;
+            assert.equal(a["langchain-ha.io/health-path"], "/health");
+            assert.deepEqual(Object.keys(a).filter((k) => k.startsWith("langchain-ha.io/")), ["langchain-ha.io/health-path"]);
+        }
     });
 
     test("on GCP: pods serve TLS themselves from a mounted certificate", async () => {

@@ -24,12 +24,15 @@ describe("the first preview of prod, as the real engine sent it", () => {
     before(async () => { host = await PackHost.start(); });
     after(() => host.close());
 
-    it("decides every rule but whether the serving Deployments apply the journal (REPLICATION_APPLY is computed from bucket names)", async () => {
+    it("decides every rule but whether the serving Deployments apply the journal (REPLICATION_APPLY is computed from bucket names) and whether an alert watches the standby (queries scoped to a cluster to be created)", async () => {
         const state = parseStateExport(gunzipSync(fs.readFileSync(RECORDED)).toString("utf8"), RECORDED);
         const { findings } = await runCheck(state, { host, stack: "prod" });
         const seen = findings.map((f) => `${f.level} ${f.policy} ${urnName(f.urn)}: ${f.message}`).sort();
         const undecidedApply = (side: string) =>
             `advisory kubernetes-replication-follower-missing-election prod-${side}-app-deployment: Cannot decide kubernetes-replication-follower-missing-election for "prod-${side}-app-deployment" during preview: its env REPLICATION_APPLY, which says whether it applies the journal, is unknown, and it has no Lease its service account may update.`;
-        assert.deepEqual(seen, [undecidedApply("aws"), undecidedApply("gcp")]);
+        // The Cloud Monitoring alert policies' queries are scoped to a cluster still to be created.
+        const undecidedStandbyAlert =
+            `advisory stack-dr-failover-missing-alert prod-dns-secondary: Cannot decide stack-dr-failover-missing-alert for "prod-dns-secondary" during preview: an alert rule's expression is unknown, so whether one watches the standby (replication_fit_for_failover or replication_lag_seconds) cannot be told.`;
+        assert.deepEqual(seen, [undecidedApply("aws"), undecidedApply("gcp"), undecidedStandbyAlert]);
     });
 });

@@ -58,7 +58,6 @@ describe("rule metadata", () => {
         assert.deepEqual(remediating.map((r) => r.name).sort(), [
             "aws-rds-instance-enable-multi-az",
             "gcp-sql-database-instance-configure-regional",
-            "gcp-storage-bucket-enable-versioning",
         ]);
         for (const r of remediating) assert.ok("remediateResource" in toPolicy(r));
     });
@@ -73,7 +72,13 @@ describe("registry", () => {
         assert.ok(registry.select({ provider: "kubernetes" }).every((r) => r.provider === "kubernetes"));
         assert.deepEqual(
             registry.select({ provider: "aws", service: "route53" }).map((r) => r.name),
-            ["aws-route53-record-missing-health-check", "aws-route53-record-missing-secondary", "aws-route53-health-check-configure-rto"],
+            [
+                "aws-route53-record-missing-health-check",
+                "aws-route53-record-missing-secondary",
+                "aws-route53-record-configure-health-check-endpoint",
+                "aws-route53-health-check-configure-listener",
+                "aws-route53-health-check-configure-rto",
+            ],
         );
         assert.deepEqual(registry.select({ severity: "medium" }).map((r) => r.name), [
             "kubernetes-core-container-configure-distinct-probes",

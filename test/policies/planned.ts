@@ -172,6 +172,30 @@ export const PLANTED_SPOFS: PlantedSpof[] = [
         plant: (s) => s.drop("prod-dns-secondary"),
     },
     {
+        rule: "aws-route53-record-configure-health-check-endpoint",
+        name: "primary-judged-by-dr-check",
+        plant: (s) => s.set("prod-dns-primary", "healthCheckId", s.get(`${HEALTH_CHECK}::prod-dns-gcp`).id),
+    },
+    {
+        rule: "aws-route53-health-check-configure-listener",
+        name: "check-on-unserved-port",
+        plant: (s) => s.set(`${HEALTH_CHECK}::prod-dns-aws`, "port", 8443),
+    },
+    {
+        rule: "aws-route53-health-check-configure-listener",
+        name: "check-on-probe-path",
+        plant: (s) => s.set(`${HEALTH_CHECK}::prod-dns-aws`, "resourcePath", "/readyz"),
+    },
+    {
+        // Without its marker the backup bucket is still found through the transfer job that copies it.
+        rule: "aws-s3-bucket-enable-versioning",
+        name: "unmarked-backup-bucket-unversioned",
+        plant: (s) => {
+            s.drop("prod-backup-s3-versioning");
+            s.remove("aws:s3/bucket:Bucket::prod-backup-s3", "tags.holds-backups");
+        },
+    },
+    {
         rule: "aws-s3-bucket-enable-versioning",
         name: "no-versioning",
         plant: (s) => s.drop("prod-backup-s3-versioning"),

@@ -1,3 +1,4 @@
+import { dnsName } from "../../../lib/endpoints";
 import { failoverRole, ROUTE53 } from "../../../lib/route53";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { asString, get, knownElements, tryGet, UNKNOWN } from "../../../lib/values";
@@ -5,11 +6,6 @@ import { asString, get, knownElements, tryGet, UNKNOWN } from "../../../lib/valu
 function zoneKey(r: Subject): string {
     const zone = tryGet(r.props, "zoneId");
     return typeof zone === "string" ? zone : (r.propertyDependencies["zoneId"] ?? []).join(",") || "?";
-}
-
-/** DNS names compare without case and without the root's trailing dot: `Api.example.com.` is `api.example.com`. */
-export function dnsName(name: string): string {
-    return name.toLowerCase().replace(/\.$/, "");
 }
 
 /**

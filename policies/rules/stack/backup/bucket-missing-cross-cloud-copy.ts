@@ -1,12 +1,11 @@
 import { S3_BUCKETS } from "../../../lib/aws";
+import { backupBuckets, CRON_JOB, GCS_BUCKET, HOLDS_BACKUPS, holdsBackups, TRANSFER_JOB, undecidedBackupReason } from "../../../lib/backups";
 import { primaryCloud } from "../../../lib/clouds";
 import { containerEnv } from "../../../lib/kubernetes";
 import { stackRule, type RuleContext, type StackView, type Subject } from "../../../lib/rule";
 import { indexBy, pushTo } from "../../../lib/stack";
 import { asArray, asRecord, get, has, tryGet, UNKNOWN } from "../../../lib/values";
 
-const TRANSFER_JOB = "gcp:storage/transferJob:TransferJob";
-const CRON_JOB = "kubernetes:batch/v1:CronJob";
 
 /**
  * CronJobs that write backups into a bucket of the stack (their job spec depends on it, or names
@@ -39,7 +38,6 @@ function suspendedWriters(stack: StackView, ctx: RuleContext, buckets: Subject[]
         }
     }
 }
-const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 
 export const stackBackupBucketMissingCrossCloudCopy = stackRule({
     name: "stack-backup-bucket-missing-cross-cloud-copy",
@@ -49,12 +47,13 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
     provider: "stack",
     service: "backup",
     resource: "bucket",
-    fix: "For an AWS primary, declare a versioned `gcp.storage.Bucket` and a `gcp.storage.TransferJob` with `transferSpec.awsS3DataSource` (the S3 backup bucket) and `transferSpec.gcsDataSink` (the GCS bucket), whose `status` is ENABLED, one per S3 bucket (an S3 bucket whose loss costs nothing can be exempted).",
+    fix: `For an AWS primary, declare a versioned \`gcp.storage.Bucket\` and a \`gcp.storage.TransferJob\` with \`transferSpec.awsS3DataSource\` (the S3 backup bucket) and \`transferSpec.gcsDataSink\` (the GCS bucket), whose \`status\` is ENABLED, one per S3 backup bucket. Only buckets that hold backups count: tagged \`${HOLDS_BACKUPS.key}: "${HOLDS_BACKUPS.value}"\` (as this program tags its own), read by a transfer job, written by a CronJob, or holding a replication journal; a bucket with none of these (logs, a static site) needs no copy.`,
     check(stack, ctx) {
         suspendedWriters(stack, ctx, stack.ofType(...S3_BUCKETS, GCS_BUCKET));
         const primary = primaryCloud(stack);
         if (primary === undefined) return;
         const stackUrn = stack.stack?.urn;
+        const backups = backupBuckets(stack);
         if (primary === "aws") {
             // Each S3 bucket needs its own copy: a transfer job of one bucket does not save another's data.
             const buckets = stack.ofType(...S3_BUCKETS);
@@ -95,18 +94,30 @@ export const stackBackupBucketMissingCrossCloudCopy = stackRule({
                 return;
             }
             for (const bucket of buckets.filter((b) => !copied.has(b.urn))) {
+                const why = holdsBackups(backups, bucket);
+                if (why === undefined) continue;
+                if (why === UNKNOWN) {
+                    ctx.undecided(bucket.urn, undecidedBackupReason(backups, bucket));
+                    continue;
+                }
                 if (unresolved) {
                     ctx.undecided(bucket.urn, "a transfer job's source bucket is unknown");
                     continue;
                 }
                 ctx.report(
-                    `S3 bucket "${bucket.name}" has no copy outside aws (no gcp.storage.TransferJob reads it), so losing that provider loses what it holds; add a TransferJob with transferSpec.awsS3DataSource naming it and a GCS bucket as transferSpec.gcsDataSink.`,
+                    `S3 bucket "${bucket.name}" holds backups (${why}) but has no copy outside aws (no gcp.storage.TransferJob reads it), so losing that provider loses what it holds; add a TransferJob with transferSpec.awsS3DataSource naming it and a GCS bucket as transferSpec.gcsDataSink.`,
                     bucket.urn,
                 );
             }
-        } else if (stack.ofType(...S3_BUCKETS).length === 0) {
+        } else {
+            const held = stack.ofType(...S3_BUCKETS).map((b) => holdsBackups(backups, b));
+            if (held.some((w) => typeof w === "string")) return;
+            if (held.includes(UNKNOWN)) {
+                if (stackUrn !== undefined) ctx.undecided(stackUrn, "whether one of its S3 buckets holds backups cannot be told in preview");
+                return;
+            }
             ctx.report(
-                `Stack "${stack.stack?.name ?? "?"}" keeps its backups only in gcp, so losing that provider loses the data; declare a versioned S3 bucket that receives a copy of the backups.`,
+                `Stack "${stack.stack?.name ?? "?"}" keeps its backups only in gcp, so losing that provider loses the data; declare a versioned S3 bucket that receives a copy of the backups (tag it ${HOLDS_BACKUPS.key}: "${HOLDS_BACKUPS.value}").`,
                 stackUrn,
             );
         }

@@ -2,7 +2,7 @@ import { parse } from "yaml";
 import { OBSERVABILITY } from "../../../lib/observability";
 import { failoverRole, ROUTE53 } from "../../../lib/route53";
 import { stackRule, type StackView, type Subject } from "../../../lib/rule";
-import { indexBy, resolveRefs } from "../../../lib/stack";
+import { indexBy, resolveRefsDetailed } from "../../../lib/stack";
 import { asArray, asRecord, asString, get, known, knownElements, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** Series the standby's replication exports; an alert on either watches the failover target. */
@@ -45,8 +45,9 @@ function alertExpressions(stack: StackView): (string | typeof UNKNOWN)[] {
     return out;
 }
 
+/** Whether a known expression watches the standby (an unknown one is undecided, not a pass). */
 function watchesStandby(exprs: (string | typeof UNKNOWN)[]): boolean {
-    return exprs.some((e) => e === UNKNOWN || STANDBY_SERIES.some((s) => e.includes(s)));
+    return exprs.some((e) => e !== UNKNOWN && STANDBY_SERIES.some((s) => e.includes(s)));
 }
 
 export const stackDrFailoverMissingAlert = stackRule({
@@ -68,18 +69,43 @@ export const stackDrFailoverMissingAlert = stackRule({
 
         const checks = stack.ofType(ROUTE53.healthCheck);
         const checkIndex = indexBy(checks, "id");
+        // Checks an alarm with an action watches: for sure, or perhaps (a value unknown in preview).
         const alarmed = new Set<string>();
+        const perhaps = new Set<string>();
+        const alarmedIds = new Set<string>();
+        // An alarm with an action whose HealthCheckId is unknown with no dependency may watch any check.
+        let perhapsAny: string | undefined;
         stack.each(stack.ofType(OBSERVABILITY.cloudwatchAlarm), ctx, (alarm) => {
-            if (asArray(get(alarm.props, "alarmActions")).length === 0) return;
-            for (const urn of alarm.propertyDependencies["dimensions"] ?? []) alarmed.add(urn);
+            const actions = tryGet(alarm.props, "alarmActions");
+            if (actions !== UNKNOWN && asArray(actions).length === 0) return;
+            const into = actions === UNKNOWN ? perhaps : alarmed;
+            for (const urn of alarm.propertyDependencies["dimensions"] ?? []) into.add(urn);
             const id = tryGet(alarm.props, "dimensions.HealthCheckId");
             const byId = typeof id === "string" ? checkIndex.get(id) : undefined;
-            if (byId) alarmed.add(byId.urn);
+            if (byId) into.add(byId.urn);
+            else if (typeof id === "string" && into === alarmed) alarmedIds.add(id);
+            else if (id === UNKNOWN && (alarm.propertyDependencies["dimensions"] ?? []).length === 0) perhapsAny = alarm.name;
         });
         stack.each(records, ctx, (record) => {
-            const watched = resolveRefs(stack, record, "healthCheckId", checkIndex, [ROUTE53.healthCheck]);
-            if (watched === UNKNOWN || watched.length === 0) return; // A record without a check is another rule's finding.
-            if (watched.some((c) => alarmed.has(c.urn))) return;
+            const refs = resolveRefsDetailed(stack, record, "healthCheckId", checkIndex, [ROUTE53.healthCheck]);
+            if (refs.found.some((c) => alarmed.has(c.urn))) return;
+            if (refs.unknown > 0) {
+                ctx.undecided(record.urn, "its healthCheckId is unknown and no property dependency names the check");
+                return;
+            }
+            if (refs.found.length === 0 && refs.external === 0) return; // A record without a check is another rule's finding.
+            const id = tryGet(record.props, "healthCheckId");
+            if (refs.external > 0) {
+                // A check made in another stack (a StackReference output): an alarm here may name its id.
+                if (typeof id === "string" && alarmedIds.has(id)) return;
+                ctx.undecided(record.urn, "its health check is outside the stack, and so may be the alarm on it");
+                return;
+            }
+            if (perhapsAny !== undefined || refs.found.some((c) => perhaps.has(c.urn))) {
+                const unknown = perhapsAny !== undefined ? `the HealthCheckId of alarm "${perhapsAny}" is` : "the alarmActions of an alarm on it are";
+                ctx.undecided(record.urn, `whether an alarm with an action watches its health check cannot be told: ${unknown} unknown in preview`);
+                return;
+            }
             ctx.report(
                 `Failover ${failoverRole(record)} record "${record.name}" has a health check that no alarm with an action watches, so nobody learns when DNS fails over; declare an aws.cloudwatch.MetricAlarm on its HealthCheckStatus with alarmActions.`,
                 record.urn,
@@ -87,11 +113,16 @@ export const stackDrFailoverMissingAlert = stackRule({
         });
 
         const secondary = records.find((r) => failoverRole(r) === "SECONDARY");
-        if (secondary !== undefined && !watchesStandby(alertExpressions(stack))) {
-            ctx.report(
-                `Failover SECONDARY record "${secondary.name}" sends traffic to a standby that no alert rule watches (${STANDBY_SERIES.join(" or ")}), so a standby unfit to take over goes unnoticed until the failover; declare an alert on replication_fit_for_failover.`,
-                secondary.urn,
-            );
+        if (secondary === undefined) return;
+        const exprs = alertExpressions(stack);
+        if (watchesStandby(exprs)) return;
+        if (exprs.includes(UNKNOWN)) {
+            ctx.undecided(secondary.urn, `an alert rule's expression is unknown, so whether one watches the standby (${STANDBY_SERIES.join(" or ")}) cannot be told`);
+            return;
         }
+        ctx.report(
+            `Failover SECONDARY record "${secondary.name}" sends traffic to a standby that no alert rule watches (${STANDBY_SERIES.join(" or ")}), so a standby unfit to take over goes unnoticed until the failover; declare an alert on replication_fit_for_failover.`,
+            secondary.urn,
+        );
     },
 });

@@ -115,8 +115,7 @@ describe("CrossCloudBackup's S3 bucket (exact; the bucket itself in snapshot-buc
 describe("CrossCloudTransfer (exact)", () => {
     test("the GCS copy: versioned, in the DR region, uniform access, never public, 35 days live and 30 replaced", async () => {
         const r = await awsActive();
-        const { labels: _labels, ...gcs } = r.one("gcp:storage/bucket:Bucket");
-        assert.deepEqual(gcs, {
+        assert.deepEqual(r.one("gcp:storage/bucket:Bucket"), {
             project: "acme-rag-dr",
             location: "EUROPE-WEST1",
             storageClass: "STANDARD",
@@ -124,6 +123,7 @@ describe("CrossCloudTransfer (exact)", () => {
             publicAccessPrevention: "enforced",
             versioning: { enabled: true },
             forceDestroy: false,
+            labels: { "holds-backups": "true" },
             lifecycleRules: [
                 { action: { type: "Delete" }, condition: { age: 35, withState: "LIVE" } },
                 { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } },

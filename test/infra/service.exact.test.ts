@@ -201,6 +201,8 @@ describe("LangchainService on AWS, serving (exact)", () => {
                     "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
                     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
                     "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path": "/readyz",
+                    // The path Route53 checks, for the pack to compare a check with.
+                    "langchain-ha.io/health-path": "/health",
                 },
             },
             spec: { type: "LoadBalancer", selector: SELECTOR, ports: [{ name: "https", port: 443, targetPort: "http", protocol: "TCP" }] },
@@ -287,7 +289,7 @@ describe("LangchainService on GCP, pilot-light standby with TLS (exact)", () => 
     test("the Service is a backend-service L4 load balancer passing TLS through to the pods' HTTPS port, awaited on its address only", async () => {
         const { r } = await gcp();
         const s = r.one("kubernetes:core/v1:Service");
-        assert.deepEqual(s.metadata.annotations, { "cloud.google.com/l4-rbs": "enabled", "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}" });
+        assert.deepEqual(s.metadata.annotations, { "cloud.google.com/l4-rbs": "enabled", "pulumi.com/waitFor": "jsonpath={.status.loadBalancer.ingress}", "langchain-ha.io/health-path": "/health" });
         assert.deepEqual(s.spec, { type: "LoadBalancer", selector: SELECTOR, ports: [{ name: "https", port: 443, targetPort: "https", protocol: "TCP" }] });
     });
 

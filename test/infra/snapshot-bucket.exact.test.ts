@@ -38,7 +38,8 @@ describe("SnapshotBucket (exact)", () => {
     test("a rotated key of its own, kept 30 days after deletion; the bucket never force-destroyed nor protected from a planned replacement", async () => {
         const { r, protect } = await prod();
         assert.deepEqual(r.one("aws:kms/key:Key"), { description: "Encryption of snapshots's Qdrant snapshots", enableKeyRotation: true, deletionWindowInDays: 30, tags: TAGS });
-        assert.deepEqual(r.one("aws:s3/bucket:Bucket"), { forceDestroy: false, tags: TAGS });
+        // The marker the policy pack knows a backup bucket by.
+        assert.deepEqual(r.one("aws:s3/bucket:Bucket"), { forceDestroy: false, tags: { ...TAGS, "holds-backups": "true" } });
         assert.equal(protect["aws:s3/bucket:Bucket"], false);
     });
 
@@ -102,11 +103,11 @@ describe("SnapshotBucket (exact)", () => {
         assert.deepEqual(component[0]!.outputs, { bucketName: s3.bucket, bucketArn: s3.arn, kmsKeyArn: mock(r, "aws:kms/key:Key").arn });
     });
 
-    test("another content is named in the key; no tags, none", async () => {
+    test("another content is named in the key; no tags, only the backup marker", async () => {
         const { r } = await bucket({ retentionDays: 7, noncurrentVersionDays: 3, contents: "document exports" });
         assert.deepEqual(r.one("aws:kms/key:Key").description, "Encryption of snapshots's document exports");
         assert.deepEqual(r.one("aws:kms/key:Key").tags, {});
-        assert.deepEqual(r.one("aws:s3/bucket:Bucket").tags, {});
+        assert.deepEqual(r.one("aws:s3/bucket:Bucket").tags, { "holds-backups": "true" });
         const rule = r.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules[0];
         assert.deepEqual([rule.expiration, rule.noncurrentVersionExpiration], [{ days: 7 }, { noncurrentDays: 3 }]);
     });

@@ -49,8 +49,10 @@ async function check(raw: unknown): Promise<number> {
     // Paths as the user typed them, from where they stand (npm runs scripts in the repository's root).
     const configFile = opts.policyPackConfig === undefined ? undefined : userPath(opts.policyPackConfig);
     const config = configFile ? readPolicyConfig(configFile) : undefined;
-    const state = opts.state ? readStateFile(userPath(opts.state)) : await planStackExport(opts.stack as string);
-    const result = await runCheck(state, { config, stack: opts.stack });
+    // Read (or planned) while the pack process starts.
+    const state = opts.state;
+    const read = state ? () => readStateFile(userPath(state)) : () => planStackExport(opts.stack as string);
+    const result = await runCheck(read, { config, stack: opts.stack });
     const out = opts.format === "json"
         ? renderJson(result.findings, result.resources, severityOf, exemptionsOf(config))
         : renderTable(result.findings, result.resources, painter(useColour(process.stdout)));

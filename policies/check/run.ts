@@ -1,10 +1,13 @@
 import { performance } from "node:perf_hooks";
 import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
-import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
 import { reconcileConfig, type RawConfig } from "./config";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./encode";
 import { findingsOf, type Finding, type StateResource } from "./requests";
+
+// The stack resource's type (lib/stack.ts's STACK_TYPE): not imported from there, because that
+// module loads @pulumi/policy and with it the whole Pulumi SDK, which the check process does not need.
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export interface CheckOptions extends PackHostOptions {
     config?: RawConfig;

@@ -5,7 +5,8 @@
  * time and the machine's load average, and exits non-zero when a goal is missed:
  * - the whole check of 5,000 resources as a user runs it (`tsx policies/check/cli.ts --state`,
  *   a fresh process, the pack started by it), median wall time of ROUNDS runs, within 3 s;
- * - linear: 20,000 resources take at most 4.4x the time of 5,000 (4x and 10% slack), pack running.
+ * - linear: 20,000 resources take at most 4.4x the time of 5,000 (4x and 10% slack), pack running,
+ *   in CPU time of both processes (wall time where the pack's CPU cannot be read).
  * On a busy machine wall time grows with the load while CPU time barely does: read the CPU
  * columns to tell a slow check from a busy machine (the goals judge wall time regardless).
  */
@@ -126,11 +127,21 @@ async function main(): Promise<void> {
         }
         console.log(phases("5,000 with the pack running", running5k));
         console.log(phases("20,000 with the pack running", running20k));
-        const ratio = running20k.ms / running5k.ms;
+        // Linearity judged on CPU time (both processes) where the pack's can be read: on a shared
+        // machine the wall time of two runs minutes apart measures the load as much as the check.
+        const wallRatio = running20k.ms / running5k.ms;
+        const cpu = (r: Awaited<ReturnType<typeof phasedCheck>>) => {
+            const all = PHASES.map((p) => r.result.timings.phases[p]);
+            return all.every((x) => x.packCpu !== undefined) ? all.reduce((a, x) => a + x.checkCpu + (x.packCpu ?? 0), 0) : undefined;
+        };
+        const [cpu5k, cpu20k] = [cpu(running5k), cpu(running20k)];
+        const cpuRatio = cpu5k === undefined || cpu20k === undefined ? undefined : cpu20k / cpu5k;
+        const ratio = cpuRatio ?? wallRatio;
+        console.log(`  5,000 -> 20,000: CPU of both processes ${cpuRatio === undefined ? "unreadable" : `${cpuRatio.toFixed(2)}x`}, wall ${wallRatio.toFixed(2)}x`);
         console.log(`  findings: ${running5k.result.findings.length} for 5,000, ${running20k.result.findings.length} for 20,000`);
         reportGoals("check.bench", [
             { name: `whole check of 5,000 resources, pack start included, median of ${ROUNDS} fresh runs ${wholeMs.toFixed(0)} ms <= ${WHOLE_GOAL_MS} ms wall`, met: wholeMs <= WHOLE_GOAL_MS },
-            { name: `5,000 -> 20,000 resources ${ratio.toFixed(2)}x <= ${LINEAR_GOAL}x (linear)`, met: ratio <= LINEAR_GOAL },
+            { name: `5,000 -> 20,000 resources ${ratio.toFixed(2)}x ${cpuRatio === undefined ? "wall" : "CPU"} <= ${LINEAR_GOAL}x (linear)`, met: ratio <= LINEAR_GOAL },
         ]);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

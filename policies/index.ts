@@ -1,3 +1,5 @@
+// First, so that @pulumi/policy finds a @pulumi/pulumi whose unused parts load on demand (lib/lazy-pulumi.ts).
+import "./lib/lazy-pulumi-install";
 import { PolicyPack } from "@pulumi/policy";
 import { packPolicies } from "./lib/pack";
 import { registry } from "./rules";

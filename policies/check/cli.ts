@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { z } from "zod";
 import { errorLine, painter, userPath, useColour, withConventions } from "../../infra/cli/conventions";
-import { registry } from "../rules";
+import { loadPulumiLazily } from "../lib/lazy-pulumi";
 import { isExpired, parseSettings, SETTINGS_POLICY } from "../lib/settings";
 import { InputError, readPolicyConfig } from "./config";
 import { PackError } from "./host";
@@ -40,8 +40,15 @@ function exemptionsOf(config: ReturnType<typeof readPolicyConfig> | undefined): 
     return parsed.settings.exemptions.map((e) => ({ ...e, expired: isExpired(e) }));
 }
 
-function severityOf(policy: string): string {
-    return registry.get(policy)?.severity ?? "unknown";
+/**
+ * The rules' severities, for the JSON report only: loading every rule loads @pulumi/policy and the
+ * Pulumi SDK with it, so they load when needed, with the SDK's unused parts left for later
+ * (lib/lazy-pulumi.ts; no effect once the program planned under --stack loaded the SDK).
+ */
+function severities(): (policy: string) => string {
+    loadPulumiLazily();
+    const { registry } = require("../rules") as typeof import("../rules");
+    return (policy) => registry.get(policy)?.severity ?? "unknown";
 }
 
 async function check(raw: unknown): Promise<number> {
@@ -49,10 +56,12 @@ async function check(raw: unknown): Promise<number> {
     // Paths as the user typed them, from where they stand (npm runs scripts in the repository's root).
     const configFile = opts.policyPackConfig === undefined ? undefined : userPath(opts.policyPackConfig);
     const config = configFile ? readPolicyConfig(configFile) : undefined;
-    const state = opts.state ? readStateFile(userPath(opts.state)) : await planStackExport(opts.stack as string);
-    const result = await runCheck(state, { config, stack: opts.stack });
+    // Read (or planned) while the pack process starts.
+    const state = opts.state;
+    const read = state ? () => readStateFile(userPath(state)) : () => planStackExport(opts.stack as string);
+    const result = await runCheck(read, { config, stack: opts.stack });
     const out = opts.format === "json"
-        ? renderJson(result.findings, result.resources, severityOf, exemptionsOf(config))
+        ? renderJson(result.findings, result.resources, severities(), exemptionsOf(config))
         : renderTable(result.findings, result.resources, painter(useColour(process.stdout)));
     process.stdout.write(`${out}\n`);
     return exitCodeOf(result.findings);

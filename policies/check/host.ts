@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { AnalyzerClient, AnalyzerService } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { PolicyConfig } from "./config";
 
@@ -53,14 +55,35 @@ export function levelToProto(level: string): pb.EnforcementLevel {
     }
 }
 
+/** Requests already encoded go out as they are; messages are serialized as the generated client would. */
+function toBytes(req: pb.AnalyzeRequest | pb.AnalyzeStackRequest | Buffer): Buffer {
+    return Buffer.isBuffer(req) ? req : Buffer.from(req.serializeBinary());
+}
+
 function unary<Req, Res>(
-    call: (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+    call: (req: Req, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
     req: Req,
 ): Promise<Res> {
     return new Promise((resolve, reject) =>
-        call(req, (err, res) => (err ? reject(new PackError(`policy pack error: ${err.details || err.message}`)) : resolve(res))),
+        // grpc-js passes a response whenever it passes no error.
+        call(req, (err, res) => (err ? reject(new PackError(`policy pack error: ${err.details || err.message}`)) : resolve(res as Res))),
     );
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc; undefined where there is no /proc. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+    if (pid === undefined) return undefined;
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    } catch {
+        return undefined;
+    }
+}
+
+// Linux reports /proc times in clock ticks of 1/100 s (USER_HZ) on every architecture it runs on.
+const CLOCK_TICKS = 100;
 
 /**
  * The policy pack running as its own process, driven over the analyzer gRPC protocol exactly as
@@ -69,12 +92,33 @@ function unary<Req, Res>(
  * its stdout.
  */
 export class PackHost {
+    private connected: AnalyzerClient | undefined;
+    /** Resolves once the pack printed its port (rejects with a PackError if it cannot start). */
+    readonly ready: Promise<void>;
+    /** Wall time from spawning the pack to its port, in ms (once ready). */
+    startMs = 0;
+
     private constructor(
         private readonly child: ChildProcess,
-        readonly client: AnalyzerClient,
-    ) {}
+        startTimeoutMs: number,
+    ) {
+        const spawned = performance.now();
+        this.ready = readPort(child, startTimeoutMs).then((port) => {
+            this.startMs = performance.now() - spawned;
+            this.connected = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+                "grpc.max_receive_message_length": 400 * 1024 * 1024,
+                "grpc.max_send_message_length": 400 * 1024 * 1024,
+            });
+        });
+        // Whoever uses the host awaits `ready`; this only keeps an early failure from going unhandled meanwhile.
+        this.ready.catch(() => undefined);
+    }
 
-    static async start(opts: PackHostOptions = {}): Promise<PackHost> {
+    /**
+     * Starts the pack process now and returns at once, so that the caller can read its input
+     * while the pack loads (two processes, two cores); `ready` tells when it listens.
+     */
+    static spawn(opts: PackHostOptions = {}): PackHost {
         const packDir = opts.packDir ?? PACK_DIR;
         const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
         // No engine runs here; run-policy-pack drops the address argument before loading the pack.
@@ -91,12 +135,23 @@ export class PackHost {
             },
             stdio: ["ignore", "pipe", "pipe"],
         });
-        const port = await readPort(child, opts.startTimeoutMs ?? 60_000);
-        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-            "grpc.max_receive_message_length": 400 * 1024 * 1024,
-            "grpc.max_send_message_length": 400 * 1024 * 1024,
-        });
-        return new PackHost(child, client);
+        return new PackHost(child, opts.startTimeoutMs ?? 60_000);
+    }
+
+    static async start(opts: PackHostOptions = {}): Promise<PackHost> {
+        const host = PackHost.spawn(opts);
+        await host.ready;
+        return host;
+    }
+
+    get client(): AnalyzerClient {
+        if (!this.connected) throw new PackError("the policy pack is not listening yet");
+        return this.connected;
+    }
+
+    /** CPU time the pack process has used so far, in ms (undefined where it cannot be read). */
+    cpuMs(): number | undefined {
+        return processCpuMs(this.child.pid);
     }
 
     async info(): Promise<PackInfo> {
@@ -130,16 +185,29 @@ export class PackHost {
         await unary(this.client.configure.bind(this.client), req);
     }
 
-    analyze(req: pb.AnalyzeRequest): Promise<pb.AnalyzeResponse> {
-        return unary(this.client.analyze.bind(this.client), req);
+    /** One Analyze call; the request as a message or as its bytes (encode.ts). */
+    analyze(req: pb.AnalyzeRequest | Buffer): Promise<pb.AnalyzeResponse> {
+        return this.call(AnalyzerService.analyze, req);
     }
 
-    analyzeStack(req: pb.AnalyzeStackRequest): Promise<pb.AnalyzeResponse> {
-        return unary(this.client.analyzeStack.bind(this.client), req);
+    /** The AnalyzeStack call; the request as a message or as its bytes (encode.ts). */
+    analyzeStack(req: pb.AnalyzeStackRequest | Buffer): Promise<pb.AnalyzeResponse> {
+        return this.call(AnalyzerService.analyzeStack, req);
+    }
+
+    private call<Req extends pb.AnalyzeRequest | pb.AnalyzeStackRequest>(
+        method: { path: string; responseDeserialize: (bytes: Buffer) => pb.AnalyzeResponse },
+        req: Req | Buffer,
+    ): Promise<pb.AnalyzeResponse> {
+        const client = this.client;
+        return unary<Req | Buffer, pb.AnalyzeResponse>(
+            (r, cb) => client.makeUnaryRequest(method.path, toBytes, method.responseDeserialize, r, cb),
+            req,
+        );
     }
 
     close(): void {
-        this.client.close();
+        this.connected?.close();
         this.child.kill();
     }
 }

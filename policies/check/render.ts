@@ -1,6 +1,5 @@
 import type { Finding } from "./requests";
 import { urnName } from "../lib/settings";
-import { pushTo } from "../lib/stack";
 
 /** An exemption from the policy config, as the JSON summary lists it. */
 export interface ExemptionInForce {
@@ -57,7 +56,7 @@ export function summaryLine(findings: Finding[], resources: number): string {
 export function renderTable(findings: Finding[], resources: number, paint: (style: "red" | "yellow" | "green" | "bold", text: string) => string = (_s, t) => t): string {
     const lines: string[] = [];
     const groups = new Map<string, Finding[]>();
-    for (const f of findings) pushTo(groups, f.urn, f);
+    for (const f of findings) groups.set(f.urn, [...(groups.get(f.urn) ?? []), f]);
     const ruleWidth = Math.max(4, ...findings.map((f) => f.policy.length));
     for (const [urn, list] of groups) {
         lines.push(`${urnName(urn)}  (${urn})`);

@@ -5,8 +5,8 @@ import { urnName } from "../lib/settings";
 
 /** What the engine sends for a value it cannot know yet (`resource.UnknownStringValue`). */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function secretValue(inner: unknown): Value {
     const s = new Struct();
@@ -41,8 +41,10 @@ export function toValue(v: unknown): Value {
  * the engine strips before a policy pack sees them (MarshalOptions.SkipInternalKeys).
  */
 export function withoutInternalKeys(props: Record<string, unknown>): Record<string, unknown> {
-    if (!Object.keys(props).some((k) => k.startsWith("__"))) return props;
-    return Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith("__")));
+    for (const k in props) {
+        if (k.startsWith("__")) return Object.fromEntries(Object.entries(props).filter(([key]) => !key.startsWith("__")));
+    }
+    return props;
 }
 
 export function toStruct(props: Record<string, unknown>): Struct {

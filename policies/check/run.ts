@@ -1,9 +1,13 @@
 import { performance } from "node:perf_hooks";
 import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
-import { STACK_TYPE } from "../lib/stack";
 import { PackHost, type PackHostOptions } from "./host";
 import { reconcileConfig, type RawConfig } from "./config";
-import { analyzeRequest, analyzeStackRequest, findingsOf, type Finding, type StateResource } from "./requests";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./encode";
+import { findingsOf, type Finding, type StateResource } from "./requests";
+
+// The stack resource's type (lib/stack.ts's STACK_TYPE): not imported from there, because that
+// module loads @pulumi/policy and with it the whole Pulumi SDK, which the check process does not need.
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export interface CheckOptions extends PackHostOptions {
     config?: RawConfig;
@@ -13,16 +17,30 @@ export interface CheckOptions extends PackHostOptions {
     host?: PackHost;
 }
 
-/** Where a check's time went, in milliseconds of wall time. */
+/** The export to check, or how to read it: read while the pack starts. */
+export type CheckInput = StackExport | (() => StackExport | Promise<StackExport>);
+
+/** One phase of a check: its wall time, and the CPU time each process used meanwhile (ms). */
+export interface PhaseTiming {
+    wall: number;
+    checkCpu: number;
+    /** Undefined where the pack's CPU time cannot be read (no /proc). */
+    packCpu?: number;
+}
+
+export const PHASES = ["read", "encode", "waitForPack", "configure", "analyze", "analyzeStack"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Where a check's time went. */
 export interface CheckTimings {
-    /** Starting the pack process (0 when a running one was reused). */
+    /** Wall time from spawning the pack until it listens, in ms (0 when a running one was reused); it overlaps read and encode. */
     packStart: number;
-    /** GetAnalyzerInfo, ConfigureStack and Configure. */
-    configure: number;
-    /** Every resource's Analyze call (the AnalyzeStack request is built meanwhile). */
-    analyze: number;
-    /** The AnalyzeStack call: every stack rule over the whole stack. */
-    analyzeStack: number;
+    /**
+     * The check's phases, one after another: reading the input and encoding every request (while
+     * the pack starts), waiting for the pack, GetAnalyzerInfo + ConfigureStack + Configure, every
+     * resource's Analyze call, then the AnalyzeStack call.
+     */
+    phases: Record<Phase, PhaseTiming>;
 }
 
 export interface CheckResult {
@@ -32,48 +50,72 @@ export interface CheckResult {
     timings: CheckTimings;
 }
 
+function cpuNow(): number {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+}
+
+/** Marks the end of each phase with the wall and CPU time spent since the previous mark. */
+function phaseClock(host: PackHost) {
+    const phases = {} as Record<Phase, PhaseTiming>;
+    let wall = performance.now();
+    let check = cpuNow();
+    let pack = host.cpuMs();
+    return {
+        phases,
+        lap(phase: Phase): void {
+            const [w, c, p] = [performance.now(), cpuNow(), host.cpuMs()];
+            phases[phase] = { wall: w - wall, checkCpu: c - check, packCpu: p === undefined || pack === undefined ? undefined : p - pack };
+            [wall, check, pack] = [w, c, p];
+        },
+    };
+}
+
 /**
  * Enforces the pack on an export: GetAnalyzerInfo, ConfigureStack, Configure, Analyze for each
  * resource (inputs), then AnalyzeStack (outputs), as `pulumi preview --policy-pack` does. Like
  * the engine, it leaves out resources waiting to be deleted, and sends resources the program
- * only reads (external) to AnalyzeStack but not to Analyze.
+ * only reads (external) to AnalyzeStack but not to Analyze. A pack it starts loads while the
+ * input is read and every request encoded; then up to `concurrency` Analyze calls are in flight.
  */
-export async function runCheck(state: StackExport, opts: CheckOptions = {}): Promise<CheckResult> {
-    const resources = (state.deployment.resources as StateResource[]).filter((r) => !r.delete);
-    const registered = resources.filter((r) => !r.external);
-    const stackResource = resources.find((r) => r.type === STACK_TYPE);
-    const stackUrn = stackResource?.urn ?? "";
-    const started = performance.now();
-    const host = opts.host ?? (await PackHost.start(opts));
-    const timings: CheckTimings = { packStart: performance.now() - started, configure: 0, analyze: 0, analyzeStack: 0 };
-    let mark = performance.now();
-    const lap = (phase: Exclude<keyof CheckTimings, "packStart">) => {
-        const now = performance.now();
-        timings[phase] = now - mark;
-        mark = now;
-    };
+export async function runCheck(input: CheckInput, opts: CheckOptions = {}): Promise<CheckResult> {
+    const host = opts.host ?? PackHost.spawn(opts);
     try {
+        const clock = phaseClock(host);
+        const state = typeof input === "function" ? await input() : input;
+        clock.lap("read");
+        const resources = (state.deployment.resources as StateResource[]).filter((r) => !r.delete);
+        const registered = resources.filter((r) => !r.external);
+        const stackUrn = resources.find((r) => r.type === STACK_TYPE)?.urn ?? "";
+        const byUrn = new Map<string, ExportedResource>(resources.map((r) => [r.urn, r]));
+        const requests = registered.map((r) => encodeAnalyzeRequest(r, byUrn));
+        const stackRequest = encodeAnalyzeStackRequest(resources, byUrn);
+        clock.lap("encode");
+        await host.ready;
+        clock.lap("waitForPack");
         const info = await host.info();
         const config = reconcileConfig(info, opts.config ?? {});
         await host.configureStack(opts.stack ?? stackName(stackUrn), opts.project ?? "langchain-ha");
         await host.configure(config);
-        lap("configure");
-        const byUrn = new Map<string, ExportedResource>(resources.map((r) => [r.urn, r]));
+        clock.lap("configure");
         const findings: Finding[] = [];
         let next = 0;
         const worker = async () => {
-            while (next < registered.length) {
-                const r = registered[next++] as ExportedResource;
-                findings.push(...findingsOf(await host.analyze(analyzeRequest(r, byUrn)), r.urn));
+            while (next < requests.length) {
+                const i = next++;
+                findings.push(...findingsOf(await host.analyze(requests[i] as Buffer), (registered[i] as StateResource).urn));
             }
         };
-        const stackRequest = analyzeStackRequest(resources, byUrn);
         await Promise.all(Array.from({ length: opts.concurrency ?? 64 }, worker));
-        const request = await stackRequest;
-        lap("analyze");
-        findings.push(...findingsOf(await host.analyzeStack(request), stackUrn));
-        lap("analyzeStack");
-        return { findings: sortFindings(findings, resources), resources: resources.length, pack: info, timings };
+        clock.lap("analyze");
+        findings.push(...findingsOf(await host.analyzeStack(stackRequest), stackUrn));
+        clock.lap("analyzeStack");
+        return {
+            findings: sortFindings(findings, resources),
+            resources: resources.length,
+            pack: info,
+            timings: { packStart: opts.host ? 0 : host.startMs, phases: clock.phases },
+        };
     } finally {
         if (!opts.host) host.close();
     }

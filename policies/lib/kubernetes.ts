@@ -186,9 +186,10 @@ export type ZoneSpread = { spreads: true } | { spreads: false; why: string[] };
 
 /**
  * Whether the pod template really spreads its pods over zones: a zone topology spread constraint
- * that counts the workload's own pods (its labelSelector matches the template's labels) and whose
- * maxSkew is below the replica count (else every pod may sit in one zone), or a required zone
- * anti-affinity that counts its own pods. Preferred anti-affinity is a hint the scheduler may drop.
+ * that is enforced (`whenUnsatisfiable: DoNotSchedule`, the default), counts the workload's own
+ * pods (its labelSelector matches the template's labels) and whose maxSkew is below the replica
+ * count (else every pod may sit in one zone), or a required zone anti-affinity that counts its own
+ * pods. Preferred anti-affinity and ScheduleAnyway are hints the scheduler may drop.
  * `replicas` is undefined when an autoscaler sets it.
  */
 export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | undefined): ZoneSpread {
@@ -198,8 +199,9 @@ export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | 
     for (const c of asArray(pod["topologySpreadConstraints"]).map(asRecord)) {
         if (!isZoneKey(c["topologyKey"])) continue;
         const skew = asNumber(c["maxSkew"]) ?? 1;
-        // ScheduleAnyway still spreads while every zone has room; the program's add-on controllers rely on it.
-        if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
+        // ScheduleAnyway is a score, not a constraint: once a zone is full or gone it places pods anywhere.
+        if ((asString(c["whenUnsatisfiable"]) ?? "DoNotSchedule") !== "DoNotSchedule") why.push("its zone topology spread is ScheduleAnyway, a hint the scheduler drops when a zone is full");
+        else if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
         else if (replicas !== undefined && skew >= replicas) why.push(`its zone topology spread allows a maxSkew of ${skew} with ${replicas} replicas, so every pod may run in one zone`);
         else return { spreads: true };
     }

@@ -126,6 +126,8 @@ export const ANCHORS: Readonly<Record<string, readonly Anchor[]>> = {
     "kubernetes-helm-release-configure-replicas": [],
     "aws-cloudformation-stack-enforce-pack-rules": [],
     "stack-wrapper-component-missing-children": [],
+    // Storage and node capacity.
+    "gcp-container-cluster-missing-node-capacity": [],
 };
 
 /** The anchor checks of a rule (none when no anchor tool judges its kind). */

@@ -38,6 +38,7 @@ import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
 import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
 import { gcpContainerClusterDisallowOpenEndpoint } from "./gcp/container/cluster-disallow-open-endpoint";
+import { gcpContainerClusterMissingNodeCapacity } from "./gcp/container/cluster-missing-node-capacity";
 import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
 import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
@@ -136,3 +137,6 @@ registry.add(
     awsCloudformationStackEnforcePackRules(() => registry.all()),
     stackWrapperComponentMissingChildren,
 );
+
+// Storage and node capacity single points of failure (issue 11, section 3).
+registry.add(gcpContainerClusterMissingNodeCapacity);

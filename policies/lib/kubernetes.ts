@@ -5,6 +5,7 @@ import { asArray, asNumber, asRecord, asString, asStrings, get, known, tryGet, U
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
+    replicaSet: "kubernetes:apps/v1:ReplicaSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     pdbV1beta1: "kubernetes:policy/v1beta1:PodDisruptionBudget",
     hpaV2: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -15,6 +16,8 @@ export const K8S = {
 
 /** Workloads whose replica count matters; Jobs, CronJobs and DaemonSets are not replica-checked. */
 export const REPLICATED_WORKLOADS = [K8S.deployment, K8S.statefulSet] as const;
+/** Workloads whose pods are interchangeable replicas from one template, ReplicaSets included. */
+export const POD_TEMPLATE_WORKLOADS = [K8S.deployment, K8S.statefulSet, K8S.replicaSet] as const;
 export const PDB_TYPES = [K8S.pdb, K8S.pdbV1beta1] as const;
 export const HPA_TYPES = [K8S.hpaV2, K8S.hpaV1] as const;
 

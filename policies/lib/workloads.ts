@@ -19,6 +19,8 @@ export interface Workload {
     scope: string;
     labels: Record<string, unknown>;
     replicas: number;
+    /** The HPA targeting it, if any. */
+    hpa?: Subject;
     /** minReplicas of the HPA targeting it, if any. */
     hpaMin?: number;
     /** The fewest pods it may run: the HPA's minimum when one targets it, else spec.replicas. */
@@ -27,14 +29,14 @@ export interface Workload {
     standby: boolean;
 }
 
-/** Deployments and StatefulSets with the HPA that targets each (same provider and namespace). */
-export function workloads(stack: StackView, ctx: RuleContext): Workload[] {
+/** Deployments and StatefulSets (or the given kinds) with the HPA that targets each (same provider and namespace). */
+export function workloads(stack: StackView, ctx: RuleContext, types: readonly string[] = REPLICATED_WORKLOADS): Workload[] {
     const hpas = new Map<string, Subject[]>();
     stack.each(stack.ofType(...HPA_TYPES), ctx, (h) => {
         pushTo(hpas, scopeKey(h), h);
     });
     const result: Workload[] = [];
-    stack.each(stack.ofType(...REPLICATED_WORKLOADS), ctx, (w) => {
+    stack.each(stack.ofType(...types), ctx, (w) => {
         const scope = scopeKey(w);
         const kind = kindOf(w.type);
         const hpa = (hpas.get(scope) ?? []).find((h) => hpaTargets(h, w));
@@ -46,6 +48,7 @@ export function workloads(stack: StackView, ctx: RuleContext): Workload[] {
             scope,
             labels: podLabels(w.props),
             replicas,
+            hpa,
             hpaMin,
             minPods: hpaMin ?? replicas,
             qdrant: isQdrant(w.props),

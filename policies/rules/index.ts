@@ -48,6 +48,9 @@ import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/app
 import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
 import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
 import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
+import { kubernetesAppsWorkloadDisallowHostPathState } from "./kubernetes/apps/workload-disallow-host-path-state";
+import { kubernetesAppsWorkloadDisallowSharedRwoVolume } from "./kubernetes/apps/workload-disallow-shared-rwo-volume";
+import { kubernetesStorageClassDisallowSingleZone } from "./kubernetes/storage/class-disallow-single-zone";
 import { kubernetesAutoscalingHpaMissingMetricsSource } from "./kubernetes/autoscaling/hpa-missing-metrics-source";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
@@ -139,4 +142,9 @@ registry.add(
 );
 
 // Storage and node capacity single points of failure (issue 11, section 3).
-registry.add(gcpContainerClusterMissingNodeCapacity);
+registry.add(
+    kubernetesAppsWorkloadDisallowSharedRwoVolume,
+    kubernetesAppsWorkloadDisallowHostPathState,
+    kubernetesStorageClassDisallowSingleZone,
+    gcpContainerClusterMissingNodeCapacity,
+);

@@ -48,15 +48,16 @@ function namespaceDependency(s: Subject): string | undefined {
 
 /**
  * The object's namespace. During a preview it is unknown when it comes from a Namespace still
- * to be created; the engine's property dependencies then name that Namespace, and every object
- * that depends on the same one through `metadata` shares its namespace, known or not.
- * Anything else unknown stays undecided (the read throws).
+ * to be created; the engine's property dependencies then name that Namespace, whose declared name
+ * is the object's namespace (an auto-named Namespace, whose name is unknown too, is keyed by its
+ * URN: every object depending on it through `metadata` shares it). Anything else unknown stays
+ * undecided (the read throws).
  */
-function namespaceKey(s: Subject): string {
-    if (tryGet(s.props, "metadata.namespace") === UNKNOWN) {
-        const from = namespaceDependency(s);
-        if (from !== undefined) return `<namespace ${from}>`;
-    }
+function namespaceKey(stack: StackView, s: Subject): string {
+    const ns = resolvedNamespace(stack, s);
+    if (ns !== UNKNOWN) return ns;
+    const from = namespaceDependency(s);
+    if (from !== undefined) return `<namespace ${from}>`;
     return namespaceOf(s.props);
 }
 
@@ -73,8 +74,8 @@ export function resolvedNamespace(stack: StackView, s: Subject): string | Unknow
 }
 
 /** Objects are related only within one cluster (provider) and one namespace. */
-export function scopeKey(s: Subject): string {
-    return `${s.provider ?? "default"}|${namespaceKey(s)}`;
+export function scopeKey(s: Subject, stack: StackView): string {
+    return `${s.provider ?? "default"}|${namespaceKey(stack, s)}`;
 }
 
 /** The object's name in the cluster, falling back to the Pulumi name. */

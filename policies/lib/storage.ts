@@ -60,14 +60,14 @@ export function sharingOf(modes: string[]): Sharing | undefined {
  * is unknown and no single claim accounts for it; undefined when the claim is not in the stack.
  */
 export function claimOf(stack: StackView, w: Subject, claimName: unknown): Subject | Unknown | undefined {
-    const scope = scopeKey(w);
+    const scope = scopeKey(w, stack);
     if (claimName === UNKNOWN) {
         const deps = [...new Set(Object.values(w.propertyDependencies).flat())].filter((u) => urnType(u) === STORAGE.pvc);
         const claim = deps.length === 1 ? stack.byUrn(deps[0] as string) : undefined;
         return claim ?? UNKNOWN;
     }
     if (typeof claimName !== "string") return undefined;
-    return stack.ofType(STORAGE.pvc).find((c) => known(() => scopeKey(c) === scope && objectName(c) === claimName) === true);
+    return stack.ofType(STORAGE.pvc).find((c) => known(() => scopeKey(c, stack) === scope && objectName(c) === claimName) === true);
 }
 
 /** StorageClasses that EKS and GKE create themselves (not in any stack), as their docs define them. */

@@ -33,11 +33,11 @@ export interface Workload {
 export function workloads(stack: StackView, ctx: RuleContext, types: readonly string[] = REPLICATED_WORKLOADS): Workload[] {
     const hpas = new Map<string, Subject[]>();
     stack.each(stack.ofType(...HPA_TYPES), ctx, (h) => {
-        pushTo(hpas, scopeKey(h), h);
+        pushTo(hpas, scopeKey(h, stack), h);
     });
     const result: Workload[] = [];
     stack.each(stack.ofType(...types), ctx, (w) => {
-        const scope = scopeKey(w);
+        const scope = scopeKey(w, stack);
         const kind = kindOf(w.type);
         const hpa = (hpas.get(scope) ?? []).find((h) => hpaTargets(h, w));
         const replicas = replicasOf(w.props);

@@ -1,4 +1,3 @@
-import { UnknownValueError } from "@pulumi/policy";
 import type { StackView, Subject } from "./rule";
 import { asArray, asNumber, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
@@ -127,13 +126,6 @@ export function containerEnv(c: Record<string, unknown>): Map<string, string | U
         else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") env.set(name, String(value));
     }
     return env;
-}
-
-/** The known value of an environment variable, reading an unknown one as a throw (undecided). */
-export function envValue(env: Map<string, string | Unknown>, name: string): string | undefined {
-    const v = env.get(name);
-    if (v === UNKNOWN) throw new UnknownValueError(`env ${name} cannot be known during preview`);
-    return v;
 }
 
 /**

@@ -35,7 +35,7 @@ export const kubernetesStorageClassDisallowSingleZone = stackRule({
         const users = new Map<string, string[]>();
         /** StatefulSets that need their volumes in several zones, per class that places them blindly. */
         const blind = new Map<string, { why: string; sets: string[] }>();
-        for (const w of workloads(stack, ctx, [K8S.statefulSet])) {
+        for (const w of workloads(stack, ctx, [K8S.statefulSet])) stack.each([w.subject], ctx, () => {
             const spread = Math.max(w.replicas, w.hpaMin ?? 0) >= 2;
             const unknown: string[] = [];
             let judged = false;
@@ -61,7 +61,7 @@ export const kubernetesStorageClassDisallowSingleZone = stackRule({
                 }
             }
             if (spread && unknown.length > 0 && !judged) ctx.undecided(w.subject.urn, unknown.join("; "));
-        }
+        });
         stack.each(stack.ofType(STORAGE.pvc), ctx, (c) => {
             const cls = storageClassOf(stack, c.provider, asRecord(get(c.props, "spec")));
             if (cls !== UNKNOWN && cls?.subject) pushTo(users, cls.subject.urn, `PersistentVolumeClaim "${c.name}"`);

@@ -149,7 +149,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                         priorityClassName: "system-cluster-critical",
                         securityContext: { runAsNonRoot: true, runAsUser: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
                         affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: HOST_KEY, labelSelector: { matchLabels: selector } }] } },
-                        topologySpreadConstraints: zoneSpread(selector, "ScheduleAnyway"),
+                        topologySpreadConstraints: zoneSpread(selector, "DoNotSchedule"),
                         containers: [{
                             name: NAME,
                             image: args.image ?? clusterAutoscalerImage(args.kubernetesVersion),

@@ -90,7 +90,7 @@ export class MetricsServer extends pulumi.ComponentResource {
                         serviceAccountName: account.metadata.name,
                         priorityClassName: "system-cluster-critical",
                         affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: HOST_KEY, labelSelector: { matchLabels: selector } }] } },
-                        topologySpreadConstraints: zoneSpread(selector, "ScheduleAnyway"),
+                        topologySpreadConstraints: zoneSpread(selector, "DoNotSchedule"),
                         containers: [{
                             name: NAME,
                             image: args.image ?? METRICS_SERVER_IMAGE,

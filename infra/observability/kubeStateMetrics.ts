@@ -54,7 +54,7 @@ export class KubeStateMetrics extends pulumi.ComponentResource {
                     spec: {
                         serviceAccountName: account.metadata.name,
                         securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
-                        topologySpreadConstraints: zoneSpread(selector, "ScheduleAnyway"),
+                        topologySpreadConstraints: zoneSpread(selector, "DoNotSchedule"),
                         containers: [{
                             name: NAME,
                             image: args.image ?? KSM_IMAGE,

@@ -46,7 +46,7 @@ function servingServices(stack: StackView, ctx: RuleContext, w: Workload): strin
     const names: string[] = [];
     const labels = podLabels(w.subject.props);
     stack.each(stack.ofType(K8S.service), ctx, (s) => {
-        if (scopeKey(s) !== w.scope || !serviceSelects(get(s.props, "spec.selector"), labels)) return;
+        if (scopeKey(s, stack) !== w.scope || !serviceSelects(get(s.props, "spec.selector"), labels)) return;
         const ports = asArray(get(s.props, "spec.ports")).map(asRecord);
         const serving = ports.length === 0 || ports.some((p) => !NON_SERVING_PORT.test(asString(p["name"]) ?? "") && !NON_SERVING_PORT.test(String(p["targetPort"] ?? "")));
         if (serving) names.push(s.name);

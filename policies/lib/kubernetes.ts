@@ -1,10 +1,10 @@
-import { UnknownValueError } from "@pulumi/policy";
 import type { StackView, Subject } from "./rule";
 import { asArray, asNumber, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
+    replicaSet: "kubernetes:apps/v1:ReplicaSet",
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     pdbV1beta1: "kubernetes:policy/v1beta1:PodDisruptionBudget",
     hpaV2: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -15,6 +15,8 @@ export const K8S = {
 
 /** Workloads whose replica count matters; Jobs, CronJobs and DaemonSets are not replica-checked. */
 export const REPLICATED_WORKLOADS = [K8S.deployment, K8S.statefulSet] as const;
+/** Workloads whose pods are interchangeable replicas from one template, ReplicaSets included. */
+export const POD_TEMPLATE_WORKLOADS = [K8S.deployment, K8S.statefulSet, K8S.replicaSet] as const;
 export const PDB_TYPES = [K8S.pdb, K8S.pdbV1beta1] as const;
 export const HPA_TYPES = [K8S.hpaV2, K8S.hpaV1] as const;
 
@@ -45,15 +47,16 @@ function namespaceDependency(s: Subject): string | undefined {
 
 /**
  * The object's namespace. During a preview it is unknown when it comes from a Namespace still
- * to be created; the engine's property dependencies then name that Namespace, and every object
- * that depends on the same one through `metadata` shares its namespace, known or not.
- * Anything else unknown stays undecided (the read throws).
+ * to be created; the engine's property dependencies then name that Namespace, whose declared name
+ * is the object's namespace (an auto-named Namespace, whose name is unknown too, is keyed by its
+ * URN: every object depending on it through `metadata` shares it). Anything else unknown stays
+ * undecided (the read throws).
  */
-function namespaceKey(s: Subject): string {
-    if (tryGet(s.props, "metadata.namespace") === UNKNOWN) {
-        const from = namespaceDependency(s);
-        if (from !== undefined) return `<namespace ${from}>`;
-    }
+function namespaceKey(stack: StackView, s: Subject): string {
+    const ns = resolvedNamespace(stack, s);
+    if (ns !== UNKNOWN) return ns;
+    const from = namespaceDependency(s);
+    if (from !== undefined) return `<namespace ${from}>`;
     return namespaceOf(s.props);
 }
 
@@ -70,8 +73,8 @@ export function resolvedNamespace(stack: StackView, s: Subject): string | Unknow
 }
 
 /** Objects are related only within one cluster (provider) and one namespace. */
-export function scopeKey(s: Subject): string {
-    return `${s.provider ?? "default"}|${namespaceKey(s)}`;
+export function scopeKey(s: Subject, stack: StackView): string {
+    return `${s.provider ?? "default"}|${namespaceKey(stack, s)}`;
 }
 
 /** The object's name in the cluster, falling back to the Pulumi name. */
@@ -123,13 +126,6 @@ export function containerEnv(c: Record<string, unknown>): Map<string, string | U
         else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") env.set(name, String(value));
     }
     return env;
-}
-
-/** The known value of an environment variable, reading an unknown one as a throw (undecided). */
-export function envValue(env: Map<string, string | Unknown>, name: string): string | undefined {
-    const v = env.get(name);
-    if (v === UNKNOWN) throw new UnknownValueError(`env ${name} cannot be known during preview`);
-    return v;
 }
 
 /**
@@ -186,9 +182,10 @@ export type ZoneSpread = { spreads: true } | { spreads: false; why: string[] };
 
 /**
  * Whether the pod template really spreads its pods over zones: a zone topology spread constraint
- * that counts the workload's own pods (its labelSelector matches the template's labels) and whose
- * maxSkew is below the replica count (else every pod may sit in one zone), or a required zone
- * anti-affinity that counts its own pods. Preferred anti-affinity is a hint the scheduler may drop.
+ * that is enforced (`whenUnsatisfiable: DoNotSchedule`, the default), counts the workload's own
+ * pods (its labelSelector matches the template's labels) and whose maxSkew is below the replica
+ * count (else every pod may sit in one zone), or a required zone anti-affinity that counts its own
+ * pods. Preferred anti-affinity and ScheduleAnyway are hints the scheduler may drop.
  * `replicas` is undefined when an autoscaler sets it.
  */
 export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | undefined): ZoneSpread {
@@ -198,8 +195,9 @@ export function zoneSpreadOf(props: Record<string, unknown>, replicas: number | 
     for (const c of asArray(pod["topologySpreadConstraints"]).map(asRecord)) {
         if (!isZoneKey(c["topologyKey"])) continue;
         const skew = asNumber(c["maxSkew"]) ?? 1;
-        // ScheduleAnyway still spreads while every zone has room; the program's add-on controllers rely on it.
-        if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
+        // ScheduleAnyway is a score, not a constraint: once a zone is full or gone it places pods anywhere.
+        if ((asString(c["whenUnsatisfiable"]) ?? "DoNotSchedule") !== "DoNotSchedule") why.push("its zone topology spread is ScheduleAnyway, a hint the scheduler drops when a zone is full");
+        else if (!selectorMatches(c["labelSelector"], labels)) why.push("its zone topology spread's labelSelector matches none of its own pods, so it counts nothing");
         else if (replicas !== undefined && skew >= replicas) why.push(`its zone topology spread allows a maxSkew of ${skew} with ${replicas} replicas, so every pod may run in one zone`);
         else return { spreads: true };
     }

@@ -115,7 +115,7 @@ export function mayUpdateLease(stack: StackView, workload: Subject, lease: strin
     const roleNamed = (kind: string, name: string) =>
         kind === "ClusterRole"
             ? stack.ofType(RBAC.clusterRole).filter(sameCluster).find((r) => objectName(r) === name)
-            : stack.ofType(RBAC.role).find((r) => scopeKey(r) === scopeKey(workload) && objectName(r) === name);
+            : stack.ofType(RBAC.role).find((r) => scopeKey(r, stack) === scopeKey(workload, stack) && objectName(r) === name);
     const rolesOf = (binding: Subject, namespaced: boolean): Subject[] => {
         const name = tryGet(binding.props, "roleRef.name");
         if (name !== UNKNOWN) {

@@ -128,6 +128,14 @@ export const ANCHORS: Readonly<Record<string, readonly Anchor[]>> = {
     "kubernetes-helm-release-configure-replicas": [],
     "aws-cloudformation-stack-enforce-pack-rules": [],
     "stack-wrapper-component-missing-children": [],
+    // Storage and node capacity.
+    "kubernetes-apps-workload-disallow-shared-rwo-volume": [],
+    "kubernetes-apps-workload-disallow-host-path-state": [
+        trivy("AVD-KSV-0023", "hostPath volumes mounted"),
+        kics("aa8f7a35-9923-4cad-bd61-a19b7f6aac91", "Non Kube System Pod With Host Mount"),
+    ],
+    "kubernetes-storage-class-disallow-single-zone": [],
+    "gcp-container-cluster-missing-node-capacity": [],
 };
 
 /** The anchor checks of a rule (none when no anchor tool judges its kind). */

@@ -40,6 +40,7 @@ import { awsS3BucketEnableVersioning } from "./aws/s3/bucket-enable-versioning";
 import { awsSnsTopicDisallowAwsManagedKey } from "./aws/sns/topic-disallow-aws-managed-key";
 import { gcpContainerClusterConfigureRegional } from "./gcp/container/cluster-configure-regional";
 import { gcpContainerClusterDisallowOpenEndpoint } from "./gcp/container/cluster-disallow-open-endpoint";
+import { gcpContainerClusterMissingNodeCapacity } from "./gcp/container/cluster-missing-node-capacity";
 import { gcpContainerNodePoolConfigureMinNodes } from "./gcp/container/node-pool-configure-min-nodes";
 import { gcpRedisInstanceConfigureStandardHa } from "./gcp/redis/instance-configure-standard-ha";
 import { gcpSqlDatabaseInstanceConfigureRegional } from "./gcp/sql/database-instance-configure-regional";
@@ -49,6 +50,9 @@ import { kubernetesAppsStandbyConfigureFailoverReplicas } from "./kubernetes/app
 import { kubernetesAppsWorkloadConfigureReplicas } from "./kubernetes/apps/workload-configure-replicas";
 import { kubernetesAppsWorkloadMissingPdb } from "./kubernetes/apps/workload-missing-pdb";
 import { kubernetesAppsWorkloadMissingZoneSpread } from "./kubernetes/apps/workload-missing-zone-spread";
+import { kubernetesAppsWorkloadDisallowHostPathState } from "./kubernetes/apps/workload-disallow-host-path-state";
+import { kubernetesAppsWorkloadDisallowSharedRwoVolume } from "./kubernetes/apps/workload-disallow-shared-rwo-volume";
+import { kubernetesStorageClassDisallowSingleZone } from "./kubernetes/storage/class-disallow-single-zone";
 import { kubernetesAutoscalingHpaMissingMetricsSource } from "./kubernetes/autoscaling/hpa-missing-metrics-source";
 import { kubernetesCoreContainerConfigureDistinctProbes } from "./kubernetes/core/container-configure-distinct-probes";
 import { kubernetesCoreContainerMissingProbes } from "./kubernetes/core/container-missing-probes";
@@ -139,4 +143,12 @@ registry.add(
     kubernetesHelmReleaseConfigureReplicas,
     awsCloudformationStackEnforcePackRules(() => registry.all()),
     stackWrapperComponentMissingChildren,
+);
+
+// Storage and node capacity single points of failure (issue 11, section 3).
+registry.add(
+    kubernetesAppsWorkloadDisallowSharedRwoVolume,
+    kubernetesAppsWorkloadDisallowHostPathState,
+    kubernetesStorageClassDisallowSingleZone,
+    gcpContainerClusterMissingNodeCapacity,
 );

@@ -29,6 +29,11 @@ describe("MetricsServer", () => {
         assert.deepEqual(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: { "k8s-app": "metrics-server" } } }]);
         assert.equal(pod.containers[0].image, "registry.k8s.io/metrics-server/metrics-server:v0.8.0");
         assert.equal(pod.priorityClassName, "system-cluster-critical");
+        // It serves an APIService every HPA reads: a hard zone spread, a soft node spread.
+        assert.deepEqual(pod.topologySpreadConstraints, [
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { "k8s-app": "metrics-server" } } },
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "k8s-app": "metrics-server" } } },
+        ]);
         const api = r.one("kubernetes:apiregistration.k8s.io/v1:APIService");
         assert.equal(api.metadata.name, "v1beta1.metrics.k8s.io");
         assert.deepEqual(api.spec.service, { name: "metrics-server", namespace: "kube-system" });
@@ -60,6 +65,11 @@ describe("ClusterAutoscaler", () => {
         ]);
         assert.deepEqual(c.env, [{ name: "AWS_REGION", value: "us-east-1" }]);
         assert.equal(podSpec(d).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
+        const selector = { matchLabels: { "app.kubernetes.io/name": "cluster-autoscaler" } };
+        assert.deepEqual(podSpec(d).topologySpreadConstraints, [
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: selector },
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: selector },
+        ]);
         assert.equal(r.one("kubernetes:policy/v1:PodDisruptionBudget").spec.maxUnavailable, 1);
     });
 

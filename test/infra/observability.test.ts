@@ -111,6 +111,11 @@ describe("AwsObservability", () => {
         assert.equal(ksm.length, 1);
         assert.equal(ksm[0]!.spec.replicas, 2);
         assert.ok(ksm[0]!.spec.template.spec.containers[0].args.includes("--namespaces=langchain-ha"));
+        const selector = { matchLabels: { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": "kube-state-metrics" } };
+        assert.deepEqual(ksm[0]!.spec.template.spec.topologySpreadConstraints, [
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: selector },
+            { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: selector },
+        ]);
         assert.equal(r.onCluster("kubernetes:policy/v1:PodDisruptionBudget", "eks").length, 1);
     });
 

@@ -277,7 +277,45 @@ export const PLANTED_SPOFS: PlantedSpof[] = [
         name: "aws-endpoint-unchecked",
         plant: (s) => s.drop(`${HEALTH_CHECK}::prod-dns-aws`),
     },
+    // Storage and node capacity.
+    {
+        rule: "kubernetes-apps-workload-disallow-shared-rwo-volume",
+        name: "app-replicas-on-one-claim",
+        plant: (s) => {
+            s.addCustom(
+                "kubernetes:core/v1:PersistentVolumeClaim",
+                "prod-aws-app-data",
+                { metadata: { name: "app-data", namespace: "langchain-ha" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "10Gi" } } } },
+                "prod-eks-k8s",
+            );
+            s.edit("prod-aws-app-deployment", (props) => replaceVolume(props, "data", { name: "data", persistentVolumeClaim: { claimName: "app-data" } }));
+        },
+    },
+    {
+        rule: "kubernetes-apps-workload-disallow-host-path-state",
+        name: "app-data-on-host",
+        plant: (s) => s.edit("prod-aws-app-deployment", (props) => replaceVolume(props, "data", { name: "data", hostPath: { path: "/srv/langchain-ha", type: "DirectoryOrCreate" } })),
+    },
+    {
+        rule: "kubernetes-storage-class-disallow-single-zone",
+        name: "gp3-bound-immediately",
+        plant: (s) => s.set("prod-eks-gp3", "volumeBindingMode", "Immediate"),
+    },
+    {
+        rule: "gcp-container-cluster-missing-node-capacity",
+        name: "gke-without-node-pool",
+        plant: (s) => s.drop("prod-gke-pool"),
+    },
 ];
+
+/** Replaces the pod template's volume `name` by `volume`. */
+function replaceVolume(props: Record<string, unknown>, name: string, volume: Record<string, unknown>): void {
+    const volumes = asArray(get(props, "spec.template.spec.volumes")).map(asRecord);
+    const at = volumes.findIndex((v) => v["name"] === name);
+    if (at < 0) throw new Error(`no volume ${name}`);
+    volumes[at] = volume;
+    setPath(props, "spec.template.spec.volumes", volumes);
+}
 
 /** A copy of `base` with `spof` planted. */
 export function planted(base: StackExport, spof: PlantedSpof): StackExport {

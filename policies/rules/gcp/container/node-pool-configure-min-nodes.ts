@@ -27,7 +27,8 @@ export const gcpContainerNodePoolConfigureMinNodes = resourceRule({
             const total = asNumber(autoscaling["totalMinNodeCount"]);
             min = total ?? (asNumber(autoscaling["minNodeCount"]) ?? 0) * zones;
         } else {
-            min = (asNumber(r.props["nodeCount"]) ?? asNumber(r.props["initialNodeCount"]) ?? 1) * zones;
+            // Left unset, the provider sends 0 nodes: the pool starts and stays empty.
+            min = (asNumber(r.props["nodeCount"]) ?? asNumber(r.props["initialNodeCount"]) ?? 0) * zones;
         }
         if (min < ctx.settings.minReplicas) {
             ctx.report(`GKE node pool "${r.name}" can shrink to ${min} node${min === 1 ? "" : "s"} across ${zones} zone${zones === 1 ? "" : "s"}, so one node failure can leave no node to run on; raise autoscaling.minNodeCount (per zone) or totalMinNodeCount so the pool keeps at least ${ctx.settings.minReplicas} nodes.`);

@@ -10,7 +10,7 @@ export const kubernetesAppsWorkloadMissingZoneSpread = resourceRule({
     provider: "kubernetes",
     service: "apps",
     resource: "workload",
-    fix: "Add a `topologySpreadConstraints` entry with `topologyKey: topology.kubernetes.io/zone` (or zone `podAntiAffinity`) to the pod template.",
+    fix: "Add a `topologySpreadConstraints` entry with `topologyKey: topology.kubernetes.io/zone`, `whenUnsatisfiable: DoNotSchedule` (`ScheduleAnyway` is a hint the scheduler drops when a zone is full), `maxSkew` below the replica count and a `labelSelector` matching the pod labels, or a required zone `podAntiAffinity`, to the pod template.",
     types: REPLICATED_WORKLOADS,
     check(r, ctx) {
         const replicas = asNumber(get(r.props, "spec.replicas"));

@@ -18,7 +18,7 @@ export const kubernetesCoreServiceConfigureStandbyAwait = stackRule({
             if (get(svc.props, "spec.type") !== "LoadBalancer") return;
             if (annotation(svc.props, "pulumi.com/waitFor") !== undefined || annotation(svc.props, "pulumi.com/skipAwait") === "true") return;
             const selector = get(svc.props, "spec.selector");
-            const selected = workloads.filter((w) => scopeKey(w) === scopeKey(svc) && serviceSelects(selector, podLabels(w.props)));
+            const selected = workloads.filter((w) => scopeKey(w, stack) === scopeKey(svc, stack) && serviceSelects(selector, podLabels(w.props)));
             if (selected.length === 0 || !selected.every((w) => isStandby(w.props) && replicasOf(w.props) === 0)) return;
             ctx.report(
                 `Service "${svc.name}" fronts a pilot-light standby with no pods, so Pulumi's Service await never sees a ready endpoint and the deploy fails after 10 minutes; annotate it pulumi.com/waitFor: jsonpath={.status.loadBalancer.ingress}.`,

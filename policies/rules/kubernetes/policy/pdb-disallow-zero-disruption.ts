@@ -35,7 +35,7 @@ export const kubernetesPolicyPdbDisallowZeroDisruption = stackRule({
             // Kubernetes rounds a percentage of minAvailable up: 67% of 3 pods is 3, not 2.
             const required = (pods: number) => (percent ? Math.ceil((Number(percent[1]) / 100) * pods) : (min as number));
             const selector = get(p.props, "spec.selector");
-            const blocked = (byScope.get(scopeKey(p)) ?? []).find((w) => selectorMatches(selector, w.labels) && w.minPods > 0 && required(w.minPods) >= w.minPods);
+            const blocked = (byScope.get(scopeKey(p, stack)) ?? []).find((w) => selectorMatches(selector, w.labels) && w.minPods > 0 && required(w.minPods) >= w.minPods);
             if (blocked) {
                 const what = `${kindOf(blocked.subject.type)} "${blocked.subject.name}"`;
                 tell(

@@ -20,7 +20,7 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
         const workloads = stack.ofType(...REPLICATED_WORKLOADS);
         if (workloads.length === 0) return;
         const monitors = new Map<string, Subject[]>();
-        stack.each(stack.ofType(...NAMESPACED_MONITORS), ctx, (m) => pushTo(monitors, scopeKey(m), m));
+        stack.each(stack.ofType(...NAMESPACED_MONITORS), ctx, (m) => pushTo(monitors, scopeKey(m, stack), m));
         const clusterMonitors = stack.ofType(OBSERVABILITY.clusterPodMonitoring);
         const scrapers: { clusters: Set<string>; jobs: PodScrapeJob[] }[] = [];
         stack.each(stack.ofType(OBSERVABILITY.ampScraper), ctx, (s) => {
@@ -47,7 +47,7 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
                 const selector = tryGet(m.props, "spec.selector");
                 return selector === UNKNOWN || selectorMatches(selector, labels);
             };
-            if ((monitors.get(scopeKey(w)) ?? []).some(selects)) return;
+            if ((monitors.get(scopeKey(w, stack)) ?? []).some(selects)) return;
             if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
             const cluster = clusterOf(w);
             // A scraper whose cluster is not known counts for every cluster (no false alarm).

@@ -1,6 +1,5 @@
 import { containerEnv, containers, namespaceOf, objectName, resolvedNamespace, scopeKey, urnType, K8S } from "./kubernetes";
 import type { StackView, Subject } from "./rule";
-import { UnknownValueError } from "@pulumi/policy";
 import { asArray, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
@@ -116,7 +115,7 @@ export function mayUpdateLease(stack: StackView, workload: Subject, lease: strin
         kind === "ClusterRole"
             ? stack.ofType(RBAC.clusterRole).filter(sameCluster).find((r) => objectName(r) === name)
             : stack.ofType(RBAC.role).find((r) => scopeKey(r, stack) === scopeKey(workload, stack) && objectName(r) === name);
-    const rolesOf = (binding: Subject, namespaced: boolean): Subject[] => {
+    const rolesOf = (binding: Subject, namespaced: boolean): Subject[] | Unknown => {
         const name = tryGet(binding.props, "roleRef.name");
         if (name !== UNKNOWN) {
             const role = roleNamed(namespaced ? asString(get(binding.props, "roleRef.kind")) ?? "" : "ClusterRole", asString(name) ?? "");
@@ -124,8 +123,7 @@ export function mayUpdateLease(stack: StackView, workload: Subject, lease: strin
         }
         const types: string[] = [RBAC.role, RBAC.clusterRole];
         const roles = (binding.propertyDependencies["roleRef"] ?? []).map((u) => stack.byUrn(u)).filter((r): r is Subject => r !== undefined && types.includes(r.type));
-        if (roles.length === 0) throw new UnknownValueError("the role a binding refers to is unknown");
-        return roles;
+        return roles.length === 0 ? UNKNOWN : roles;
     };
     let unreadable = false;
     for (const binding of [...stack.ofType(RBAC.roleBinding), ...stack.ofType(RBAC.clusterRoleBinding)].filter(sameCluster)) {
@@ -133,7 +131,8 @@ export function mayUpdateLease(stack: StackView, workload: Subject, lease: strin
             const namespaced = binding.type === RBAC.roleBinding;
             if (namespaced && namespaceName(stack, binding) !== namespace) return false;
             if (!bindsAccount(stack, binding, account, namespace)) return false;
-            return rolesOf(binding, namespaced).some((role) => grantsLeaseUpdate(role, lease));
+            const roles = rolesOf(binding, namespaced);
+            return roles === UNKNOWN ? UNKNOWN : roles.some((role) => grantsLeaseUpdate(role, lease));
         });
         if (grants === true) return true;
         if (grants === UNKNOWN) unreadable = true;

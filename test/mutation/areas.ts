@@ -23,6 +23,12 @@ export interface MutationArea {
      * two shared cores. Move them into `mutate` one at a time, then `--rebaseline`.
      */
     pending?: string[];
+    /**
+     * Milliseconds a mutant's run may take beyond the dry run's time before it counts as a timeout
+     * (Stryker's timeoutMS; 20 s unless given). A timeout counts as detected, so an area whose
+     * test process is slow on loaded cores needs room, or load alone "kills" mutants.
+     */
+    timeoutMS?: number;
 }
 
 /** The suites of test/policies/rules.test.ts (one per rule, named as the rule) of the given rule files. */
@@ -31,8 +37,21 @@ function ruleSuites(files: string[]): string {
     return `^(${names.join("|")})$`;
 }
 
+/** The rule files of the given folders under policies/rules (each folder's .ts files, listed so the suites can be named). */
+function rulesIn(folder: string, files: string[]): string[] {
+    return files.map((f) => `policies/rules/${folder}/${f}.ts`);
+}
+
 /** The rules mutated so far (the others are pending). */
-const MUTATED_RULES = ["policies/rules/aws/route53/health-check-configure-rto.ts"];
+const MUTATED_RULES = [
+    "policies/rules/aws/route53/health-check-configure-rto.ts",
+    ...rulesIn("aws/autoscaling", ["group-configure-az-spread", "group-configure-health-check-type"]),
+    ...rulesIn("aws/docdb", ["cluster-configure-multi-az-instances"]),
+    ...rulesIn("aws/dynamodb", ["table-enable-point-in-time-recovery"]),
+    ...rulesIn("aws/ec2", ["instance-disallow-sole-target"]),
+    ...rulesIn("aws/efs", ["file-system-disallow-one-zone"]),
+    ...rulesIn("aws/neptune", ["cluster-configure-multi-az-instances"]),
+];
 
 export const AREAS: MutationArea[] = [
     {
@@ -42,6 +61,8 @@ export const AREAS: MutationArea[] = [
         // meta.test.ts: the rule's name, severity, description and fix (its per-rule suites match the same pattern).
         testFiles: ["test/policies/rules.test.ts", "test/policies/meta.test.ts"],
         testNamePattern: ruleSuites(MUTATED_RULES),
+        // One test process loads the whole pack (~3 s of CPU): 15-25 s wall on two busy cores.
+        timeoutMS: 60_000,
         pending: [
             "policies/rules/kubernetes/policy/pdb-disallow-zero-disruption.ts",
             "policies/rules/kubernetes/apps/workload-missing-zone-spread.ts",

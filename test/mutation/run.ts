@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AREAS, type MutationArea } from "./areas";
-import { scoreOf, judge, type AreaScore, type Thresholds } from "./score";
+import { scoreOf, judge, survivorsOf, type AreaScore, type StrykerReport, type Thresholds } from "./score";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HERE = path.relative(ROOT, __dirname);
@@ -44,7 +44,7 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         incrementalFile: path.join(HERE, "incremental", `${area.name}.json`),
         // Two cores: two test processes at once.
         concurrency: 2,
-        timeoutMS: 20_000,
+        timeoutMS: area.timeoutMS ?? 20_000,
         reporters: ["json", "progress-append-only"],
         jsonReporter: { fileName: reportFile },
         // One per area: two areas may run at once, and each deletes its own when done.
@@ -66,7 +66,10 @@ function runArea(area: MutationArea, full: boolean): AreaScore {
     if (run.status !== 0 || !fs.existsSync(reportFile)) {
         throw new Error(`Stryker failed on area ${area.name} (exit ${run.status})`);
     }
-    const score = scoreOf(area.name, JSON.parse(fs.readFileSync(reportFile, "utf8")), seconds);
+    const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as StrykerReport;
+    const score = scoreOf(area.name, report, seconds);
+    const survivors = survivorsOf(report);
+    if (survivors.length > 0) console.log(`\nmutation: ${area.name}: ${survivors.length} undetected mutant(s)\n${survivors.map((l) => `  ${l}`).join("\n")}`);
     fs.rmSync(dir, { recursive: true, force: true });
     return score;
 }

@@ -51,12 +51,16 @@ const MUTATED_RULES = [
     ...rulesIn("aws/ec2", ["instance-disallow-sole-target"]),
     ...rulesIn("aws/efs", ["file-system-disallow-one-zone"]),
     ...rulesIn("aws/neptune", ["cluster-configure-multi-az-instances"]),
+    ...rulesIn("gcp/alloydb", ["instance-configure-regional"]),
+    ...rulesIn("gcp/filestore", ["instance-configure-regional-tier"]),
+    ...rulesIn("gcp/memorystore", ["cluster-configure-replicas"]),
+    ...rulesIn("gcp/redis", ["instance-configure-standard-ha"]),
 ];
 
 export const AREAS: MutationArea[] = [
     {
         name: "policy-rules",
-        covers: "the policy pack's rules (so far the RTO rule; the others are pending)",
+        covers: "the policy pack's rules (so far 12: the RTO rule, the autoscaling, DocumentDB, DynamoDB, EFS, Neptune and sole-target AWS rules, the AlloyDB, Filestore, Memorystore and Redis rules; the others are pending)",
         mutate: MUTATED_RULES,
         // meta.test.ts: the rule's name, severity, description and fix (its per-rule suites match the same pattern).
         testFiles: ["test/policies/rules.test.ts", "test/policies/meta.test.ts"],
@@ -64,10 +68,33 @@ export const AREAS: MutationArea[] = [
         // One test process loads the whole pack (~3 s of CPU): 15-25 s wall on two busy cores.
         timeoutMS: 60_000,
         pending: [
-            "policies/rules/kubernetes/policy/pdb-disallow-zero-disruption.ts",
-            "policies/rules/kubernetes/apps/workload-missing-zone-spread.ts",
-            "policies/rules/stack/backup/bucket-missing-cross-cloud-copy.ts",
-            "policies/rules/**/*.ts (the other rules)",
+            // Next (fixture cases that kill most of their mutants are already in place for the eks, elasticache, opensearch and rds ones).
+            "policies/rules/aws/eks/*.ts",
+            "policies/rules/aws/elasticache/*.ts",
+            "policies/rules/aws/opensearch/*.ts",
+            "policies/rules/aws/rds/*.ts",
+            "policies/rules/aws/msk/*.ts",
+            "policies/rules/aws/ec2/nat-gateway-disallow-shared-across-azs.ts",
+            "policies/rules/aws/cloudformation/*.ts",
+            "policies/rules/gcp/sql/*.ts (add test/policies/remediate.exact.test.ts to testFiles with it)",
+            "policies/rules/gcp/compute/*.ts",
+            "policies/rules/stack/dr/region-missing-other-cloud.ts",
+            "policies/rules/stack/wrapper/*.ts",
+            "policies/rules/stack/observability/*.ts",
+            "policies/rules/kubernetes/qdrant/*.ts",
+            "policies/rules/kubernetes/replication/*.ts",
+            "policies/rules/kubernetes/helm/*.ts",
+            "policies/rules/kubernetes/core/container-*.ts",
+            "policies/rules/kubernetes/core/service-missing-workload.ts",
+            "policies/rules/kubernetes/core/service-configure-standby-await.ts",
+            // Being reworked with their fixtures: after that work lands.
+            "policies/rules/aws/route53/record-*.ts",
+            "policies/rules/aws/{lb,elb,s3,sns}/*.ts",
+            "policies/rules/gcp/{storage,container}/*.ts",
+            "policies/rules/kubernetes/{apps,autoscaling,policy}/*.ts",
+            "policies/rules/kubernetes/core/service-configure-tls-policy.ts",
+            "policies/rules/stack/{backup,endpoint}/*.ts",
+            "policies/rules/stack/dr/failover-missing-alert.ts",
             "policies/lib/*.ts",
         ],
     },

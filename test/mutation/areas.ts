@@ -55,12 +55,14 @@ const MUTATED_RULES = [
     ...rulesIn("gcp/filestore", ["instance-configure-regional-tier"]),
     ...rulesIn("gcp/memorystore", ["cluster-configure-replicas"]),
     ...rulesIn("gcp/redis", ["instance-configure-standard-ha"]),
+    ...rulesIn("aws/eks", ["cluster-disallow-open-endpoint"]),
+    ...rulesIn("stack/dr", ["region-missing-other-cloud"]),
 ];
 
 export const AREAS: MutationArea[] = [
     {
         name: "policy-rules",
-        covers: "the policy pack's rules (so far 12: the RTO rule, the autoscaling, DocumentDB, DynamoDB, EFS, Neptune and sole-target AWS rules, the AlloyDB, Filestore, Memorystore and Redis rules; the others are pending)",
+        covers: "the policy pack's rules (so far 14: the RTO rule, the autoscaling, DocumentDB, DynamoDB, EFS, Neptune, sole-target and EKS open-endpoint AWS rules, the AlloyDB, Filestore, Memorystore and Redis rules, the other-cloud DR rule; the others are pending)",
         mutate: MUTATED_RULES,
         // meta.test.ts: the rule's name, severity, description and fix (its per-rule suites match the same pattern).
         testFiles: ["test/policies/rules.test.ts", "test/policies/meta.test.ts"],
@@ -69,7 +71,7 @@ export const AREAS: MutationArea[] = [
         timeoutMS: 60_000,
         pending: [
             // Next (fixture cases that kill most of their mutants are already in place for the eks, elasticache, opensearch and rds ones).
-            "policies/rules/aws/eks/*.ts",
+            "policies/rules/aws/eks/{addon-missing-service-account-role,node-group-*}.ts",
             "policies/rules/aws/elasticache/*.ts",
             "policies/rules/aws/opensearch/*.ts",
             "policies/rules/aws/rds/*.ts",
@@ -78,7 +80,6 @@ export const AREAS: MutationArea[] = [
             "policies/rules/aws/cloudformation/*.ts",
             "policies/rules/gcp/sql/*.ts (add test/policies/remediate.exact.test.ts to testFiles with it)",
             "policies/rules/gcp/compute/*.ts",
-            "policies/rules/stack/dr/region-missing-other-cloud.ts",
             "policies/rules/stack/wrapper/*.ts",
             "policies/rules/stack/observability/*.ts",
             "policies/rules/kubernetes/qdrant/*.ts",

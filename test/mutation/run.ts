@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AREAS, type MutationArea } from "./areas";
-import { scoreOf, judge, type AreaScore, type Thresholds } from "./score";
+import { scoreOf, judge, survivorsOf, type AreaScore, type StrykerReport, type Thresholds } from "./score";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HERE = path.relative(ROOT, __dirname);
@@ -44,7 +44,7 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         incrementalFile: path.join(HERE, "incremental", `${area.name}.json`),
         // Two cores: two test processes at once.
         concurrency: 2,
-        timeoutMS: 20_000,
+        timeoutMS: area.timeoutMS ?? 20_000,
         reporters: ["json", "progress-append-only"],
         jsonReporter: { fileName: reportFile },
         // One per area: two areas may run at once, and each deletes its own when done.
@@ -53,19 +53,6 @@ function strykerConfig(area: MutationArea, reportFile: string, full: boolean): R
         ignorePatterns: ["/.stryker-tmp", "/reports", "/.check", "/out", "/data", "/app/data", "/.audit", "/docs"],
         logLevel: "warn",
     };
-}
-
-/** One line per mutant no test caught ("file:line mutator → replacement"), to read what to test next. */
-function survivorLines(report: { files: Record<string, { mutants: Array<{ status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }> }> }): string[] {
-    const lines: string[] = [];
-    for (const [file, { mutants }] of Object.entries(report.files)) {
-        for (const m of mutants) {
-            if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
-            const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
-            lines.push(`${file}:${m.location.start.line} ${m.mutatorName}${m.status === "NoCoverage" ? " (no coverage)" : ""} → ${replacement}`);
-        }
-    }
-    return lines;
 }
 
 function runArea(area: MutationArea, full: boolean): AreaScore {
@@ -79,10 +66,10 @@ function runArea(area: MutationArea, full: boolean): AreaScore {
     if (run.status !== 0 || !fs.existsSync(reportFile)) {
         throw new Error(`Stryker failed on area ${area.name} (exit ${run.status})`);
     }
-    const report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
-    const survivors = survivorLines(report);
-    if (survivors.length > 0) console.log(`\nmutation: ${area.name}: ${survivors.length} undetected mutant(s)\n${survivors.join("\n")}`);
+    const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as StrykerReport;
     const score = scoreOf(area.name, report, seconds);
+    const survivors = survivorsOf(report);
+    if (survivors.length > 0) console.log(`\nmutation: ${area.name}: ${survivors.length} undetected mutant(s)\n${survivors.map((l) => `  ${l}`).join("\n")}`);
     fs.rmSync(dir, { recursive: true, force: true });
     return score;
 }

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { judge, scoreOf, type StrykerReport } from "./score";
+import { judge, scoreOf, survivorsOf, type StrykerReport } from "./score";
 
 const report = (statuses: string[]): StrykerReport => ({ files: { "a.ts": { mutants: statuses.map((status) => ({ status })) } } } as StrykerReport);
 
@@ -20,5 +20,26 @@ describe("mutation score", () => {
         assert.equal(judge([at], { a: 75.1 }).exitCode, 1);
         assert.equal(judge([at], {}).exitCode, 1);
         assert.deepEqual(judge([at], { a: 80 }).lines.slice(2), ["a | 4 | 3 | 0 | 1 | 0 | 0 | 75.0 % | 80.0 % BELOW | 1 s", "mutation: 1 area(s) below their threshold"]);
+    });
+
+    test("undetected mutants are listed by file and position, with mutator and replacement", () => {
+        const at = (line: number, column: number) => ({ start: { line, column } });
+        const r = {
+            files: {
+                "b.ts": { mutants: [{ status: "Survived", mutatorName: "ConditionalExpression", replacement: "false", location: at(3, 7) }] },
+                "a.ts": {
+                    mutants: [
+                        { status: "Killed", mutatorName: "BooleanLiteral", replacement: "true", location: at(1, 1) },
+                        { status: "NoCoverage", mutatorName: "StringLiteral", replacement: '""', location: at(9, 2) },
+                        { status: "Survived", mutatorName: "EqualityOperator", replacement: "a <=\n  b", location: at(4, 10) },
+                    ],
+                },
+            },
+        } as StrykerReport;
+        assert.deepEqual(survivorsOf(r), [
+            'a.ts:4:10 EqualityOperator "a <= b"',
+            'a.ts:9:2 StringLiteral "\\"\\"" (no coverage)',
+            'b.ts:3:7 ConditionalExpression "false"',
+        ]);
     });
 });

@@ -2,8 +2,15 @@
 
 type Status = "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
 
+export interface StrykerMutant {
+    status: Status;
+    mutatorName?: string;
+    replacement?: string;
+    location?: { start: { line: number; column: number } };
+}
+
 export interface StrykerReport {
-    files: Record<string, { mutants: Array<{ status: Status }> }>;
+    files: Record<string, { mutants: StrykerMutant[] }>;
 }
 
 export interface AreaScore {
@@ -58,4 +65,25 @@ export function judge(scores: AreaScore[], thresholds: Thresholds): { lines: str
     }
     lines.push(failed === 0 ? "mutation: every area at or above its threshold" : `mutation: ${failed} area(s) below their threshold`);
     return { lines, exitCode: failed === 0 ? 0 : 1 };
+}
+
+/**
+ * The undetected mutants (survived or reached by no test), one "file:line:column mutator replacement"
+ * line each, ordered by file and position: what to kill next, or to list as equivalent.
+ */
+export function survivorsOf(report: StrykerReport): string[] {
+    const lines: { file: string; line: number; column: number; text: string }[] = [];
+    for (const [file, { mutants }] of Object.entries(report.files)) {
+        for (const m of mutants) {
+            if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+            const line = m.location?.start.line ?? 0;
+            const column = m.location?.start.column ?? 0;
+            const replacement = (m.replacement ?? "").replace(/\s+/g, " ");
+            const shown = replacement.length > 60 ? `${replacement.slice(0, 57)}...` : replacement;
+            const tag = m.status === "NoCoverage" ? " (no coverage)" : "";
+            lines.push({ file, line, column, text: `${file}:${line}:${column} ${m.mutatorName ?? "?"} ${JSON.stringify(shown)}${tag}` });
+        }
+    }
+    lines.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+    return lines.map((l) => l.text);
 }

@@ -1,6 +1,6 @@
 import { LB_TARGETS } from "../../../lib/targets";
 import { stackRule } from "../../../lib/rule";
-import { asArray, asString, get } from "../../../lib/values";
+import { asArray, asString, get, tryGet } from "../../../lib/values";
 
 const GROUP = "aws:autoscaling/group:Group";
 
@@ -18,7 +18,8 @@ export const awsAutoscalingGroupConfigureHealthCheckType = stackRule({
         const attached = new Set<string>();
         for (const a of stack.ofType(...LB_TARGETS.groupAttachments)) {
             for (const urn of a.propertyDependencies["autoscalingGroupName"] ?? []) attached.add(urn);
-            const name = asString(get(a.props, "autoscalingGroupName"));
+            // Unknown in preview: the property dependency above still names the group.
+            const name = asString(tryGet(a.props, "autoscalingGroupName"));
             if (name !== undefined) attached.add(`name:${name}`);
         }
         stack.each(stack.ofType(GROUP), ctx, (g) => {

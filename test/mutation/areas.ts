@@ -102,7 +102,7 @@ export const AREAS: MutationArea[] = [
     {
         name: "infra-components",
         covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover and the shared labels; the others are pending)",
-        mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts"],
+        mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts"],
         // One narrow exact file per component, loading only the SDKs it needs: each mutant runs
         // only the files that execute it, so a broad file here would multiply the run time.
         testFiles: [
@@ -111,10 +111,10 @@ export const AREAS: MutationArea[] = [
             "test/infra/labels.exact.test.ts",
             "test/infra/dns.exact.test.ts",
             "test/infra/dns-provider.exact.test.ts",
+            "test/infra/service.exact.test.ts",
+            "test/infra/qdrant.exact.test.ts",
         ],
         pending: [
-            "infra/service/workload.ts (with test/infra/service.exact.test.ts)",
-            "infra/qdrant/cluster.ts (with test/infra/qdrant.exact.test.ts)",
             "infra/backup/s3Bucket.ts (with test/infra/snapshot-bucket.exact.test.ts)",
             "infra/backup/snapshotJob.ts (with test/infra/snapshot-job.exact.test.ts)",
             "infra/backup/transfer.ts, infra/backup/crossCloudBackup.ts (with test/infra/backup.exact.test.ts)",

@@ -101,7 +101,7 @@ export const AREAS: MutationArea[] = [
     },
     {
         name: "infra-components",
-        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover and the shared labels; the others are pending)",
+        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover, the shared labels, the service workload and the Qdrant cluster; the backup components are pending)",
         mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts"],
         // One narrow exact file per component, loading only the SDKs it needs: each mutant runs
         // only the files that execute it, so a broad file here would multiply the run time.

@@ -7,7 +7,7 @@
  * `automation`, `runtime`, ...) load on first use; the top-level classes (Resource, Output,
  * Config, errors) load at once as before. It applies only while the index has exactly the shape
  * mirrored here (the same requires); otherwise the SDK loads as it always did
- * (test/policies/lazy-pulumi.test.ts fails when the shape changes).
+ * (test/policies/pack-patches.test.ts fails when the shape changes).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -101,8 +101,8 @@ export const AREAS: MutationArea[] = [
     },
     {
         name: "infra-components",
-        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover, the shared labels, the service workload and the Qdrant cluster; the backup components are pending)",
-        mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts"],
+        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover, the shared labels, the service workload, the Qdrant cluster, the snapshot bucket and the snapshot job; the transfer and the cross-cloud backup are pending)",
+        mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts", "infra/backup/s3Bucket.ts", "infra/backup/snapshotJob.ts"],
         // One narrow exact file per component, loading only the SDKs it needs: each mutant runs
         // only the files that execute it, so a broad file here would multiply the run time.
         testFiles: [
@@ -113,10 +113,10 @@ export const AREAS: MutationArea[] = [
             "test/infra/dns-provider.exact.test.ts",
             "test/infra/service.exact.test.ts",
             "test/infra/qdrant.exact.test.ts",
+            "test/infra/snapshot-bucket.exact.test.ts",
+            "test/infra/snapshot-job.exact.test.ts",
         ],
         pending: [
-            "infra/backup/s3Bucket.ts (with test/infra/snapshot-bucket.exact.test.ts)",
-            "infra/backup/snapshotJob.ts (with test/infra/snapshot-job.exact.test.ts)",
             "infra/backup/transfer.ts, infra/backup/crossCloudBackup.ts (with test/infra/backup.exact.test.ts)",
         ],
     },

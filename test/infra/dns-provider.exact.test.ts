@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import type { MockCallArgs } from "@pulumi/pulumi/runtime/mocks";
 import { DnsFailover } from "../../infra/dns/failover";
 import { cloudMocks } from "../../infra/plan/mocks";
+import { DNS_ARGS } from "./componentValues";
 import { declare } from "./harness";
 
 /**
@@ -15,17 +16,9 @@ test("the caller identity behind the key policy comes from the component's AWS p
     const calls: MockCallArgs[] = [];
     const r = await declare(() => {
         const provider = new aws.Provider("alarms-account", { region: "us-east-1" });
-        new DnsFailover("dns", {
-            hostedZoneId: "Z0123456789ABC",
-            domain: "rag.example.com",
-            activeSide: "aws",
-            aws: { kind: "hostname", value: "abc.elb.us-east-1.amazonaws.com" },
-            gcp: { kind: "ip", value: "34.1.2.3" },
-            ttlSeconds: 30,
-            intervalSeconds: 10,
-            failureThreshold: 3,
-            checkerRegions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
-        }, { providers: { aws: provider } });
+        // No alarm email: only the key policy is under test.
+        const { alarmEmail: _email, ...args } = DNS_ARGS;
+        new DnsFailover("dns", args, { providers: { aws: provider } });
     }, "test", {
         call: (args) => {
             calls.push(args);

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmTopicKeyPolicy, DnsFailover, validateDnsFailoverArgs, type DnsFailoverArgs } from "../../infra/dns/failover";
+import { alarmTopicKeyPolicy, DnsFailover, validateDnsFailoverArgs } from "../../infra/dns/failover";
+import { DNS_ARGS } from "./componentValues";
 import { declare, type Resources } from "./harness";
 
 /**
@@ -10,21 +11,6 @@ import { declare, type Resources } from "./harness";
  * target or role would fail over at the wrong time, or never tell anyone; none of the expected
  * values below is computed by the component's code.
  */
-
-// Written out here rather than imported from componentArgs.ts, which also loads the GCP and
-// Kubernetes SDKs: this file runs once per mutant.
-const DNS_ARGS: DnsFailoverArgs = {
-    hostedZoneId: "Z0123456789ABC",
-    domain: "rag.example.com",
-    activeSide: "aws",
-    aws: { kind: "hostname", value: "abc.elb.us-east-1.amazonaws.com" },
-    gcp: { kind: "ip", value: "34.1.2.3" },
-    ttlSeconds: 30,
-    intervalSeconds: 10,
-    failureThreshold: 3,
-    checkerRegions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
-    alarmEmail: "oncall@example.com",
-};
 
 const TAGS = { project: "langchain-ha", stack: "prod" };
 

@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { QdrantCluster, validateQdrantClusterArgs, type QdrantClusterArgs } from "../../infra/qdrant/cluster";
+import { QDRANT_ARGS } from "./componentValues";
 import { declare, type Resources } from "./harness";
 
 /**
@@ -10,19 +11,6 @@ import { declare, type Resources } from "./harness";
  * without any other check noticing; none of the expected values is computed by the component.
  */
 
-// Written out here rather than imported from componentArgs.ts, which loads the AWS and GCP SDKs:
-// this file runs once per mutant and needs only the Kubernetes one.
-const QDRANT_ARGS: QdrantClusterArgs = {
-    namespace: "langchain-ha",
-    image: "qdrant/qdrant:v1.15.4",
-    replicas: 3,
-    replicationFactor: 2,
-    writeConsistencyFactor: 1,
-    storageGi: 50,
-    storageClass: "gp3",
-    resources: { cpu: "1", memory: "4Gi" },
-    apiKeySecretName: "qdrant-api-key",
-};
 
 const LABELS = {
     "app.kubernetes.io/name": "qdrant",

@@ -14,7 +14,7 @@
  * test/policies/pack-patches.test.ts fails so that the patch is revisited.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { newModule, type CjsModule } from "./cjs-module";
 
 /** Where the handler, for the policy at hand, starts building the resources. */
 const BUILD_START = "                        const intermediates = [];\n                        for (const r of resources) {\n";
@@ -56,28 +56,13 @@ export function patchServerSource(source: string): string | undefined {
     );
 }
 
-// Node's CommonJS loader, which @types/node types only in part (the same shape lazy-pulumi.ts uses).
-interface CjsModule {
-    exports: Record<string, unknown>;
-    filename: string;
-    paths: string[];
-    loaded: boolean;
-    _compile(source: string, filename: string): void;
-}
-const NodeModule = require("node:module") as {
-    new (id: string, parent?: unknown): CjsModule;
-    _nodeModulePaths(dir: string): string[];
-};
-
 /**
  * Compiles `source` as the module at `filename` (its requires resolve from there). With `cache`,
  * the module is in require's cache while it runs, as Node's loader does: server.js requires
  * modules that require it back (deserialize.js, policy.js), and they must get this one.
  */
 export function compileModule(filename: string, source: string, cache: boolean): CjsModule {
-    const mod = new NodeModule(filename);
-    mod.filename = filename;
-    mod.paths = NodeModule._nodeModulePaths(path.dirname(filename));
+    const mod = newModule(filename);
     const cached = require.cache as Record<string, unknown>;
     if (cache) cached[filename] = mod;
     try {

@@ -1,5 +1,7 @@
+// First, as in the pack (policies/index.ts): the parts of @pulumi/pulumi a rule never uses load on demand.
+import "../../policies/lib/lazy-pulumi-install";
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "./bdd";
 import { registry } from "../../policies/rules";
 import { urnName } from "../../policies/lib/settings";
 import type { Finding } from "../../policies/check/requests";

@@ -8,7 +8,7 @@ import * as nodeTest from "node:test";
  * parameter are used, which both runners take the same way.
  */
 type Describe = (name: string, body: () => void) => void;
-type It = (name: string, body: () => unknown) => void;
+type It = (name: string, body: () => void | Promise<void>) => void;
 
 const globals = globalThis as { describe?: unknown; it?: unknown };
 const underMocha = typeof globals.describe === "function" && typeof globals.it === "function";

@@ -1,5 +1,7 @@
-// First, so that @pulumi/policy finds a @pulumi/pulumi whose unused parts load on demand (lib/lazy-pulumi.ts).
-import "./lib/lazy-pulumi-install";
+// First, so that @pulumi/policy loads a @pulumi/pulumi whose unused parts load on demand
+// (lib/lazy-pulumi.ts) and an analyzer server that builds a stack's resources once per request
+// (lib/stack-resources-once.ts).
+import "./lib/install-patches";
 import { PolicyPack } from "@pulumi/policy";
 import { packPolicies } from "./lib/pack";
 import { registry } from "./rules";

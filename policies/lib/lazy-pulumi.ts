@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { newModule } from "./cjs-module";
 
 /** `__export(require(...))` in the index: their exports are copied onto it. */
 const STAR = ["./config", "./errors", "./metadata", "./output", "./resource", "./stackReference", "./stash"];
@@ -24,19 +25,6 @@ const NAMESPACES: Record<string, string> = {
     provider: "./provider",
     runtime: "./runtime",
     utils: "./utils",
-};
-
-// Node's CommonJS loader, which @types/node types only in part (no cache entries by hand).
-interface CjsModule {
-    exports: Record<string, unknown>;
-    filename: string;
-    paths: string[];
-    loaded: boolean;
-    require(id: string): unknown;
-}
-const NodeModule = require("node:module") as {
-    new (id: string, parent?: unknown): CjsModule;
-    _nodeModulePaths(dir: string): string[];
 };
 
 /** What TypeScript's `__importStar` gives for a module (these are all ES-module shaped: the module itself). */
@@ -66,9 +54,7 @@ export function loadPulumiLazily(fromDir: string = path.dirname(require.resolve(
     const source = fs.readFileSync(indexPath, "utf8");
     if (indexRequires(source).join("\n") !== MIRRORED_REQUIRES.join("\n") || !source.includes("exports.deploymentOnlyModule = true;")) return false;
 
-    const index = new NodeModule(indexPath);
-    index.filename = indexPath;
-    index.paths = NodeModule._nodeModulePaths(path.dirname(indexPath));
+    const index = newModule(indexPath);
     const api = index.exports;
     Object.defineProperty(api, "__esModule", { value: true });
     for (const rel of STAR) {

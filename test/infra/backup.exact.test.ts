@@ -5,6 +5,9 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import { CrossCloudBackup, type CrossCloudBackupArgs } from "../../infra/backup/crossCloudBackup";
 import { CrossCloudTransfer, validateCrossCloudTransferArgs } from "../../infra/backup/transfer";
+import * as pulumi from "@pulumi/pulumi";
+import type { MockCallArgs, Mocks } from "@pulumi/pulumi/runtime/mocks";
+import { cloudMocks } from "../../infra/plan/mocks";
 import { declare, type Resources } from "./harness";
 
 /**
@@ -25,10 +28,17 @@ const STS_EMAIL = "project-173918862@storage-transfer-service.iam.gserviceaccoun
 
 type Overrides = Partial<Omit<CrossCloudBackupArgs, "aws" | "gcp">> & { cloudProviders?: boolean };
 
+/** What a test may add around the program: other mocks, or code run in the stack before the component (a stack transformation). */
+interface Around {
+    mocks?: Mocks;
+    before?: () => void;
+}
+
 /** A CrossCloudBackup on two clusters with prod-like arguments and `overrides`; `cloudProviders` adds explicit AWS and GCP providers. */
-function backup(overrides: Overrides = {}): Promise<Resources> {
+function backup(overrides: Overrides = {}, around: Around = {}): Promise<Resources> {
     const { cloudProviders, ...args } = overrides;
     return declare(() => {
+        around.before?.();
         const eks = new k8s.Provider("eks-k8s", { kubeconfig: "{}" });
         const gke = new k8s.Provider("gke-k8s", { kubeconfig: "{}" });
         const providers = cloudProviders
@@ -58,7 +68,7 @@ function backup(overrides: Overrides = {}): Promise<Resources> {
             ...providers,
             ...args,
         });
-    });
+    }, "test", around.mocks);
 }
 
 /** Mock outputs of the one resource of `type` (named `name`). */
@@ -404,6 +414,23 @@ describe("CrossCloudBackup, AWS active (exact)", () => {
             assert.equal(x.provider, undefined, `${x.type} ${x.name} on the default provider`);
         }
     });
+
+    test("Storage Transfer's identity is looked up in the DR project through its provider; the job keeps its first start date", async () => {
+        const calls: MockCallArgs[] = [];
+        const ignored = new Map<string, string[] | undefined>();
+        await backup({ cloudProviders: true }, {
+            mocks: { call: (a) => (calls.push(a), cloudMocks.call(a)), newResource: (a) => cloudMocks.newResource(a) },
+            before: () =>
+                pulumi.runtime.registerStackTransformation((a) => {
+                    if (a.type === "gcp:storage/transferJob:TransferJob") ignored.set(a.name, a.opts.ignoreChanges);
+                    return undefined;
+                }),
+        });
+        const lookups = calls.filter((c) => c.token === "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount");
+        assert.deepEqual(lookups.map((c) => ({ project: (c.inputs as { project?: string }).project, provider: c.provider?.split("::")[3] })), [{ project: "acme-rag-dr", provider: "gcp-dr" }]);
+        // The start date is the day of the first deployment: a later run with another date must not replace the job.
+        assert.deepEqual([...ignored], [["backup-transfer-job", ["schedule.scheduleStartDate"]]]);
+    });
 });
 
 describe("CrossCloudBackup, GCP active (exact)", () => {
@@ -442,5 +469,8 @@ describe("CrossCloudBackup, GCP active (exact)", () => {
         assert.equal(r.one("gcp:serviceaccount/account:Account").accountId, "qdrant-snapshots-staging-west");
         const long = await backup({ stack: "production-europe" });
         assert.equal(long.one("gcp:serviceaccount/account:Account").accountId, "qdrant-snapshots-production-eu");
+        // "qdrant-snapshots-staging-euw--2": the cut lands after two hyphens; both go.
+        const hyphens = await backup({ stack: "staging-euw--2" });
+        assert.equal(hyphens.one("gcp:serviceaccount/account:Account").accountId, "qdrant-snapshots-staging-euw");
     });
 });

@@ -4,12 +4,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { ExportedResource } from "../../infra/plan";
+import { analyzeStackRequest } from "../../policies/check/requests";
 import { deserializeOncePerRequest } from "../../policies/lib/deserialize-once";
 import { indexRequires, MIRRORED_REQUIRES } from "../../policies/lib/lazy-pulumi";
+import { packPolicies } from "../../policies/lib/pack";
+import { compileModule, patchServerSource, serverPath } from "../../policies/lib/stack-resources-once";
+import { registry } from "../../policies/rules";
+import { PLANTED_SPOFS, planted, plannedExport } from "./planned";
 
-// The pack patches two internals of the Pulumi packages to start and run faster
-// (policies/lib/lazy-pulumi.ts, policies/lib/deserialize-once.ts). These fail when an upgrade
-// changes the shape they rely on, so that the patch is revisited rather than silently skipped.
+// The pack patches three internals of the Pulumi packages to start and run faster
+// (policies/lib/lazy-pulumi.ts, policies/lib/deserialize-once.ts,
+// policies/lib/stack-resources-once.ts). These fail when an upgrade changes the shape they rely
+// on, so that the patch is revisited rather than silently skipped.
 
 const POLICIES = path.join(__dirname, "..", "..", "policies");
 const LAZY = path.join(POLICIES, "lib", "lazy-pulumi.ts");
@@ -67,5 +76,122 @@ describe("deserializing once per request", () => {
         assert.equal(deserialize(request, false), first);
         assert.deepEqual(first, { replicas: 2, tags: { app: "api" } });
         assert.notEqual(deserialize(Struct.fromJavaScript({ replicas: 2, tags: { app: "api" } }), false), first);
+    });
+});
+
+type RpcCallback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
+type RpcFun = (call: { request: unknown }, callback: RpcCallback) => Promise<void>;
+type ServerModule = { makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown[]): RpcFun };
+
+/** A value as plain data; a value unknown during preview (the proxy throws on reading it) as "<unknown>". */
+function plain(value: unknown): unknown {
+    if (value === null || typeof value !== "object") return value;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+        try {
+            out[key] = plain((value as Record<string, unknown>)[key]);
+        } catch {
+            out[key] = "<unknown>";
+        }
+    }
+    return Array.isArray(value) ? Object.values(out) : out;
+}
+
+/** A stack policy that reports everything it is given about each resource, as JSON. */
+function probe(name: string): StackValidationPolicy {
+    return {
+        name,
+        description: "Reports what a stack policy sees.",
+        enforcementLevel: "advisory",
+        validateStack: (args, report) => {
+            const urns = (rs: PolicyResource[]) => rs.map((r) => r.urn);
+            const seen = args.resources.map((r) => ({
+                type: r.type,
+                urn: r.urn,
+                name: r.name,
+                props: plain(r.props),
+                opts: plain(r.opts),
+                provider: r.provider && { type: r.provider.type, urn: r.provider.urn, name: r.provider.name, props: plain(r.provider.props) },
+                parent: r.parent?.urn,
+                dependencies: urns(r.dependencies),
+                propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, urns(v)])),
+            }));
+            report(JSON.stringify(seen));
+        },
+    };
+}
+
+function analyzeStack(server: ServerModule, request: pb.AnalyzeStackRequest): Promise<Buffer | string> {
+    // The pack's own policies between two probes: the first and the last policy see the same resources.
+    const policies = [probe("probe-first"), ...packPolicies(registry.all()), probe("probe-last")];
+    const fun = server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
+    return new Promise((resolve) => {
+        void fun({ request }, (err, resp) => resolve(err ? `error: ${(err as Error).message}` : Buffer.from((resp as pb.AnalyzeResponse).serializeBinary())));
+    });
+}
+
+describe("building a stack's resources once per request", () => {
+    const file = serverPath(POLICIES);
+    const source = fs.readFileSync(file, "utf8");
+
+    it("knows the installed server.js: the block it rewrites is there word for word", () => {
+        const patched = patchServerSource(source);
+        assert.ok(patched, "stack-resources-once.ts no longer matches @pulumi/policy/server.js: revisit the patch");
+        assert.match(patched, /resources: buildStackResources\(\)/);
+        assert.equal(patchServerSource("function makeAnalyzeStackRpcFun() {}"), undefined, "another text is left alone");
+    });
+
+    it("answers every AnalyzeStack call byte for byte as the installed server does, and shows every policy the same resources: the planned prod stack and each planted single point of failure", async () => {
+        const original = compileModule(file, source, false).exports as unknown as ServerModule;
+        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as ServerModule;
+        const prod = await plannedExport("prod");
+        let withFindings = 0;
+        for (const stack of [prod, ...PLANTED_SPOFS.map((spof) => planted(prod, spof))]) {
+            const resources = stack.deployment.resources;
+            const request = await analyzeStackRequest(resources, new Map<string, ExportedResource>(resources.map((r) => [r.urn, r])));
+            const [want, got] = [await analyzeStack(original, request), await analyzeStack(patched, request)];
+            assert.ok(Buffer.isBuffer(want), `the installed server failed: ${String(want)}`);
+            assert.deepEqual(got, want);
+            const diagnostics = pb.AnalyzeResponse.deserializeBinary(want).getDiagnosticsList();
+            const probes = diagnostics.filter((d) => d.getPolicyname().startsWith("probe-")).map((d) => d.getMessage().slice(d.getMessage().indexOf("\n") + 1));
+            assert.equal(probes.length, 2);
+            assert.equal(probes[0], probes[1], "the first and the last policy see the same resources");
+            assert.ok((JSON.parse(probes[0] as string) as unknown[]).length === resources.length);
+            if (diagnostics.length > probes.length) withFindings++;
+        }
+        assert.ok(withFindings >= PLANTED_SPOFS.length / 2, `only ${withFindings} of the compared answers report anything`);
+    });
+
+    it("fails a request it cannot build the way the installed server does", async () => {
+        const original = compileModule(file, source, false).exports as unknown as ServerModule;
+        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as ServerModule;
+        const resources = (await plannedExport("prod")).deployment.resources;
+        const request = await analyzeStackRequest(resources, new Map<string, ExportedResource>(resources.map((r) => [r.urn, r])));
+        // An engine too old to send resource options: the server refuses with its upgrade message.
+        request.getResourcesList()[1]?.clearOptions();
+        // The message, without the stack trace (its line numbers differ with the patched text).
+        const message = (answer: Buffer | string) => String(answer).split("\n").filter((l) => !/^\s+at /.test(l)).join("\n");
+        const want = message(await analyzeStack(original, request));
+        assert.match(want, /^error: Error validating resource with policy '[a-z-]+' .*\nError: A more recent version of the Pulumi CLI is required/);
+        assert.equal(message(await analyzeStack(patched, request)), want);
+    });
+
+    it("is what @pulumi/policy serves once the pack's patches are installed, and never replaces a loaded server", () => {
+        const INSTALL = path.join(POLICIES, "lib", "install-patches.ts");
+        const ONCE = path.join(POLICIES, "lib", "stack-resources-once.ts");
+        const seen = inFreshProcess(`
+            require(${JSON.stringify(INSTALL)});
+            require("@pulumi/policy");
+            const file = require.resolve("@pulumi/policy/server");
+            const cached = require.cache[file];
+            const policyModule = require.cache[require.resolve("@pulumi/policy/policy")];
+            console.log(JSON.stringify({
+                patched: String(cached.exports.makeAnalyzeStackRpcFun).includes("buildStackResources"),
+                // policy.js (where PolicyPack calls serve) holds this very module, not a second, unpatched copy.
+                policyUsesIt: policyModule.children.includes(cached),
+                again: require(${JSON.stringify(ONCE)}).buildStackResourcesOnce(),
+            }));
+        `) as { patched: boolean; policyUsesIt: boolean; again: boolean };
+        assert.deepEqual(seen, { patched: true, policyUsesIt: true, again: false });
     });
 });

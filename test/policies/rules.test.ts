@@ -1,5 +1,5 @@
-// First, as in the pack (policies/index.ts): the parts of @pulumi/pulumi a rule never uses load on demand.
-import "../../policies/lib/lazy-pulumi-install";
+// First, as in the pack (policies/index.ts): its load-time patches of the Pulumi packages.
+import "../../policies/lib/install-patches";
 import assert from "node:assert/strict";
 import { describe, it } from "./bdd";
 import { registry } from "../../policies/rules";

@@ -23,18 +23,32 @@ const HERE = path.relative(ROOT, __dirname);
 const THRESHOLDS = path.join(__dirname, "thresholds.json");
 const STRYKER = path.join(ROOT, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
 
-function strykerConfig(area: MutationArea, reportFile: string, full: boolean): Record<string, unknown> {
+/** The test runner's part of the configuration (areas.ts, `runner`). */
+function runnerConfig(area: MutationArea): Record<string, unknown> {
+    if (area.runner === "mocha") {
+        return {
+            testRunner: "mocha",
+            // Only these files, TypeScript loaded by tsx's require hook; no .mocharc or package.json settings.
+            mochaOptions: { spec: area.testFiles, extension: ["ts"], require: ["tsx/cjs"], "no-config": true, "no-package": true, "no-opts": true },
+        };
+    }
     return {
-        $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
-        packageManager: "npm",
         testRunner: "tap",
         tap: {
             testFiles: area.testFiles,
             nodeArgs: ["--import", "tsx", "--test-reporter=tap", ...(area.testNamePattern ? [`--test-name-pattern=${area.testNamePattern}`] : [])],
             forceBail: true,
         },
+    };
+}
+
+function strykerConfig(area: MutationArea, reportFile: string, full: boolean): Record<string, unknown> {
+    return {
+        $schema: "../../node_modules/@stryker-mutator/core/schema/stryker-schema.json",
+        packageManager: "npm",
+        ...runnerConfig(area),
         mutate: area.mutate,
-        // Per test file: each mutant runs only the files that executed it.
+        // Per test (a whole file to the tap runner, one `it` to mocha): each mutant runs only the tests that executed it.
         coverageAnalysis: "perTest",
         // Mutants that run only while a module loads would need every test file each; left out.
         ignoreStatic: true,

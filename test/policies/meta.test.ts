@@ -1,7 +1,9 @@
+// First, as in the pack (policies/index.ts): its load-time patches of the Pulumi packages.
+import "../../policies/lib/install-patches";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { describe, it } from "./bdd";
 import { packPolicies, toPolicy } from "../../policies/lib/pack";
 import { Registry } from "../../policies/lib/registry";
 import { RULE_VERBS, type Rule } from "../../policies/lib/rule";

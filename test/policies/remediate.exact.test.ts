@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "./bdd";
 import { registry } from "../../policies/rules";
 import type { Subject } from "../../policies/lib/rule";
 

@@ -1,5 +1,7 @@
+// First, as in the pack (policies/index.ts): its load-time patches of the Pulumi packages.
+import "../../policies/lib/install-patches";
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it } from "./bdd";
 import { registry } from "../../policies/rules";
 import { urnName } from "../../policies/lib/settings";
 import type { Finding } from "../../policies/check/requests";

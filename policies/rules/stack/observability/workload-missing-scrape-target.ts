@@ -2,7 +2,7 @@ import { K8S, objectName, resolvedNamespace, podLabels, REPLICATED_WORKLOADS, re
 import { eksClustersOf, jobKeeps, OBSERVABILITY, podScrapeJobs, type PodScrapeJob } from "../../../lib/observability";
 import { stackRule, type Subject } from "../../../lib/rule";
 import { pushTo } from "../../../lib/stack";
-import { asString, tryGet, UNKNOWN } from "../../../lib/values";
+import { asString, known, tryGet, UNKNOWN } from "../../../lib/values";
 
 /** Pod monitors (GMP PodMonitoring, Prometheus Operator PodMonitor) by cluster and namespace. */
 const NAMESPACED_MONITORS = [OBSERVABILITY.podMonitoring, OBSERVABILITY.podMonitor] as const;
@@ -47,7 +47,10 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
                 const selector = tryGet(m.props, "spec.selector");
                 return selector === UNKNOWN || selectorMatches(selector, labels);
             };
-            if ((monitors.get(scopeKey(w, stack)) ?? []).some(selects)) return;
+            // With its namespace unknown and no Namespace to name it, no pod monitor can be placed in
+            // or out of its namespace; a cluster-wide monitor or a scraper may still decide it.
+            const scope = known(() => scopeKey(w, stack));
+            if (scope !== UNKNOWN && (monitors.get(scope) ?? []).some(selects)) return;
             if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
             const cluster = clusterOf(w);
             // A scraper whose cluster is not known counts for every cluster (no false alarm).

@@ -122,7 +122,10 @@ export const AREAS: MutationArea[] = [
         name: "cli-exit-codes",
         covers: "the exit codes and error lines of npm run check",
         mutate: ["policies/check/cli.ts"],
-        testFiles: ["test/policies/cli-exit.exact.test.ts"],
+        // In process, fastest first: the options without the pack, then the exit codes, then runs
+        // that start the pack (a mutant stops at the first file that fails). The lines that run
+        // only when cli.ts is the process's main module are reached by no test process.
+        testFiles: ["test/policies/cli-options.exact.test.ts", "test/policies/cli-exit.exact.test.ts", "test/policies/cli-run.exact.test.ts"],
     },
     {
         name: "resilience",

@@ -114,6 +114,12 @@ describe("the extractive answer (exact)", () => {
         assert.equal(answer, "Shard replicas are spread across zones! Zones fail alone. Replicas heal.");
     });
 
+    it("keeps a sentence's closing marks, and reads passages in order, sentence by sentence", () => {
+        assert.equal(extractiveAnswer("replicas heal", [passage("a", "Replicas heal?! Nothing else.", 1)]), "Replicas heal?!");
+        assert.equal(extractiveAnswer("alpha beta", [passage("a", "Alpha one. Beta two.", 1), passage("b", "Alpha beta.", 1)]), "Alpha one. Beta two. Alpha beta.");
+        assert.equal(extractiveAnswer("here", [passage("a", "", 1)]), "", "an empty passage has no sentence to quote");
+    });
+
     it("weighs overlap by distinct words over the square root of the sentence's length", () => {
         // One shared word in a short sentence beats two in a long one; repeats count once.
         assert.equal(
@@ -122,6 +128,8 @@ describe("the extractive answer (exact)", () => {
         );
         const four = extractiveAnswer("alpha beta gamma delta", [passage("a", "Alpha one. Beta two three. Gamma four five six. Delta seven eight nine ten.", 1)]);
         assert.equal(four, "Alpha one. Beta two three. Gamma four five six.", "three sentences at most, the shortest (best) ones");
+        const reversed = extractiveAnswer("alpha beta gamma delta", [passage("a", "Delta seven eight nine ten. Gamma four five six. Beta two three. Alpha one.", 1)]);
+        assert.equal(reversed, "Gamma four five six. Beta two three. Alpha one.", "the best three wherever they stand");
     });
 
     it("stops before 700 characters, and cuts a single sentence longer than that", () => {
@@ -135,6 +143,8 @@ describe("the extractive answer (exact)", () => {
         const exactly = `${"shard ".repeat(49)}shards.`; // 301 characters: 400 + 1 + 299 would be 700 exactly
         assert.equal(exactly.length, 301);
         assert.equal(extractiveAnswer("replica shard shards", [passage("a", `${first} ${exactly.slice(2)}`, 1)]), `${first} ${exactly.slice(2)}`);
+        const three = `${"shard ".repeat(49)}shards.`.slice(1); // 300 characters: 300 + 1 + 400 would be 701
+        assert.equal(extractiveAnswer("replica shard shards", [passage("a", `${first} ${three}`, 1)]), three);
         const huge = long("replica", 100); // 800 characters
         assert.equal(extractiveAnswer("replica", [passage("a", huge, 1)]), huge.slice(0, 700));
     });
@@ -236,9 +246,15 @@ describe("the answer chain (exact)", () => {
         assert.ok(secondary.calls[0]!.at - started >= 950, `the primary was cut after ${secondary.calls[0]!.at - started} ms`);
     });
 
-    it("skips the models once the deadline is spent", async () => {
+    it("skips the models once the deadline is spent, even before its timer has fired", async () => {
         const primary = answers("late");
-        const { answers: chain } = service({ store: async () => sleep(80).then(() => PASSAGES), models: [primary], deadlineMs: 40 });
+        // The search holds the event loop past the deadline: no time is left, but the deadline's timer has not run yet.
+        const busy = async () => {
+            const until = performance.now() + 80;
+            while (performance.now() < until);
+            return PASSAGES;
+        };
+        const { answers: chain } = service({ store: busy, models: [primary], deadlineMs: 40 });
         const answer = await chain.ask("What sets the replication copies?");
         assert.deepEqual([answer.answeredBy, answer.degraded], ["extractive", ["llm-primary:openai"]]);
         assert.equal(primary.calls.length, 0);
@@ -267,6 +283,7 @@ describe("the answer chain (exact)", () => {
         const answer = await second;
         assert.deepEqual([answer.answer, answer.answeredBy, answer.degraded], [PASSAGES[0]!.text, "extractive", ["llm-primary:openai"]]);
         assert.equal(warnings.at(-1)![1], "deadline reached while waiting for an LLM slot");
+        assert.ok(warnings.at(-1)![0].err instanceof Error, "the warning carries the error");
         assert.equal(held.calls.length, 1);
         await first;
     });

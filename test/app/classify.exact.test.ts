@@ -36,6 +36,8 @@ describe("HTTP status of a provider's error (exact)", () => {
         assert.equal(describeFailure(new Error("Unexpected Response: 50")), "error");
         assert.equal(describeFailure(new Error("answered 503")), "error", "a number alone is not a status");
         assert.equal(describeFailure(Object.assign(Object.create(null) as object, { message: 42 })), "error");
+        assert.equal(describeFailure(null), "error");
+        assert.equal(isRetryable(null), false);
     });
 });
 
@@ -75,6 +77,7 @@ describe("network failures (exact)", () => {
         assert.equal(isRetryable(nested(refused, 4)), true);
         assert.equal(isRetryable(nested(refused, 5)), false);
         assert.equal(isRetryable(new Error("wrapper", { cause: "ECONNREFUSED" })), false, "a cause that is not an object");
+        assert.equal(isRetryable(new Error("wrapper", { cause: null })), false);
     });
 });
 
@@ -111,6 +114,7 @@ describe("retry-after hints (exact)", () => {
         const google = (details: unknown) => Object.assign(new Error("[429 Too Many Requests]"), { errorDetails: details });
         assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.QuotaFailure" }, { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "12s" }])), 12_000);
         assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }])), 1500);
+        assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.25s" }])), 1250);
         assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "12" }])), undefined);
         assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "x12s" }])), undefined);
         assert.equal(retryAfterMs(google([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "12s later" }])), undefined);

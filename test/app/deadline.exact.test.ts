@@ -84,6 +84,15 @@ describe("event loop lag (exact)", () => {
         lag.stop();
     });
 
+    it("an idle loop runs less late than one interval, from the first sample on", async () => {
+        const lag = new EventLoopLag(1_000);
+        await sleep(1_100);
+        assert.ok(lag.ms < 1_000, `first sample: ${lag.ms} ms late`);
+        await sleep(1_000);
+        assert.ok(lag.ms < 1_000, `second sample: ${lag.ms} ms late`);
+        lag.stop();
+    });
+
     it("stops sampling once stopped", async () => {
         const lag = new EventLoopLag(10);
         await sleep(30);

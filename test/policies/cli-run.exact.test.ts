@@ -49,9 +49,11 @@ describe("check runs (exact)", () => {
         assert.deepEqual(lines.slice(-2), ["FAILED: 1 mandatory, 0 advisory violations in 2 resources", ""]);
     });
 
-    it("the policy config reaches the pack: a disabled rule finds nothing", async () => {
-        const run = await check("--state", state("single-az-db"), "--policy-pack-config", path.join(CONFIG, "disabled-rule.json"));
-        assert.deepEqual([run.code, run.stdout], [0, "passed: 0 mandatory, 0 advisory violations in 2 resources\n"]);
+    it("the policy config reaches the pack: a disabled rule finds nothing (a config without settings lists no exemptions)", async () => {
+        const run = await check("--state", state("single-az-db"), "--policy-pack-config", path.join(CONFIG, "disabled-rule.json"), "--format", "json");
+        assert.equal(run.code, 0, run.stderr);
+        const report = JSON.parse(run.stdout) as { summary: { exemptions: unknown[]; findings: number }; findings: unknown[] };
+        assert.deepEqual([report.findings, report.summary.findings, report.summary.exemptions], [[], 0, []]);
     });
 
     it("--format json: the findings with their rule's severity, and the config's exemptions", async () => {

@@ -5,8 +5,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SNAPSHOT_SCRIPT } from "../../infra/backup";
 import { runProcess } from "../support/process";
+
+// Read from its file, not through infra/backup (which loads the Pulumi SDKs): `npm run mutation`
+// runs these tests against each mutant of the script (snapshot-job.exact.test.ts checks the job ships this file).
+const SNAPSHOT_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "..", "infra", "backup", "snapshot.sh"), "utf8");
 
 /**
  * The snapshot script's failure paths and its GCP branch, run with bash against a loopback
@@ -15,35 +18,63 @@ import { runProcess } from "../support/process";
  */
 
 const ERROR_BODY = '{"status":{"error":"snapshot file vanished"}}';
+const API_KEY = "qdrant-key-123";
 let server: http.Server;
 let port = 0;
-/** Peer whose snapshot download answers 500 with ERROR_BODY (its create and delete succeed). */
-let failingDownload: string | undefined;
+
+/** How the stand-ins misbehave in one test; reset before each run. */
+interface Faults {
+    /** Peer whose snapshot download answers 500 with ERROR_BODY (its create and delete succeed). */
+    failingDownload?: string;
+    /** Peer whose second download (the one for GCS) answers 500 with ERROR_BODY. */
+    failingSecondDownload?: string;
+    /** Peer whose snapshot deletion answers 500. */
+    failingDelete?: string;
+    /** Peer whose snapshot request answers 200 with this body instead. */
+    created?: { peer: string; body: string };
+    /** Google's metadata server refuses the access token; Cloud Storage refuses uploads. */
+    tokenRefused?: boolean;
+    uploadRefused?: boolean;
+}
+let faults: Faults = {};
 const metadataPaths: string[] = [];
 const gcsObjects: string[] = [];
+/** Every Qdrant request as "METHOD peer api-key". */
+const qdrantRequests: string[] = [];
+const downloads = new Map<string, number>();
 
 before(async () => {
-    server = http.createServer((req, res) => {
+    // An upload whose body stops short (its download failed) is given up on after 2 s, as Cloud
+    // Storage gives up on a stalled upload, instead of Node's default 5 minutes.
+    server = http.createServer({ requestTimeout: 2_000, connectionsCheckingInterval: 250 }, (req, res) => {
         const url = req.url ?? "";
         if (url.startsWith("/computeMetadata/v1/instance/service-accounts/default/")) {
             metadataPaths.push(url.slice("/computeMetadata/v1/instance/service-accounts/default/".length));
-            if (url.includes("/token")) return void res.writeHead(200).end('{"access_token":"ya29.stand-in","expires_in":3599}');
+            if (url.includes("/token")) return void (faults.tokenRefused ? res.writeHead(500).end('{"error":"metadata unavailable"}') : res.writeHead(200).end('{"access_token":"ya29.stand-in","expires_in":3599}'));
             return void res.writeHead(200).end("google-id-token-for-aws");
         }
         const upload = /^\/upload\/storage\/v1\/b\/gcs-snapshots\/o\?uploadType=media&name=(.+)$/.exec(url);
         if (req.method === "POST" && upload) {
             req.resume();
             req.on("end", () => {
+                if (faults.uploadRefused) return void res.writeHead(403).end('{"error":"forbidden"}');
                 gcsObjects.push(decodeURIComponent(upload[1]!));
                 res.writeHead(200).end("{}");
             });
             return;
         }
         const peer = (req.headers.host ?? "").split(".")[0]!;
+        qdrantRequests.push(`${req.method} ${peer} ${String(req.headers["api-key"])}`);
         const body = `data of ${peer}`;
+        if (req.method === "POST" && faults.created?.peer === peer) return void res.writeHead(200).end(faults.created.body);
         if (req.method === "POST") return void res.writeHead(200).end(JSON.stringify({ result: { name: `${peer}.snapshot`, size: Buffer.byteLength(body) }, status: "ok" }));
-        if (req.method === "GET" && peer === failingDownload) return void res.writeHead(500).end(ERROR_BODY);
-        if (req.method === "GET") return void res.writeHead(200).end(body);
+        if (req.method === "GET") {
+            const n = (downloads.get(peer) ?? 0) + 1;
+            downloads.set(peer, n);
+            if (peer === faults.failingDownload || (peer === faults.failingSecondDownload && n === 2)) return void res.writeHead(500).end(ERROR_BODY);
+            return void res.writeHead(200).end(body);
+        }
+        if (req.method === "DELETE" && peer === faults.failingDelete) return void res.writeHead(500).end('{"status":{"error":"busy"}}');
         if (req.method === "DELETE") return void res.writeHead(200).end('{"result":true}');
         res.writeHead(405).end();
     });
@@ -52,13 +83,23 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Runs the script; returns its result and every object the `aws` stand-in stored, with its content. */
-async function run(target: "s3" | "gcs") {
+/**
+ * Runs the script with `f` faults (and `unset` variables left out); returns its result, every
+ * object the `aws` stand-in stored with its content, and what the job left in its TMPDIR.
+ */
+async function run(target: "s3" | "gcs", f: Faults = {}, unset: string[] = []) {
+    faults = f;
+    metadataPaths.length = 0;
+    gcsObjects.length = 0;
+    qdrantRequests.length = 0;
+    downloads.clear();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-exact-"));
     const bin = path.join(dir, "bin");
     const s3 = path.join(dir, "s3");
+    const tmp = path.join(dir, "tmp");
     fs.mkdirSync(bin);
     fs.mkdirSync(s3);
+    fs.mkdirSync(tmp);
     // `aws s3 cp [opts] - s3://BUCKET/KEY ...`: stores stdin under KEY, and logs the web identity it ran with.
     fs.writeFileSync(path.join(bin, "aws"), [
         "#!/bin/bash",
@@ -72,11 +113,12 @@ async function run(target: "s3" | "gcs") {
     const env: NodeJS.ProcessEnv = {
         PATH: `${bin}:${process.env.PATH}`,
         FAKE_S3: s3,
-        TMPDIR: dir,
+        TMPDIR: tmp,
         COLLECTION: "documents",
         PEERS: "2",
         HEADLESS_HOST: "localhost",
         QDRANT_PORT: String(port),
+        QDRANT_API_KEY: API_KEY,
         TARGET: target,
         S3_BUCKET: "snapshots",
         KMS_KEY_ID: "k",
@@ -85,6 +127,7 @@ async function run(target: "s3" | "gcs") {
         GCS_API: `http://127.0.0.1:${port}`,
     };
     if (target === "gcs") Object.assign(env, { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gke-snapshots", AWS_WEB_IDENTITY_AUDIENCE: "langchain-ha-prod-snapshots" });
+    for (const name of unset) delete env[name];
     const result = await runProcess("bash", [script], { env });
     const objects = new Map<string, string>();
     const walk = (d: string) => {
@@ -96,17 +139,19 @@ async function run(target: "s3" | "gcs") {
     };
     walk(s3);
     const identity = fs.existsSync(path.join(s3, ".identity")) ? fs.readFileSync(path.join(s3, ".identity"), "utf8").trim().split("\n") : [];
+    const leftBehind = fs.readdirSync(tmp);
     fs.rmSync(dir, { recursive: true, force: true });
-    return { result, objects, identity };
+    faults = {};
+    return { result, objects, identity, leftBehind };
 }
+
+/** The objects' keys with the set's timestamp as <stamp>. */
+const unstamped = (keys: Iterable<string>) => [...keys].map((k) => k.replace(/\/\d{8}T\d{6}Z\//, "/<stamp>/")).sort();
 
 describe("snapshot script (exact)", () => {
     for (const target of ["s3", "gcs"] as const) {
         test(`${target}: a download that fails is never uploaded as a snapshot, and the set gets no manifest`, async () => {
-            failingDownload = "qdrant-1";
-            gcsObjects.length = 0;
-            const { result, objects } = await run(target);
-            failingDownload = undefined;
+            const { result, objects } = await run(target, { failingDownload: "qdrant-1" });
             assert.notEqual(result.code, 0, "the run fails");
             for (const [key, content] of objects) {
                 assert.ok(!content.includes("snapshot file vanished"), `${key} holds Qdrant's error body`);
@@ -118,8 +163,6 @@ describe("snapshot script (exact)", () => {
     }
 
     test("gcs: the copy to S3 runs as the federated AWS role with the Google ID token for its audience", async () => {
-        metadataPaths.length = 0;
-        gcsObjects.length = 0;
         const { result, objects, identity } = await run("gcs");
         assert.equal(result.code, 0, result.stderr);
         assert.deepEqual(metadataPaths[0], "identity?audience=langchain-ha-prod-snapshots&format=full");
@@ -131,12 +174,69 @@ describe("snapshot script (exact)", () => {
     });
 
     test("s3: no Google identity is fetched and nothing goes to GCS", async () => {
-        metadataPaths.length = 0;
-        gcsObjects.length = 0;
         const { result, identity } = await run("s3");
         assert.equal(result.code, 0, result.stderr);
         assert.deepEqual(metadataPaths, []);
         assert.deepEqual(gcsObjects, []);
         assert.equal(identity.length, 3);
+    });
+
+    test("every Qdrant request carries the API key, and each peer's upload is logged with its name, size and time", async () => {
+        const { result, leftBehind } = await run("s3");
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(qdrantRequests, ["qdrant-0", "qdrant-1"].flatMap((peer) => [`POST ${peer} ${API_KEY}`, `GET ${peer} ${API_KEY}`, `DELETE ${peer} ${API_KEY}`]));
+        const lines = result.stdout.trim().split("\n").map((l) => l.replace(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z /, ""));
+        assert.deepEqual(lines.map((l) => l.replace(/ in \d+ s$/, " in N s").replace(/\d{8}T\d{6}Z/, "<stamp>")), [
+            "peer 0: qdrant-0.snapshot (16 bytes) uploaded in N s",
+            "peer 1: qdrant-1.snapshot (16 bytes) uploaded in N s",
+            "snapshot set documents/<stamp> complete (2 peers)",
+        ]);
+        assert.deepEqual(leftBehind, [], "the job's work folder is removed");
+    });
+
+    for (const [what, body] of [["no size", '{"result":{"name":"qdrant-1.snapshot"},"status":"ok"}'], ["no name", '{"result":{"size":16},"status":"ok"}']] as const) {
+        test(`a snapshot request answered with ${what} fails the run with one line, and the set gets no manifest`, async () => {
+            const { result, objects, leftBehind } = await run("s3", { created: { peer: "qdrant-1", body } });
+            assert.equal(result.code, 1);
+            assert.match(result.stdout, /Z peer 1: snapshot request returned no name or size\n$/);
+            assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/peer-0.snapshot"]);
+            assert.deepEqual(leftBehind, [], "the job's work folder is removed on failure too");
+        });
+    }
+
+    test("a snapshot that cannot be deleted is logged and kept, and the set completes", async () => {
+        const { result, objects } = await run("s3", { failingDelete: "qdrant-0" });
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /Z peer 0: could not delete qdrant-0\.snapshot \(kept on its volume\)\n/);
+        assert.doesNotMatch(result.stdout, /could not delete qdrant-1/);
+        assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/manifest.json", "snapshots/documents/<stamp>/peer-0.snapshot", "snapshots/documents/<stamp>/peer-1.snapshot"]);
+    });
+
+    test("gcs: a download for the GCS copy that fails is never uploaded, and no manifest is written on either cloud", async () => {
+        const { result, objects } = await run("gcs", { failingSecondDownload: "qdrant-1" });
+        assert.notEqual(result.code, 0);
+        assert.deepEqual(unstamped(gcsObjects), ["documents/<stamp>/peer-0.snapshot"]);
+        assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/peer-0.snapshot", "snapshots/documents/<stamp>/peer-1.snapshot"]);
+    });
+
+    test("gcs: an access token the metadata server refuses fails the run before anything goes to GCS", async () => {
+        const { result, objects } = await run("gcs", { tokenRefused: true });
+        assert.notEqual(result.code, 0);
+        assert.deepEqual(gcsObjects, []);
+        assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
+    });
+
+    test("gcs: an upload Cloud Storage refuses fails the run, and no manifest is written", async () => {
+        const { result, objects } = await run("gcs", { uploadRefused: true });
+        assert.notEqual(result.code, 0);
+        assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
+    });
+
+    test("a required variable left unset fails the run before Qdrant is asked for anything", async () => {
+        const { result, objects } = await run("s3", {}, ["COLLECTION"]);
+        assert.notEqual(result.code, 0);
+        assert.match(result.stderr, /COLLECTION: unbound variable/);
+        assert.deepEqual(qdrantRequests, []);
+        assert.equal(objects.size, 0);
     });
 });

@@ -6,8 +6,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SNAPSHOT_SCRIPT } from "../../infra/backup";
 import { runProcess } from "../support/process";
+
+// Read from its file, not through infra/backup (which loads the Pulumi SDKs): `npm run mutation`
+// runs these tests against each mutant of the script (snapshot-job.exact.test.ts checks the job ships this file).
+const SNAPSHOT_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "..", "infra", "backup", "snapshot.sh"), "utf8");
 
 /**
  * Runs the real snapshot script with bash against a stand-in for Qdrant's snapshot API

@@ -7,6 +7,9 @@
  *   npm run mutation -- --rebaseline       also rewrite thresholds.json with today's scores (after a merge)
  *   npm run mutation -- --full             test every mutant again (and rewrite the incremental files)
  *
+ * Shell areas (SHELL_AREAS: bash scripts, which Stryker cannot mutate) run through our own
+ * mutator (shellRun.ts) and are scored and gated the same way.
+ *
  * Incremental: each area's previous results live in incremental/<area>.json (committed), so a
  * run re-tests only mutants in changed code or covered by changed tests. Exit codes: 0 every
  * area at or above its threshold, 1 one below, 2 bad arguments or Stryker failed.
@@ -15,8 +18,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AREAS, type MutationArea } from "./areas";
+import { AREAS, SHELL_AREAS, type MutationArea } from "./areas";
 import { scoreOf, judge, survivorsOf, type AreaScore, type StrykerReport, type Thresholds } from "./score";
+import { runShellArea } from "./shellRun";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const HERE = path.relative(ROOT, __dirname);
@@ -88,7 +92,15 @@ function runArea(area: MutationArea, full: boolean): AreaScore {
     return score;
 }
 
-function main(argv: string[]): number {
+/** Stryker's per-area summary, for a shell area's report. */
+function reportScore(area: string, report: StrykerReport, seconds: number): AreaScore {
+    const score = scoreOf(area, report, seconds);
+    const survivors = survivorsOf(report);
+    if (survivors.length > 0) console.log(`\nmutation: ${area}: ${survivors.length} undetected mutant(s)\n${survivors.map((l) => `  ${l}`).join("\n")}`);
+    return score;
+}
+
+async function main(argv: string[]): Promise<number> {
     const flags = argv.filter((a) => a.startsWith("--"));
     const names = argv.filter((a) => !a.startsWith("--"));
     const unknownFlag = flags.find((f) => f !== "--rebaseline" && f !== "--full");
@@ -96,21 +108,30 @@ function main(argv: string[]): number {
         console.error(`mutation: unknown option ${unknownFlag} (use --rebaseline, --full)`);
         return 2;
     }
-    const unknownArea = names.find((n) => !AREAS.some((a) => a.name === n));
+    const allNames = [...AREAS, ...SHELL_AREAS].map((a) => a.name);
+    const unknownArea = names.find((n) => !allNames.includes(n));
     if (unknownArea) {
-        console.error(`mutation: unknown area ${unknownArea} (areas: ${AREAS.map((a) => a.name).join(", ")})`);
+        console.error(`mutation: unknown area ${unknownArea} (areas: ${allNames.join(", ")})`);
         return 2;
     }
     const thresholds = JSON.parse(fs.readFileSync(THRESHOLDS, "utf8")) as Thresholds;
     // By default only the baselined areas: a first run of a new area is a full run, started on purpose.
-    const areas = names.length > 0 ? AREAS.filter((a) => names.includes(a.name)) : AREAS.filter((a) => thresholds[a.name] !== undefined);
-    for (const a of names.length > 0 ? [] : AREAS.filter((x) => thresholds[x.name] === undefined)) {
-        console.log(`mutation: area ${a.name} has no threshold yet, skipped (npm run mutation -- ${a.name} --rebaseline records one)`);
+    const selected = (name: string) => (names.length > 0 ? names.includes(name) : thresholds[name] !== undefined);
+    const areas = AREAS.filter((a) => selected(a.name));
+    const shellAreas = SHELL_AREAS.filter((a) => selected(a.name));
+    for (const name of names.length > 0 ? [] : allNames.filter((n) => thresholds[n] === undefined)) {
+        console.log(`mutation: area ${name} has no threshold yet, skipped (npm run mutation -- ${name} --rebaseline records one)`);
     }
     const scores: AreaScore[] = [];
     for (const area of areas) {
         console.log(`\n=== mutation: ${area.name} (${area.covers})`);
         scores.push(runArea(area, flags.includes("--full")));
+    }
+    for (const area of shellAreas) {
+        console.log(`\n=== mutation: ${area.name} (${area.covers})`);
+        const started = Date.now();
+        const report = await runShellArea(area, { root: ROOT, incrementalFile: path.join(__dirname, "incremental", `${area.name}.json`), full: flags.includes("--full") });
+        scores.push(reportScore(area.name, report, (Date.now() - started) / 1000));
     }
     const verdict = judge(scores, thresholds);
     console.log(`\n${verdict.lines.join("\n")}`);
@@ -124,9 +145,12 @@ function main(argv: string[]): number {
     return verdict.exitCode;
 }
 
-try {
-    process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-    console.error(`mutation: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 2;
-}
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        console.error(`mutation: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 2;
+    },
+);

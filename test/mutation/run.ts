@@ -85,14 +85,11 @@ function runArea(area: MutationArea, full: boolean): AreaScore {
         throw new Error(`Stryker failed on area ${area.name} (exit ${run.status})`);
     }
     const report = JSON.parse(fs.readFileSync(reportFile, "utf8")) as StrykerReport;
-    const score = scoreOf(area.name, report, seconds);
-    const survivors = survivorsOf(report);
-    if (survivors.length > 0) console.log(`\nmutation: ${area.name}: ${survivors.length} undetected mutant(s)\n${survivors.map((l) => `  ${l}`).join("\n")}`);
     fs.rmSync(dir, { recursive: true, force: true });
-    return score;
+    return reportScore(area.name, report, seconds);
 }
 
-/** Stryker's per-area summary, for a shell area's report. */
+/** An area's score, with its undetected mutants printed (the next tests to write, or the equivalent ones to record). */
 function reportScore(area: string, report: StrykerReport, seconds: number): AreaScore {
     const score = scoreOf(area, report, seconds);
     const survivors = survivorsOf(report);

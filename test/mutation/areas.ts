@@ -57,7 +57,7 @@ export const AREAS: MutationArea[] = [
     },
     {
         name: "infra-components",
-        covers: "the program's components (so far the backup schedules derived from the RPO, DNS failover, the shared labels, the service workload, the Qdrant cluster, the snapshot bucket and job, the transfer and the cross-cloud backup)",
+        covers: "the program's components (the backup schedules derived from the RPO, DNS failover, the shared labels, the service workload, the Qdrant cluster, the snapshot bucket and job, the transfer and the cross-cloud backup)",
         mutate: ["infra/config/derive.ts", "infra/dns/failover.ts", "infra/k8s/labels.ts", "infra/service/workload.ts", "infra/qdrant/cluster.ts", "infra/backup/s3Bucket.ts", "infra/backup/snapshotJob.ts", "infra/backup/transfer.ts", "infra/backup/crossCloudBackup.ts"],
         // One narrow exact file per component, loading only the SDKs it needs: each mutant runs
         // only the files that execute it, so a broad file here would multiply the run time.

@@ -4,10 +4,10 @@ import { errorLine, painter, userPath, useColour, withConventions } from "../../
 import { loadPulumiLazily } from "../lib/lazy-pulumi";
 import { isExpired, parseSettings, SETTINGS_POLICY } from "../lib/settings";
 import { InputError, readPolicyConfig } from "./config";
-import { PackError } from "./host";
+import { PackError } from "./analyzer";
 import { planStackExport, readStateFile } from "./input";
 import { renderJson, renderTable, type ExemptionInForce } from "./render";
-import { exitCodeOf, runCheck } from "./run";
+import { exitCodeOf, runCheck, TRANSPORTS } from "./run";
 
 /** Exit codes: 0 no mandatory violation, 1 at least one, 2 bad input or the pack failed to run. */
 export const EXIT = { ok: 0, violations: 1, badInput: 2 } as const;
@@ -18,6 +18,7 @@ const optionsSchema = z
         state: z.string().min(1).optional(),
         policyPackConfig: z.string().min(1).optional(),
         format: z.enum(["table", "json"], { error: "must be table or json" }).default("table"),
+        transport: z.enum(TRANSPORTS, { error: `must be ${TRANSPORTS.join(" or ")}` }).default("in-process"),
     })
     .refine((o) => (o.stack === undefined) !== (o.state === undefined), { message: "give exactly one of --stack <name> or --state <file>" });
 
@@ -59,7 +60,7 @@ async function check(raw: unknown): Promise<number> {
     // Read (or planned) while the pack process starts.
     const state = opts.state;
     const read = state ? () => readStateFile(userPath(state)) : () => planStackExport(opts.stack as string);
-    const result = await runCheck(read, { config, stack: opts.stack });
+    const result = await runCheck(read, { config, stack: opts.stack, transport: opts.transport });
     const out = opts.format === "json"
         ? renderJson(result.findings, result.resources, severities(), exemptionsOf(config))
         : renderTable(result.findings, result.resources, painter(useColour(process.stdout)));
@@ -81,18 +82,20 @@ export function handleError(e: unknown): number {
 
 export function program(): Command {
     const command = new Command("check")
-        .description("Enforce the no-single-point-of-failure policy pack offline, through the same analyzer protocol as pulumi preview --policy-pack.")
+        .description("Enforce the no-single-point-of-failure policy pack offline, through the same analyzer handlers as pulumi preview --policy-pack.")
         .option("-s, --stack <name>", "run the program for this stack under mocks (as npm run plan) and check it")
         .option("--state <file>", "check a `pulumi stack export` file (deployment version 3)")
         .option("-c, --policy-pack-config <file>", "policy config JSON, as for pulumi preview --policy-pack-config")
         .option("-f, --format <format>", "table or json", "table")
+        .option("--transport <how>", "in-process (the pack loaded into this process) or grpc (the pack as its own process over the analyzer protocol, as pulumi preview runs it)", "in-process")
         .exitOverride()
         // Errors go through handleError: one line, one prefix.
         .configureOutput({ writeErr: () => undefined })
         .showHelpAfterError(false);
     return withConventions(command, "check", {
         examples: [
-            ["npm run check -- --stack prod", "the program under mocks, the pack over gRPC"],
+            ["npm run check -- --stack prod", "the program under mocks, the pack in this process"],
+            ["npm run check -- --stack prod --transport grpc", "the same, the pack as its own process over gRPC"],
             ["npm run check -- --state prod-export.json", "a `pulumi stack export` file"],
             ["npm run -s check -- -s prod -c policy.json -f json | jq .summary", "JSON on a clean stdout (-s silences npm's banner)"],
         ],

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { parseSettings, SETTINGS_POLICY } from "../lib/settings";
-import type { PackInfo } from "./host";
+import type { PackInfo } from "./analyzer";
 
 /** Bad input from the user: one line, exit code 2. */
 export class InputError extends Error {}

@@ -1,59 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { AnalyzerClient, AnalyzerService } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
+import type { ExportedResource } from "../../infra/plan/stackExport";
+import { configureRequest, configureStackRequest, PACK_DIR, PackError, packInfoOf, type Analyzer, type PackHostOptions, type PackInfo } from "./analyzer";
 import type { PolicyConfig } from "./config";
-
-export const PACK_DIR = path.resolve(__dirname, "..");
-
-/** Raised when the pack process cannot be started or answers with an error. */
-export class PackError extends Error {}
-
-export interface PolicySummary {
-    name: string;
-    enforcementLevel: string;
-    /** JSON-schema properties of the policy's config, if any. */
-    configSchema?: Record<string, Record<string, unknown>>;
-}
-
-export interface PackInfo {
-    name: string;
-    version: string;
-    policies: PolicySummary[];
-}
-
-export interface PackHostOptions {
-    packDir?: string;
-    project?: string;
-    stack?: string;
-    /** Milliseconds to wait for the pack to print its port. */
-    startTimeoutMs?: number;
-}
-
-const LEVELS: Record<number, string> = {
-    [pb.EnforcementLevel.ADVISORY]: "advisory",
-    [pb.EnforcementLevel.MANDATORY]: "mandatory",
-    [pb.EnforcementLevel.DISABLED]: "disabled",
-    [pb.EnforcementLevel.REMEDIATE]: "remediate",
-};
-
-export function levelToProto(level: string): pb.EnforcementLevel {
-    switch (level) {
-        case "mandatory":
-            return pb.EnforcementLevel.MANDATORY;
-        case "disabled":
-            return pb.EnforcementLevel.DISABLED;
-        case "remediate":
-            return pb.EnforcementLevel.REMEDIATE;
-        default:
-            return pb.EnforcementLevel.ADVISORY;
-    }
-}
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./encode";
+import type { StateResource } from "./requests";
 
 /** Requests already encoded go out as they are; messages are serialized as the generated client would. */
 function toBytes(req: pb.AnalyzeRequest | pb.AnalyzeStackRequest | Buffer): Buffer {
@@ -91,7 +47,7 @@ const CLOCK_TICKS = 100;
  * directory (what the `pulumi-analyzer-policy` shim runs), the port read from the first line of
  * its stdout.
  */
-export class PackHost {
+export class PackHost implements Analyzer<pb.AnalyzeRequest | Buffer, pb.AnalyzeStackRequest | Buffer> {
     private connected: AnalyzerClient | undefined;
     /** Resolves once the pack printed its port (rejects with a PackError if it cannot start). */
     readonly ready: Promise<void>;
@@ -155,34 +111,24 @@ export class PackHost {
     }
 
     async info(): Promise<PackInfo> {
-        const info = await unary<Empty, pb.AnalyzerInfo>(this.client.getAnalyzerInfo.bind(this.client), new Empty());
-        return {
-            name: info.getName(),
-            version: info.getVersion(),
-            policies: info.getPoliciesList().map((p) => {
-                const schema = p.getConfigschema()?.getProperties()?.toJavaScript() as PolicySummary["configSchema"];
-                return { name: p.getName(), enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory", configSchema: schema };
-            }),
-        };
+        return packInfoOf(await unary<Empty, pb.AnalyzerInfo>(this.client.getAnalyzerInfo.bind(this.client), new Empty()));
     }
 
     async configureStack(stack: string, project: string): Promise<void> {
-        const req = new pb.AnalyzerStackConfigureRequest();
-        req.setStack(stack);
-        req.setProject(project);
-        await unary(this.client.configureStack.bind(this.client), req);
+        await unary(this.client.configureStack.bind(this.client), configureStackRequest(stack, project));
     }
 
     async configure(config: Record<string, PolicyConfig>): Promise<void> {
-        const req = new pb.ConfigureAnalyzerRequest();
-        const map = req.getPolicyconfigMap();
-        for (const [name, c] of Object.entries(config)) {
-            const pc = new pb.PolicyConfig();
-            pc.setEnforcementlevel(levelToProto(c.enforcementLevel));
-            pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
-            map.set(name, pc);
-        }
-        await unary(this.client.configure.bind(this.client), req);
+        await unary(this.client.configure.bind(this.client), configureRequest(config));
+    }
+
+    /** Requests go out as bytes, written straight from the state (encode.ts). */
+    request(r: StateResource, byUrn: Map<string, ExportedResource>): Buffer {
+        return encodeAnalyzeRequest(r, byUrn);
+    }
+
+    stackRequest(resources: StateResource[], byUrn: Map<string, ExportedResource>): Buffer {
+        return encodeAnalyzeStackRequest(resources, byUrn);
     }
 
     /** One Analyze call; the request as a message or as its bytes (encode.ts). */

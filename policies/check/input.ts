@@ -3,13 +3,17 @@ import { z } from "zod";
 import type { StackExport } from "../../infra/plan/stackExport";
 import { InputError } from "./config";
 
+// A resource's inputs and outputs are checked to be objects, not walked key by key: they are
+// arbitrary provider data, and copying every record of a large export cost as much as parsing it.
+const properties = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "expected an object" });
+
 const resourceSchema = z.object({
     urn: z.string().startsWith("urn:pulumi:"),
     type: z.string().min(1),
     id: z.string().optional(),
     custom: z.boolean().optional(),
-    inputs: z.record(z.string(), z.unknown()).optional(),
-    outputs: z.record(z.string(), z.unknown()).optional(),
+    inputs: properties.optional(),
+    outputs: properties.optional(),
     parent: z.string().optional(),
     provider: z.string().optional(),
     dependencies: z.array(z.string()).optional(),

@@ -1,20 +1,36 @@
 import { performance } from "node:perf_hooks";
 import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
-import { PackHost, type PackHostOptions } from "./host";
+import type { Analyzer, PackHostOptions } from "./analyzer";
 import { reconcileConfig, type RawConfig } from "./config";
-import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./encode";
+import { PackHost } from "./host";
+import { InProcessPack } from "./inprocess";
 import { findingsOf, type Finding, type StateResource } from "./requests";
 
 // The stack resource's type (lib/stack.ts's STACK_TYPE): not imported from there, because that
 // module loads @pulumi/policy and with it the whole Pulumi SDK, which the check process does not need.
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
+/**
+ * How the check reaches the pack: `in-process` loads it into the check's process and calls its
+ * analyzer handlers directly; `grpc` starts it as its own process and speaks the analyzer
+ * protocol to it, as `pulumi preview --policy-pack` does.
+ */
+export const TRANSPORTS = ["in-process", "grpc"] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export interface CheckOptions extends PackHostOptions {
     config?: RawConfig;
+    /** Defaults to in-process. */
+    transport?: Transport;
     /** Analyze calls in flight at once (the engine also analyzes resources in parallel). */
     concurrency?: number;
     /** Reuse a running pack instead of starting one. */
-    host?: PackHost;
+    host?: Analyzer;
+}
+
+/** Starts the pack the given way; it loads (or its process starts) while the caller reads its input. */
+export function startPack(opts: CheckOptions = {}): Analyzer {
+    return opts.transport === "grpc" ? PackHost.spawn(opts) : InProcessPack.spawn(opts);
 }
 
 /** The export to check, or how to read it: read while the pack starts. */
@@ -24,7 +40,7 @@ export type CheckInput = StackExport | (() => StackExport | Promise<StackExport>
 export interface PhaseTiming {
     wall: number;
     checkCpu: number;
-    /** Undefined where the pack's CPU time cannot be read (no /proc). */
+    /** The pack's own process's; undefined where it runs in the check's process (its CPU is in checkCpu) or cannot be read (no /proc). */
     packCpu?: number;
 }
 
@@ -33,7 +49,10 @@ export type Phase = (typeof PHASES)[number];
 
 /** Where a check's time went. */
 export interface CheckTimings {
-    /** Wall time from spawning the pack until it listens, in ms (0 when a running one was reused); it overlaps read and encode. */
+    /**
+     * Wall time from spawning the pack until it listens, in ms (0 when a running one was reused);
+     * over gRPC it overlaps read and encode, in-process it comes before them.
+     */
     packStart: number;
     /**
      * The check's phases, one after another: reading the input and encoding every request (while
@@ -56,7 +75,7 @@ function cpuNow(): number {
 }
 
 /** Marks the end of each phase with the wall and CPU time spent since the previous mark. */
-function phaseClock(host: PackHost) {
+function phaseClock(host: Analyzer) {
     const phases = {} as Record<Phase, PhaseTiming>;
     let wall = performance.now();
     let check = cpuNow();
@@ -75,11 +94,11 @@ function phaseClock(host: PackHost) {
  * Enforces the pack on an export: GetAnalyzerInfo, ConfigureStack, Configure, Analyze for each
  * resource (inputs), then AnalyzeStack (outputs), as `pulumi preview --policy-pack` does. Like
  * the engine, it leaves out resources waiting to be deleted, and sends resources the program
- * only reads (external) to AnalyzeStack but not to Analyze. A pack it starts loads while the
- * input is read and every request encoded; then up to `concurrency` Analyze calls are in flight.
+ * only reads (external) to AnalyzeStack but not to Analyze. A pack process it starts loads while
+ * the input is read and every request encoded; then up to `concurrency` Analyze calls are in flight.
  */
 export async function runCheck(input: CheckInput, opts: CheckOptions = {}): Promise<CheckResult> {
-    const host = opts.host ?? PackHost.spawn(opts);
+    const host = opts.host ?? startPack(opts);
     try {
         const clock = phaseClock(host);
         const state = typeof input === "function" ? await input() : input;
@@ -88,8 +107,8 @@ export async function runCheck(input: CheckInput, opts: CheckOptions = {}): Prom
         const registered = resources.filter((r) => !r.external);
         const stackUrn = resources.find((r) => r.type === STACK_TYPE)?.urn ?? "";
         const byUrn = new Map<string, ExportedResource>(resources.map((r) => [r.urn, r]));
-        const requests = registered.map((r) => encodeAnalyzeRequest(r, byUrn));
-        const stackRequest = encodeAnalyzeStackRequest(resources, byUrn);
+        const requests = registered.map((r) => host.request(r, byUrn));
+        const stackRequest = host.stackRequest(resources, byUrn);
         clock.lap("encode");
         await host.ready;
         clock.lap("waitForPack");
@@ -103,7 +122,7 @@ export async function runCheck(input: CheckInput, opts: CheckOptions = {}): Prom
         const worker = async () => {
             while (next < requests.length) {
                 const i = next++;
-                findings.push(...findingsOf(await host.analyze(requests[i] as Buffer), (registered[i] as StateResource).urn));
+                findings.push(...findingsOf(await host.analyze(requests[i]), (registered[i] as StateResource).urn));
             }
         };
         await Promise.all(Array.from({ length: opts.concurrency ?? 64 }, worker));

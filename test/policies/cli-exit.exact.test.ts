@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { CommanderError } from "commander";
 import { EXIT, handleError, main } from "../../policies/check/cli";
 import { InputError } from "../../policies/check/config";
-import { PackError } from "../../policies/check/host";
+import { PackError } from "../../policies/check/analyzer";
 import { runProcess } from "../support/process";
 
 /**
@@ -56,14 +56,29 @@ describe("check exit codes (exact)", () => {
         assert.deepEqual(EXIT, { ok: 0, violations: 1, badInput: 2 });
     });
 
-    it("exits 2 with one line when the policy pack cannot start", async () => {
+    it("exits 2 with one line when the policy pack's process cannot start (--transport grpc)", async () => {
         const run = await checkWith(
             'if (process.argv.some((a) => a.includes("run-policy-pack"))) { process.stderr.write("Error: cannot load the pack\\n"); process.exit(7); }',
-            "--state", emptyState,
+            "--state", emptyState, "--transport", "grpc",
         );
         assert.equal(run.code, 2, run.stderr);
         assert.equal(run.stdout, "");
         assert.deepEqual(run.stderr.trim().split("\n"), ["check: the policy pack failed to start: it exited with code 7 (Error: cannot load the pack)"]);
+    });
+
+    it("exits 2 with one line when the policy pack cannot load in-process", async () => {
+        // The pack's entry fails as it requires @pulumi/policy; the check itself never requires it.
+        const run = await checkWith(
+            [
+                'const Module = require("node:module");',
+                "const load = Module._load;",
+                'Module._load = function (request, parent, ...rest) { if (request === "@pulumi/policy" && parent && parent.filename.endsWith("index.ts")) throw new Error("cannot load the pack\\nsecond line"); return load.call(this, request, parent, ...rest); };',
+            ].join("\n"),
+            "--state", emptyState,
+        );
+        assert.equal(run.code, 2, run.stderr);
+        assert.equal(run.stdout, "");
+        assert.deepEqual(run.stderr.trim().split("\n"), ["check: the policy pack failed to start: cannot load the pack"]);
     });
 
     it("exits 2 with one line on an error nobody expected", async () => {

@@ -32,9 +32,14 @@ async function captured(fn: () => number | Promise<number>): Promise<{ code: num
 }
 
 describe("check options (exact)", () => {
-    it("takes a stack name or a state file, table by default", () => {
-        assert.deepEqual(parseOptions({ stack: "prod-eu_2.b" }), { stack: "prod-eu_2.b", format: "table" });
-        assert.deepEqual(parseOptions({ state: "s.json", policyPackConfig: "c.json", format: "json" }), { state: "s.json", policyPackConfig: "c.json", format: "json" });
+    it("takes a stack name or a state file, table and the pack in-process by default", () => {
+        assert.deepEqual(parseOptions({ stack: "prod-eu_2.b" }), { stack: "prod-eu_2.b", format: "table", transport: "in-process" });
+        assert.deepEqual(parseOptions({ state: "s.json", policyPackConfig: "c.json", format: "json", transport: "grpc" }), {
+            state: "s.json",
+            policyPackConfig: "c.json",
+            format: "json",
+            transport: "grpc",
+        });
     });
 
     it("refuses a stack name with other characters, wherever they are", () => {
@@ -48,6 +53,10 @@ describe("check options (exact)", () => {
 
     it("refuses a format other than table or json", () => {
         assert.equal(refused({ state: "s.json", format: "xml" }), "--format must be table or json");
+    });
+
+    it("refuses a transport other than in-process or grpc", () => {
+        for (const transport of ["http", "", "GRPC"]) assert.equal(refused({ state: "s.json", transport }), "--transport must be in-process or grpc", transport);
     });
 
     it("wants exactly one of --stack and --state", () => {
@@ -75,12 +84,14 @@ describe("check errors and help (exact)", () => {
         const help = flat(stdout);
         for (const line of [
             "Usage: check [options]",
-            "Enforce the no-single-point-of-failure policy pack offline, through the same analyzer protocol as pulumi preview --policy-pack.",
+            "Enforce the no-single-point-of-failure policy pack offline, through the same analyzer handlers as pulumi preview --policy-pack.",
             "-s, --stack <name> run the program for this stack under mocks (as npm run plan) and check it",
             "--state <file> check a `pulumi stack export` file (deployment version 3)",
             "-c, --policy-pack-config <file> policy config JSON, as for pulumi preview --policy-pack-config",
 '-f, --format <format> table or json (default: "table")',
-            "npm run check -- --stack prod # the program under mocks, the pack over gRPC",
+            '--transport <how> in-process (the pack loaded into this process) or grpc (the pack as its own process over the analyzer protocol, as pulumi preview runs it) (default: "in-process")',
+            "npm run check -- --stack prod # the program under mocks, the pack in this process",
+            "npm run check -- --stack prod --transport grpc # the same, the pack as its own process over gRPC",
             "npm run check -- --state prod-export.json # a `pulumi stack export` file",
             "  npm run -s check -- -s prod -c policy.json -f json | jq .summary  # JSON on a clean stdout (-s silences npm's banner)",
             "  0  no mandatory violation (advisory ones may be printed)",

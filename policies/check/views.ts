@@ -40,14 +40,15 @@ function wireString(s: string): string {
 }
 
 /**
- * google.protobuf.Struct's toJavaScript after the wire: defined keys only, in sorted order, each
- * set by assignment as toJavaScript sets it.
+ * google.protobuf.Struct's toJavaScript after the wire: defined keys only, in sorted order. A
+ * "__proto__" key (JSON.parse makes it an own key) is sent, but the decoding map of
+ * google-protobuf, which keeps entries in a plain object, drops it.
  */
 function wireStruct(props: Record<string, unknown>): Record<string, unknown> {
     const entries: [string, unknown][] = [];
     for (const k of Object.keys(props)) {
         const val = props[k];
-        if (val !== undefined) entries.push([wireString(k), val]);
+        if (val !== undefined && k !== "__proto__") entries.push([wireString(k), val]);
     }
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const out: Record<string, unknown> = {};

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Policy } from "@pulumi/policy";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
-import type { ExportedResource } from "../../infra/plan/stackExport";
+import type { ExportedResource, StackExport } from "../../infra/plan/stackExport";
 import { toPolicy } from "../../policies/lib/pack";
 import type { Rule } from "../../policies/lib/rule";
 import { DEFAULT_SETTINGS, setActiveSettings, type Settings } from "../../policies/lib/settings";
@@ -78,6 +78,11 @@ export function toExported(resources: FixtureResource[]): ExportedResource[] {
             ),
         };
     });
+}
+
+/** A stack export of fixture resources. */
+export function stackOfFixture(resources: FixtureResource[]): StackExport {
+    return { version: 3, deployment: { manifest: { time: "", magic: "", version: "" }, resources: toExported(resources) } };
 }
 
 function call(fun: RpcFun, request: unknown): Promise<pb.AnalyzeResponse> {

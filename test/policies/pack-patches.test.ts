@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { ExportedResource } from "../../infra/plan";
 import { analyzeStackRequest } from "../../policies/check/requests";
 import { deserializeOncePerRequest } from "../../policies/lib/deserialize-once";
@@ -14,6 +13,7 @@ import { packPolicies } from "../../policies/lib/pack";
 import { compileModule, patchServerSource, serverPath } from "../../policies/lib/stack-resources-once";
 import { registry } from "../../policies/rules";
 import { PLANTED_SPOFS, planted, plannedExport } from "./planned";
+import { stackProbe } from "./probes";
 
 // The pack patches three internals of the Pulumi packages to start and run faster
 // (policies/lib/lazy-pulumi.ts, policies/lib/deserialize-once.ts,
@@ -83,47 +83,9 @@ type RpcCallback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
 type RpcFun = (call: { request: unknown }, callback: RpcCallback) => Promise<void>;
 type ServerModule = { makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown[]): RpcFun };
 
-/** A value as plain data; a value unknown during preview (the proxy throws on reading it) as "<unknown>". */
-function plain(value: unknown): unknown {
-    if (value === null || typeof value !== "object") return value;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-        try {
-            out[key] = plain((value as Record<string, unknown>)[key]);
-        } catch {
-            out[key] = "<unknown>";
-        }
-    }
-    return Array.isArray(value) ? Object.values(out) : out;
-}
-
-/** A stack policy that reports everything it is given about each resource, as JSON. */
-function probe(name: string): StackValidationPolicy {
-    return {
-        name,
-        description: "Reports what a stack policy sees.",
-        enforcementLevel: "advisory",
-        validateStack: (args, report) => {
-            const urns = (rs: PolicyResource[]) => rs.map((r) => r.urn);
-            const seen = args.resources.map((r) => ({
-                type: r.type,
-                urn: r.urn,
-                name: r.name,
-                props: plain(r.props),
-                opts: plain(r.opts),
-                provider: r.provider && { type: r.provider.type, urn: r.provider.urn, name: r.provider.name, props: plain(r.provider.props) },
-                parent: r.parent?.urn,
-                dependencies: urns(r.dependencies),
-                propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, urns(v)])),
-            }));
-            report(JSON.stringify(seen));
-        },
-    };
-}
-
 function analyzeStack(server: ServerModule, request: pb.AnalyzeStackRequest): Promise<Buffer | string> {
     // The pack's own policies between two probes: the first and the last policy see the same resources.
-    const policies = [probe("probe-first"), ...packPolicies(registry.all()), probe("probe-last")];
+    const policies = [stackProbe("probe-first"), ...packPolicies(registry.all()), stackProbe("probe-last")];
     const fun = server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
     return new Promise((resolve) => {
         void fun({ request }, (err, resp) => resolve(err ? `error: ${(err as Error).message}` : Buffer.from((resp as pb.AnalyzeResponse).serializeBinary())));

@@ -75,7 +75,8 @@ export function parseStateExport(text: string, file = "state"): StackExport {
 /** Runs the program for `stack` under mocks (the same run as `npm run plan`). */
 export async function planStackExport(stack: string): Promise<StackExport> {
     // Loaded lazily: the program and its providers are heavy, and --state does not need them.
-    const plan = await import("../../infra/plan");
+    // require, not import(): `npm run check` runs with tsx's CommonJS hooks only (see package.json).
+    const plan = require("../../infra/plan") as typeof import("../../infra/plan");
     try {
         return (await plan.planStack(stack)).export;
     } catch (e) {

@@ -1,18 +1,22 @@
 /**
  * Bench of `npm run check --state`: generated stack exports of 5,000 and 20,000 resources (copies
  * of the planned prod stack, each with its own providers and ids). Reports where the time goes,
- * phase by phase, with the CPU time of both processes (the check and the pack) next to the wall
- * time and the machine's load average, and exits non-zero when a goal is missed:
- * - the whole check of 5,000 resources as a user runs it (`tsx policies/check/cli.ts --state`,
- *   a fresh process, the pack started by it), median wall time of ROUNDS runs, within 3 s;
- * - linear: 20,000 resources take at most 4.4x the time of 5,000 (4x and 10% slack), pack running,
- *   in CPU time of both processes (wall time where the pack's CPU cannot be read).
+ * phase by phase, with the CPU time next to the wall time and the machine's load average, for
+ * both transports side by side (the pack in the check's process, the default; the pack as its own
+ * process over gRPC, as `pulumi preview` runs it), and exits non-zero when a goal is missed:
+ * - the whole check of 5,000 resources as `npm run check -- --state` runs it (`node --require
+ *   tsx/cjs policies/check/cli.ts`, a fresh process, the pack loaded by it), median wall time of
+ *   ROUNDS runs, within 3 s (npm's own start, printed beside it, comes on top);
+ * - linear: 20,000 resources take at most 4.4x the CPU time of 5,000 (4x and 10% slack), the
+ *   pack loaded.
  * On a busy machine wall time grows with the load while CPU time barely does: read the CPU
  * columns to tell a slow check from a busy machine (the goals judge wall time regardless).
- * Beside the check, the same 5,000 Analyze requests go to a server that answers nothing
- * (support/grpc-floor.ts): the transport's own cost, which no change to the pack can remove
- * while the check speaks the engine's protocol (one Analyze call per resource).
+ * Beside the gRPC check, the same 5,000 Analyze requests go to a server that answers nothing
+ * (support/grpc-floor.ts): what the transport alone costs, one call per resource.
  */
+// First, as in the pack's entry: the pack's patches to @pulumi/policy apply only before it loads,
+// and this file's imports load it.
+import "../../policies/lib/install-patches";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,11 +24,13 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { planStack, type ExportedResource, type StackExport } from "../../infra/plan";
 import { encodeAnalyzeRequest } from "../../policies/check/encode";
+import type { Analyzer } from "../../policies/check/analyzer";
 import { PackHost } from "../../policies/check/host";
+import { InProcessPack } from "../../policies/check/inprocess";
 import { readStateFile } from "../../policies/check/input";
 import { renderTable } from "../../policies/check/render";
 import type { StateResource } from "../../policies/check/requests";
-import { PHASES, runCheck, type CheckResult } from "../../policies/check/run";
+import { PHASES, runCheck, type CheckResult, type Transport } from "../../policies/check/run";
 import { STACK_TYPE } from "../../policies/lib/stack";
 import { reportGoals, runBench } from "./goals";
 import { median } from "./stats";
@@ -55,10 +61,15 @@ function write(dir: string, state: StackExport): string {
 
 const load = () => `load ${os.loadavg()[0].toFixed(1)}`;
 
-/** `npm run check -- --state <file> -f json` in a fresh process, as a user runs it: wall time and the findings it printed. */
-function cliCheck(file: string): { ms: number; report: string } {
+/** The check script of package.json, as npm runs it: `node --require tsx/cjs policies/check/cli.ts`. */
+const CHECK_SCRIPT = ["--require", "tsx/cjs", path.join("policies", "check", "cli.ts")];
+
+/** `npm run check -- --state <file> -f json` in a fresh process (through npm itself if `viaNpm`): wall time and the findings it printed. */
+function cliCheck(file: string, transport: Transport, viaNpm = false): { ms: number; report: string } {
+    const args = ["--state", file, "-f", "json", "--transport", transport];
     const start = performance.now();
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join("policies", "check", "cli.ts"), "--state", file, "-f", "json"], {
+    const [command, argv] = viaNpm ? ["npm", ["run", "-s", "check", "--", ...args]] : [process.execPath, [...CHECK_SCRIPT, ...args]];
+    const r = spawnSync(command, argv, {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
@@ -68,17 +79,17 @@ function cliCheck(file: string): { ms: number; report: string } {
     return { ms, report: r.stdout };
 }
 
-/** A check through runCheck in this process (a fresh pack unless `host` is given): the phases with both processes' CPU. */
-async function phasedCheck(file: string, host?: PackHost): Promise<{ ms: number; render: number; result: CheckResult }> {
+/** A check through runCheck in this process (a fresh pack of `transport` unless `host` is given): the phases with the CPU of the check and of a pack process. */
+async function phasedCheck(file: string, how: { host?: Analyzer; transport?: Transport }): Promise<{ ms: number; render: number; result: CheckResult }> {
     const start = performance.now();
-    const result = await runCheck(() => readStateFile(file), { host });
+    const result = await runCheck(() => readStateFile(file), how);
     const beforeRender = performance.now();
     renderTable(result.findings, result.resources);
     const end = performance.now();
     return { ms: end - start, render: end - beforeRender, result };
 }
 
-const f0 = (n: number | undefined) => (n === undefined ? "?" : n.toFixed(0));
+const f0 = (n: number | undefined) => (n === undefined ? "-" : n.toFixed(0));
 
 /** The Analyze requests a check of `file` sends, encoded as the check encodes them. */
 function analyzeRequestsOf(file: string): Buffer[] {
@@ -98,10 +109,18 @@ function phases(label: string, r: Awaited<ReturnType<typeof phasedCheck>>): stri
     const packCpu = all.every((x) => x.packCpu !== undefined) ? all.reduce((a, x) => a + (x.packCpu ?? 0), 0) : undefined;
     return [
         `  ${label}: ${r.ms.toFixed(0)} ms wall, ${(n / (r.ms / 1000)).toFixed(0)} resources/s (${load()})`,
-        `    pack start ${t.packStart.toFixed(0)} ms wall (overlaps read and encode); Analyze ${((t.phases.analyze.wall * 1000) / n).toFixed(0)} us/resource; render ${r.render.toFixed(0)} ms`,
+        `    pack start ${t.packStart.toFixed(0)} ms wall; Analyze ${((t.phases.analyze.wall * 1000) / n).toFixed(0)} us/resource; render ${r.render.toFixed(0)} ms`,
         ...PHASES.map((p) => row(p, t.phases[p].wall, t.phases[p].checkCpu, t.phases[p].packCpu)),
         row("total", all.reduce((a, x) => a + x.wall, 0), all.reduce((a, x) => a + x.checkCpu, 0), packCpu),
     ].join("\n");
+}
+
+/** CPU time of a check: the check's process and, over gRPC, the pack's (undefined where the pack's cannot be read). */
+function cpuOf(r: Awaited<ReturnType<typeof phasedCheck>>, transport: Transport): number | undefined {
+    const all = PHASES.map((p) => r.result.timings.phases[p]);
+    const check = all.reduce((a, x) => a + x.checkCpu, 0);
+    if (transport === "in-process") return check;
+    return all.every((x) => x.packCpu !== undefined) ? check + all.reduce((a, x) => a + (x.packCpu ?? 0), 0) : undefined;
 }
 
 async function main(): Promise<void> {
@@ -111,53 +130,63 @@ async function main(): Promise<void> {
         const f5k = write(dir, generate(prod, 5000));
         const f20k = write(dir, generate(prod, 20000));
         const mb = (fs.statSync(f5k).size / 1024 / 1024).toFixed(1);
-        // The first start of the pack after a change compiles it (ts-node caches the result), as under `pulumi preview`.
+        // The first start of the pack's process after a change compiles it (ts-node caches the result), as under `pulumi preview`.
         const cold = performance.now();
         (await PackHost.start()).close();
-        console.log(`check.bench: ${os.cpus().length} cores; first pack start (compile) ${(performance.now() - cold).toFixed(0)} ms (${load()})`);
+        console.log(`check.bench: ${os.cpus().length} cores; first start of the pack's process (compile) ${(performance.now() - cold).toFixed(0)} ms (${load()})`);
 
         const cli: number[] = [];
         const reports = new Set<string>();
         for (let i = 0; i < ROUNDS; i++) {
-            const run = cliCheck(f5k);
+            const run = cliCheck(f5k, "in-process");
             cli.push(run.ms);
             reports.add(run.report);
-            console.log(`  whole check of 5,000 (${mb} MB export), fresh process, round ${i + 1}: ${run.ms.toFixed(0)} ms wall (${load()})`);
+            console.log(`  whole check of 5,000 (${mb} MB export), fresh process, pack in-process, round ${i + 1}: ${run.ms.toFixed(0)} ms wall (${load()})`);
         }
-        if (reports.size !== 1) throw new Error("the rounds of the same check printed different reports");
+        const npmRun = cliCheck(f5k, "in-process", true);
+        const grpcRun = cliCheck(f5k, "grpc");
+        reports.add(npmRun.report).add(grpcRun.report);
+        if (reports.size !== 1) throw new Error("the checks of the same export printed different reports");
         const wholeMs = median(cli);
+        console.log(`  the same through npm (npm run -s check): ${npmRun.ms.toFixed(0)} ms wall, npm's start included (${load()})`);
+        console.log(`  whole check of 5,000, fresh process, pack over gRPC: ${grpcRun.ms.toFixed(0)} ms wall, ${(grpcRun.ms / wholeMs).toFixed(1)}x the in-process median (same report; ${load()})`);
 
-        console.log(phases("5,000 in this process, the pack started for it", await phasedCheck(f5k)));
+        console.log(phases("in-process, 5,000, the pack loaded for it", await phasedCheck(f5k, { transport: "in-process" })));
+        const inProcess = await InProcessPack.start();
+        await phasedCheck(f5k, { host: inProcess }); // Warm up.
+        const direct5k = await phasedCheck(f5k, { host: inProcess });
+        const direct20k = await phasedCheck(f20k, { host: inProcess });
+        console.log(phases("in-process, 5,000, the pack loaded", direct5k));
+        console.log(phases("in-process, 20,000, the pack loaded", direct20k));
+
         const host = await PackHost.start();
-        let running5k: Awaited<ReturnType<typeof phasedCheck>>;
-        let running20k: Awaited<ReturnType<typeof phasedCheck>>;
+        let grpc5k: Awaited<ReturnType<typeof phasedCheck>>;
         try {
-            await phasedCheck(f5k, host); // Warm the pack process up.
-            running5k = await phasedCheck(f5k, host);
-            running20k = await phasedCheck(f20k, host);
+            await phasedCheck(f5k, { host }); // Warm the pack process up.
+            grpc5k = await phasedCheck(f5k, { host });
         } finally {
             host.close();
         }
-        console.log(phases("5,000 with the pack running", running5k));
-        console.log(phases("20,000 with the pack running", running20k));
-        // Linearity judged on CPU time (both processes) where the pack's can be read: on a shared
-        // machine the wall time of two runs minutes apart measures the load as much as the check.
-        const wallRatio = running20k.ms / running5k.ms;
-        const cpu = (r: Awaited<ReturnType<typeof phasedCheck>>) => {
-            const all = PHASES.map((p) => r.result.timings.phases[p]);
-            return all.every((x) => x.packCpu !== undefined) ? all.reduce((a, x) => a + x.checkCpu + (x.packCpu ?? 0), 0) : undefined;
-        };
-        const [cpu5k, cpu20k] = [cpu(running5k), cpu(running20k)];
+        console.log(phases("over gRPC, 5,000, the pack's process running", grpc5k));
+        const [direct, overGrpc] = [cpuOf(direct5k, "in-process"), cpuOf(grpc5k, "grpc")];
+        console.log(
+            `  5,000, the pack ready: in-process ${f0(direct5k.ms)} ms wall, ${f0(direct)} ms CPU; over gRPC ${f0(grpc5k.ms)} ms wall (${(grpc5k.ms / direct5k.ms).toFixed(1)}x), ${f0(overGrpc)} ms CPU of both processes` +
+                (direct && overGrpc ? ` (${(overGrpc / direct).toFixed(1)}x)` : ""),
+        );
+
+        // Linearity judged on CPU time: on a shared machine the wall time of two runs minutes apart measures the load as much as the check.
+        const wallRatio = direct20k.ms / direct5k.ms;
+        const [cpu5k, cpu20k] = [cpuOf(direct5k, "in-process"), cpuOf(direct20k, "in-process")];
         const cpuRatio = cpu5k === undefined || cpu20k === undefined ? undefined : cpu20k / cpu5k;
         const ratio = cpuRatio ?? wallRatio;
-        console.log(`  5,000 -> 20,000: CPU of both processes ${cpuRatio === undefined ? "unreadable" : `${cpuRatio.toFixed(2)}x`}, wall ${wallRatio.toFixed(2)}x`);
-        console.log(`  findings: ${running5k.result.findings.length} for 5,000, ${running20k.result.findings.length} for 20,000`);
+        console.log(`  in-process, 5,000 -> 20,000: CPU ${cpuRatio === undefined ? "unreadable" : `${cpuRatio.toFixed(2)}x`}, wall ${wallRatio.toFixed(2)}x`);
+        console.log(`  findings: ${direct5k.result.findings.length} for 5,000, ${direct20k.result.findings.length} for 20,000`);
         const requests = analyzeRequestsOf(f5k);
         const floor = await transportFloor(requests);
-        const analyze5k = running5k.result.timings.phases.analyze;
+        const analyze5k = grpc5k.result.timings.phases.analyze;
         console.log(
             `  transport floor: the same ${requests.length} Analyze requests to a server that answers nothing: ${f0(floor.wall)} ms wall | check CPU ${f0(floor.clientCpu)} ms | server CPU ${f0(floor.serverCpu)} ms` +
-                ` (the check's Analyze phase above: ${f0(analyze5k.wall)} ms wall, ${(analyze5k.wall / floor.wall).toFixed(1)}x the floor; ${load()})`,
+                ` (over gRPC the Analyze phase took ${f0(analyze5k.wall)} ms wall, ${(analyze5k.wall / floor.wall).toFixed(1)}x the floor; in-process ${f0(direct5k.result.timings.phases.analyze.wall)} ms; ${load()})`,
         );
         reportGoals("check.bench", [
             { name: `whole check of 5,000 resources, pack start included, median of ${ROUNDS} fresh runs ${wholeMs.toFixed(0)} ms <= ${WHOLE_GOAL_MS} ms wall`, met: wholeMs <= WHOLE_GOAL_MS },

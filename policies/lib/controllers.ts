@@ -1,4 +1,4 @@
-import { containerEnv, containers, K8S, podLabels, scopeKey, serviceSelects } from "./kubernetes";
+import { containerEnv, containers, K8S, podLabels, scopeKey, serviceSelects, withScopeOrUnreadable } from "./kubernetes";
 import { followerEnv, mayUpdateLease } from "./replication";
 import type { RuleContext, StackView } from "./rule";
 import { asArray, asRecord, asString, get, known, UNKNOWN } from "./values";
@@ -45,7 +45,8 @@ function electionSetting(props: Record<string, unknown>): "on" | "off" | undefin
 function servingServices(stack: StackView, ctx: RuleContext, w: Workload): string[] {
     const names: string[] = [];
     const labels = podLabels(w.subject.props);
-    stack.each(stack.ofType(K8S.service), ctx, (s) => {
+    // Only Services of its scope can select it; one whose scope cannot be read says so, as before.
+    stack.each(withScopeOrUnreadable(stack, [K8S.service], w.scope), ctx, (s) => {
         if (scopeKey(s, stack) !== w.scope || !serviceSelects(get(s.props, "spec.selector"), labels)) return;
         const ports = asArray(get(s.props, "spec.ports")).map(asRecord);
         const serving = ports.length === 0 || ports.some((p) => !NON_SERVING_PORT.test(asString(p["name"]) ?? "") && !NON_SERVING_PORT.test(String(p["targetPort"] ?? "")));

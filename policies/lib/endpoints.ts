@@ -54,6 +54,13 @@ export interface Reach {
 export class EndpointResolver {
     private readonly recordsByName = new Map<string, Subject[]>();
     private readonly endpointsByAddress = new Map<string, Subject>();
+    /**
+     * Reaches from a sequence of known names, which is all a walk that meets no unknown value
+     * depends on: records and checks that name the same endpoints (every copy of a failover
+     * pair names the same failover and regional names) share one walk instead of each
+     * walking every record of those names again.
+     */
+    private readonly fromNames = new Map<string, Reach>();
 
     constructor(private readonly stack: StackView) {
         for (const r of stack.ofType(ROUTE53.record)) {
@@ -67,19 +74,53 @@ export class EndpointResolver {
         for (const e of stack.ofType(...ENDPOINT_TYPES)) for (const a of addressesOf(e)) this.endpointsByAddress.set(a, e);
     }
 
-    /** Where a record sends traffic: its values or alias targets, followed through the stack. */
+    /** Where a record sends traffic: its values or alias targets, followed through the stack. Read only: reaches are shared. */
     ofRecord(record: Subject): Reach {
+        const names = this.knownNames(record);
+        if (names !== undefined) return this.reachOfNames(names);
         const reach: Reach = { tokens: new Set(), endpoints: [], open: [] };
         this.follow(record, reach, 0);
         return reach;
     }
 
-    /** Where a health check probes: its ipAddress when set, else its fqdn, followed through the stack. */
+    /** Where a health check probes: its ipAddress when set, else its fqdn, followed through the stack. Read only: reaches are shared. */
     ofHealthCheck(check: Subject): Reach {
-        const reach: Reach = { tokens: new Set(), endpoints: [], open: [] };
         const ip = tryGet(check.props, "ipAddress");
         const prop = ip !== undefined && ip !== null && ip !== "" ? "ipAddress" : "fqdn";
-        this.value(check, prop, tryGet(check.props, prop), reach, 0);
+        const v = tryGet(check.props, prop);
+        if (v !== UNKNOWN) return this.reachOfNames(typeof v === "string" && v !== "" ? [dnsName(v)] : []);
+        const reach: Reach = { tokens: new Set(), endpoints: [], open: [] };
+        this.value(check, prop, v, reach, 0);
+        return reach;
+    }
+
+    /** The names `follow` starts from, in its order; undefined when a value is unknown (the walk then reads the record's dependencies). */
+    private knownNames(record: Subject): string[] | undefined {
+        const names: string[] = [];
+        const add = (v: unknown) => {
+            if (v === UNKNOWN) return false;
+            if (typeof v === "string" && v !== "") names.push(dnsName(v));
+            return true;
+        };
+        const records = tryGet(record.props, "records");
+        const aliases = tryGet(record.props, "aliases");
+        if (Array.isArray(aliases) && aliases.length > 0) {
+            for (const a of knownElements(aliases)) if (!add(a === UNKNOWN ? UNKNOWN : tryGet(a, "name"))) return undefined;
+        } else if (aliases === UNKNOWN) return undefined;
+        if (Array.isArray(records)) {
+            for (const v of knownElements(records)) if (!add(v)) return undefined;
+        } else if (records === UNKNOWN) return undefined;
+        return names;
+    }
+
+    private reachOfNames(names: string[]): Reach {
+        const key = JSON.stringify(names);
+        let reach = this.fromNames.get(key);
+        if (reach === undefined) {
+            reach = { tokens: new Set(), endpoints: [], open: [] };
+            for (const n of names) this.name(n, reach, 0);
+            this.fromNames.set(key, reach);
+        }
         return reach;
     }
 
@@ -141,7 +182,8 @@ export class EndpointResolver {
 
 /** Whether two reaches share a name, an address or an endpoint. */
 export function overlaps(a: Reach, b: Reach): boolean {
-    for (const t of a.tokens) if (b.tokens.has(t)) return true;
+    const [few, many] = a.tokens.size <= b.tokens.size ? [a.tokens, b.tokens] : [b.tokens, a.tokens];
+    for (const t of few) if (many.has(t)) return true;
     return false;
 }
 

@@ -1,4 +1,5 @@
 import type { StackView, Subject } from "./rule";
+import { perStack, pushTo } from "./stack";
 import { asArray, asNumber, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
 export const K8S = {
@@ -75,6 +76,70 @@ export function resolvedNamespace(stack: StackView, s: Subject): string | Unknow
 /** Objects are related only within one cluster (provider) and one namespace. */
 export function scopeKey(s: Subject, stack: StackView): string {
     return `${s.provider ?? "default"}|${namespaceKey(stack, s)}`;
+}
+
+/** Objects of some types by scope, each with the scope key it has or the error reading it throws. */
+interface ScopeIndex {
+    objects: Subject[];
+    /** Positions in `objects` by scope key. */
+    byKey: Map<string, number[]>;
+    /** Positions of the objects whose scope key throws (unknown in preview), and what it throws. */
+    failing: number[];
+    errors: Map<number, unknown>;
+}
+
+const scopeIndexes = perStack(() => new Map<string, ScopeIndex>());
+
+function scopeIndex(stack: StackView, types: readonly string[]): ScopeIndex {
+    const indexes = scopeIndexes(stack);
+    const id = types.join("|");
+    let index = indexes.get(id);
+    if (index === undefined) {
+        const objects = stack.ofType(...types);
+        index = { objects, byKey: new Map(), failing: [], errors: new Map() };
+        for (let i = 0; i < objects.length; i++) {
+            try {
+                pushTo(index.byKey, scopeKey(objects[i] as Subject, stack), i);
+            } catch (e) {
+                index.failing.push(i);
+                index.errors.set(i, e);
+            }
+        }
+        indexes.set(id, index);
+    }
+    return index;
+}
+
+/**
+ * The objects of `types` in the scope of `s`, in stack order, read through an index built once
+ * per stack: the same as `stack.ofType(...types).filter((o) => scopeKey(o, stack) === scopeKey(s, stack))`
+ * evaluated lazily, so a caller that stops early (`some`, `find`) sees what that expression would,
+ * including the error of the first object whose scope cannot be read (or of `s`'s own).
+ */
+export function* sameScope(stack: StackView, types: readonly string[], s: Subject): Generator<Subject> {
+    const index = scopeIndex(stack, types);
+    if (index.objects.length === 0) return;
+    if (index.failing[0] === 0) throw index.errors.get(0);
+    const key = scopeKey(s, stack);
+    const stop = index.failing[0] ?? index.objects.length;
+    for (const i of index.byKey.get(key) ?? []) {
+        if (i >= stop) break;
+        yield index.objects[i] as Subject;
+    }
+    if (stop < index.objects.length) throw index.errors.get(stop);
+}
+
+/** The objects of `types` whose scope key is `key`, in stack order (those whose key cannot be read left out). */
+export function withScope(stack: StackView, types: readonly string[], key: string): Subject[] {
+    const index = scopeIndex(stack, types);
+    return (index.byKey.get(key) ?? []).map((i) => index.objects[i] as Subject);
+}
+
+/** The objects of `types` whose scope key is `key` or cannot be read, in stack order. */
+export function withScopeOrUnreadable(stack: StackView, types: readonly string[], key: string): Subject[] {
+    const index = scopeIndex(stack, types);
+    const positions = [...(index.byKey.get(key) ?? []), ...index.failing].sort((a, b) => a - b);
+    return positions.map((i) => index.objects[i] as Subject);
 }
 
 /** The object's name in the cluster, falling back to the Pulumi name. */

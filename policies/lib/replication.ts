@@ -1,5 +1,6 @@
-import { containerEnv, containers, namespaceOf, objectName, resolvedNamespace, scopeKey, urnType, K8S } from "./kubernetes";
+import { containerEnv, containers, namespaceOf, objectName, resolvedNamespace, sameScope, urnType, K8S } from "./kubernetes";
 import type { StackView, Subject } from "./rule";
+import { ofTypeWithProvider } from "./stack";
 import { asArray, asRecord, asString, asStrings, get, known, tryGet, UNKNOWN, type Unknown } from "./values";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
@@ -109,12 +110,13 @@ function bindsAccount(stack: StackView, binding: Subject, account: string, names
 export function mayUpdateLease(stack: StackView, workload: Subject, lease: string | undefined): boolean | Unknown {
     const account = resolvedServiceAccount(stack, workload);
     const namespace = namespaceName(stack, workload);
-    const cluster = workload.provider ?? "default";
-    const sameCluster = (s: Subject) => (s.provider ?? "default") === cluster;
-    const roleNamed = (kind: string, name: string) =>
-        kind === "ClusterRole"
-            ? stack.ofType(RBAC.clusterRole).filter(sameCluster).find((r) => objectName(r) === name)
-            : stack.ofType(RBAC.role).find((r) => scopeKey(r, stack) === scopeKey(workload, stack) && objectName(r) === name);
+    // Objects of the workload's cluster: those of its provider (none recorded: the default one).
+    const ofCluster = (type: string) => ofTypeWithProvider(stack, type, workload.provider);
+    const roleNamed = (kind: string, name: string) => {
+        if (kind === "ClusterRole") return ofCluster(RBAC.clusterRole).find((r) => objectName(r) === name);
+        for (const r of sameScope(stack, [RBAC.role], workload)) if (objectName(r) === name) return r;
+        return undefined;
+    };
     const rolesOf = (binding: Subject, namespaced: boolean): Subject[] | Unknown => {
         const name = tryGet(binding.props, "roleRef.name");
         if (name !== UNKNOWN) {
@@ -126,7 +128,7 @@ export function mayUpdateLease(stack: StackView, workload: Subject, lease: strin
         return roles.length === 0 ? UNKNOWN : roles;
     };
     let unreadable = false;
-    for (const binding of [...stack.ofType(RBAC.roleBinding), ...stack.ofType(RBAC.clusterRoleBinding)].filter(sameCluster)) {
+    for (const binding of [...ofCluster(RBAC.roleBinding), ...ofCluster(RBAC.clusterRoleBinding)]) {
         const grants = known(() => {
             const namespaced = binding.type === RBAC.roleBinding;
             if (namespaced && namespaceName(stack, binding) !== namespace) return false;

@@ -33,6 +33,35 @@ export function makeStackView(resources: Subject[]): StackView {
     };
 }
 
+/**
+ * A value derived from the whole stack (an index), built once per stack view, that is once per
+ * analysis, and shared by every rule that asks: a rule that looked through every resource for
+ * each resource it judges grew with the square of the stack.
+ */
+export function perStack<T>(build: (stack: StackView) => T): (stack: StackView) => T {
+    const built = new WeakMap<StackView, T>();
+    return (stack) => {
+        if (built.has(stack)) return built.get(stack) as T;
+        const value = build(stack);
+        built.set(stack, value);
+        return value;
+    };
+}
+
+const byProviderIndexes = perStack(() => new Map<string, Map<string | undefined, Subject[]>>());
+
+/** The resources of `type` whose provider is `provider` (undefined: none recorded), in stack order. */
+export function ofTypeWithProvider(stack: StackView, type: string, provider: string | undefined): Subject[] {
+    const indexes = byProviderIndexes(stack);
+    let index = indexes.get(type);
+    if (index === undefined) {
+        index = new Map();
+        for (const s of stack.ofType(type)) pushTo(index, s.provider, s);
+        indexes.set(type, index);
+    }
+    return index.get(provider) ?? [];
+}
+
 /** Maps each known value of `keys` (e.g. `id`, `name`) to its resource, for reference lookups. */
 export function indexBy(subjects: Subject[], ...keys: string[]): Map<string, Subject> {
     const index = new Map<string, Subject>();

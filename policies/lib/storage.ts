@@ -1,6 +1,7 @@
 import { CLUSTER_TYPES } from "./clouds";
 import { clusterOfProvider } from "./clusters";
-import { isZoneKey, objectName, scopeKey, urnType } from "./kubernetes";
+import { isZoneKey, objectName, scopeKey, urnType, withScope } from "./kubernetes";
+import { ofTypeWithProvider } from "./stack";
 import type { StackView, Subject } from "./rule";
 import { asArray, asRecord, asString, asStrings, get, known, knownElements, tryGet, UNKNOWN, type Unknown } from "./values";
 
@@ -67,7 +68,7 @@ export function claimOf(stack: StackView, w: Subject, claimName: unknown): Subje
         return claim ?? UNKNOWN;
     }
     if (typeof claimName !== "string") return undefined;
-    return stack.ofType(STORAGE.pvc).find((c) => known(() => scopeKey(c, stack) === scope && objectName(c) === claimName) === true);
+    return withScope(stack, [STORAGE.pvc], scope).find((c) => known(() => objectName(c) === claimName) === true);
 }
 
 /** StorageClasses that EKS and GKE create themselves (not in any stack), as their docs define them. */
@@ -99,7 +100,7 @@ export interface ResolvedClass {
 export function storageClassOf(stack: StackView, provider: string | undefined, claimSpec: Record<string, unknown>): ResolvedClass | Unknown | undefined {
     const name = tryGet(claimSpec, "storageClassName");
     if (name === UNKNOWN) return UNKNOWN;
-    const classes = stack.ofType(STORAGE.storageClass).filter((c) => c.provider === provider);
+    const classes = ofTypeWithProvider(stack, STORAGE.storageClass, provider);
     const cluster = clusterOfProvider(stack, provider)?.type;
     const platform = cluster === undefined ? {} : PLATFORM_CLASSES[cluster] ?? {};
     if (typeof name === "string") {

@@ -1,4 +1,4 @@
-import { providersOfCluster } from "../../../lib/clusters";
+import { ofTypeInCluster } from "../../../lib/clusters";
 import { containers, K8S } from "../../../lib/kubernetes";
 import { stackRule } from "../../../lib/rule";
 import { indexBy, resolveRefs } from "../../../lib/stack";
@@ -26,9 +26,8 @@ export const awsEksNodeGroupMissingAutoscaler = stackRule({
             const owner = resolveRefs(stack, group, "clusterName", clusters, [CLUSTER]);
             const cluster = owner === UNKNOWN ? undefined : owner[0];
             if (!cluster) return; // A cluster outside the stack: what runs there cannot be seen.
-            const providers = providersOfCluster(stack, cluster);
-            const runs = stack.ofType(K8S.deployment).some((d) =>
-                d.provider !== undefined && providers.has(d.provider) && containers(d.props).some((c) => /cluster-autoscaler/.test(asString(c["image"]) ?? "")));
+            const runs = ofTypeInCluster(stack, K8S.deployment, cluster).some((d) =>
+                containers(d.props).some((c) => /cluster-autoscaler/.test(asString(c["image"]) ?? "")));
             if (runs) return;
             ctx.report(
                 `EKS node group "${group.name}" is tagged ${AUTOSCALER_TAG} but no cluster autoscaler runs in cluster "${cluster.name}", so the group never grows back after a lost node or zone; deploy cluster-autoscaler there with an IRSA role, or drop the tag and manage scalingConfig.desiredSize.`,

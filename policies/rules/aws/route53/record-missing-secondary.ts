@@ -1,6 +1,7 @@
 import { dnsName } from "../../../lib/endpoints";
 import { failoverRole, ROUTE53 } from "../../../lib/route53";
 import { stackRule, type Subject } from "../../../lib/rule";
+import { pushTo } from "../../../lib/stack";
 import { asString, get, knownElements, tryGet, UNKNOWN } from "../../../lib/values";
 
 function zoneKey(r: Subject): string {
@@ -47,9 +48,20 @@ export const awsRoute53RecordMissingSecondary = stackRule({
             const role = failoverRole(r);
             if (role === undefined) return;
             const key = `${zoneKey(r)}|${dnsName(asString(get(r.props, "name")) ?? "")}|${asString(get(r.props, "type"))}`;
-            if (role === "SECONDARY") secondaries.set(key, [...(secondaries.get(key) ?? []), r]);
+            if (role === "SECONDARY") pushTo(secondaries, key, r);
             if (role === "PRIMARY") primaries.push({ key, record: r });
         });
+        // The secondaries of each key by where they point, each secondary's target read once.
+        const byTarget = new Map<string, Map<string | undefined, Subject[]>>();
+        const secondariesTo = (key: string, target: string) => {
+            let targets = byTarget.get(key);
+            if (targets === undefined) {
+                targets = new Map();
+                for (const s of secondaries.get(key) ?? []) pushTo(targets, targetOf(s), s);
+                byTarget.set(key, targets);
+            }
+            return targets.get(target) ?? [];
+        };
         for (const { key, record } of primaries) {
             const name = asString(get(record.props, "name")) ?? record.name;
             const type = asString(get(record.props, "type")) ?? "?";
@@ -63,7 +75,7 @@ export const awsRoute53RecordMissingSecondary = stackRule({
             }
             const target = targetOf(record);
             if (target === undefined) continue;
-            for (const secondary of matching.filter((s) => targetOf(s) === target)) {
+            for (const secondary of secondariesTo(key, target)) {
                 ctx.report(
                     `Failover SECONDARY record "${secondary.name}" for ${name} ${type} points where PRIMARY "${record.name}" points, so failing over sends users to the same failed endpoint; point the SECONDARY at the DR endpoint.`,
                     secondary.urn,

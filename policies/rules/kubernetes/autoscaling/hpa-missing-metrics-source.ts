@@ -2,6 +2,7 @@ import { CLUSTER_TYPES } from "../../../lib/clouds";
 import { clusterOfProvider } from "../../../lib/clusters";
 import { containers, HPA_TYPES, K8S } from "../../../lib/kubernetes";
 import { stackRule, type StackView, type Subject } from "../../../lib/rule";
+import { ofTypeWithProvider, perStack, pushTo } from "../../../lib/stack";
 import { asArray, known, knownElements, tryGet, UNKNOWN, type Unknown } from "../../../lib/values";
 
 const API_SERVICE = "kubernetes:apiregistration.k8s.io/v1:APIService";
@@ -36,19 +37,39 @@ function readsResourceMetrics(hpa: Subject): boolean | Unknown {
     return any(knownElements(asArray(metrics)), (m) => (m === UNKNOWN ? UNKNOWN : ["Resource", "ContainerResource"].includes(tryGet(m, "type") as string)));
 }
 
+/**
+ * EKS add-ons by what ties them to a cluster: the clusters their `clusterName` depends on, their
+ * known `clusterName`, or neither (a name unknown in preview that no dependency explains, which
+ * may be any cluster's). An add-on outside a cluster's lists is known to be another cluster's.
+ */
+const addonsByCluster = perStack((stack) => {
+    const byDependency = new Map<string, Subject[]>();
+    const byName = new Map<unknown, Subject[]>();
+    const unplaced: Subject[] = [];
+    for (const a of stack.ofType(EKS_ADDON)) {
+        const deps = a.propertyDependencies["clusterName"] ?? [];
+        for (const urn of new Set(deps)) pushTo(byDependency, urn, a);
+        const clusterName = tryGet(a.props, "clusterName");
+        if (clusterName !== UNKNOWN) pushTo(byName, clusterName, a);
+        else if (deps.length === 0) unplaced.push(a);
+    }
+    return (cluster: Subject) => new Set([...(byDependency.get(cluster.urn) ?? []), ...(byName.get(tryGet(cluster.props, "name")) ?? []), ...unplaced]);
+});
+
 /** Whether the HPA's cluster serves resource metrics: an APIService, a metrics-server Deployment or the EKS add-on. */
 function metricsServed(stack: StackView, hpa: Subject, cluster: Subject): boolean | Unknown {
-    const sameCluster = (s: Subject) => s.provider === hpa.provider;
+    const sameCluster = (type: string) => ofTypeWithProvider(stack, type, hpa.provider);
     const image = (c: Record<string, unknown>) => {
         const v = tryGet(c, "image");
         return v === UNKNOWN ? UNKNOWN : typeof v === "string" && v.includes("metrics-server");
     };
-    const byApi = any(stack.ofType(API_SERVICE).filter(sameCluster), (a) => {
+    const byApi = any(sameCluster(API_SERVICE), (a) => {
         const name = tryGet(a.props, "metadata.name");
         return name === UNKNOWN ? UNKNOWN : name === METRICS_API;
     });
-    const byDeployment = any(stack.ofType(K8S.deployment).filter(sameCluster), (d) => any(containers(d.props), image));
-    const byAddon = any(stack.ofType(EKS_ADDON), (a) => {
+    const byDeployment = any(sameCluster(K8S.deployment), (d) => any(containers(d.props), image));
+    // Yes, no or unknown whatever the order: only the add-ons that may be the cluster's are asked.
+    const byAddon = any([...addonsByCluster(stack)(cluster)], (a) => {
         // The add-on's cluster: by dependency, else by a known name; an unknown name no dependency explains may be this one.
         const deps = a.propertyDependencies["clusterName"] ?? [];
         const clusterName = tryGet(a.props, "clusterName");

@@ -13,12 +13,13 @@ import { asArray, asRecord, get, has, tryGet, UNKNOWN } from "../../../lib/value
  */
 function suspendedWriters(stack: StackView, ctx: RuleContext, buckets: Subject[]): void {
     const byName = indexBy(buckets, "id", "bucket", "name");
+    const isBucket = new Set(buckets);
     const writers = new Map<string, { job: Subject; suspended: boolean }[]>();
     stack.each(stack.ofType(CRON_JOB), ctx, (job) => {
         const targets = new Set<Subject>();
         for (const urn of job.propertyDependencies["spec"] ?? []) {
             const b = stack.byUrn(urn);
-            if (b !== undefined && buckets.includes(b)) targets.add(b);
+            if (b !== undefined && isBucket.has(b)) targets.add(b);
         }
         for (const c of asArray(tryGet(job.props, "spec.jobTemplate.spec.template.spec.containers")).map(asRecord)) {
             for (const value of containerEnv(c).values()) {

@@ -21,7 +21,9 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
         if (workloads.length === 0) return;
         const monitors = new Map<string, Subject[]>();
         stack.each(stack.ofType(...NAMESPACED_MONITORS), ctx, (m) => pushTo(monitors, scopeKey(m, stack), m));
-        const clusterMonitors = stack.ofType(OBSERVABILITY.clusterPodMonitoring);
+        const monitorProviders = new Set([...monitors.values()].flat().map((m) => m.provider));
+        const clusterMonitors = new Map<string | undefined, Subject[]>();
+        for (const m of stack.ofType(OBSERVABILITY.clusterPodMonitoring)) pushTo(clusterMonitors, m.provider, m);
         const scrapers: { clusters: Set<string>; jobs: PodScrapeJob[] }[] = [];
         stack.each(stack.ofType(OBSERVABILITY.ampScraper), ctx, (s) => {
             const config = tryGet(s.props, "scrapeConfiguration");
@@ -29,14 +31,28 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
             const jobs = config === UNKNOWN ? [{ keepPodLabels: new Map() }] : podScrapeJobs(asString(config) ?? "");
             scrapers.push({ clusters: eksClustersOf(s, stack.byUrn), jobs });
         });
+        // A scraper whose cluster is not known counts for every cluster (no false alarm).
+        const anyCluster: number[] = [];
+        const scrapersByCluster = new Map<string, number[]>();
+        scrapers.forEach((s, i) => {
+            if (s.clusters.size === 0) anyCluster.push(i);
+            for (const c of s.clusters) pushTo(scrapersByCluster, c, i);
+        });
 
         // Only clusters that run some Prometheus collection are judged: a stack without any is
         // monitored by means this rule cannot see, and a workload forgotten there is the drift to catch.
         const clusterOf = (w: Subject) => eksClustersOf(w.provider === undefined ? undefined : stack.byUrn(w.provider), stack.byUrn);
+        /** The scrapers of the workload's cluster, in stack order. */
+        const scrapersOf = (w: Subject) => {
+            const indexes = new Set(anyCluster);
+            for (const c of clusterOf(w)) for (const i of scrapersByCluster.get(c) ?? []) indexes.add(i);
+            return [...indexes].sort((a, b) => a - b).map((i) => scrapers[i] as (typeof scrapers)[number]);
+        };
         const collected = (w: Subject) =>
-            [...monitors.values()].flat().some((m) => m.provider === w.provider) ||
-            clusterMonitors.some((m) => m.provider === w.provider) ||
-            scrapers.some((s) => s.clusters.size === 0 || [...s.clusters].some((c) => clusterOf(w).has(c)));
+            monitorProviders.has(w.provider) ||
+            clusterMonitors.has(w.provider) ||
+            anyCluster.length > 0 ||
+            [...clusterOf(w)].some((c) => scrapersByCluster.has(c));
 
         stack.each(workloads, ctx, (w) => {
             if (replicasOf(w.props) === 0 || !collected(w)) return; // Scaled to zero: not serving.
@@ -51,13 +67,10 @@ export const stackObservabilityWorkloadMissingScrapeTarget = stackRule({
             // or out of its namespace; a cluster-wide monitor or a scraper may still decide it.
             const scope = known(() => scopeKey(w, stack));
             if (scope !== UNKNOWN && (monitors.get(scope) ?? []).some(selects)) return;
-            if (clusterMonitors.some((m) => m.provider === w.provider && selects(m))) return;
-            const cluster = clusterOf(w);
-            // A scraper whose cluster is not known counts for every cluster (no false alarm).
-            const sameCluster = (clusters: Set<string>) => clusters.size === 0 || [...clusters].some((c) => cluster.has(c));
+            if ((clusterMonitors.get(w.provider) ?? []).some(selects)) return;
             // A namespace unknown in preview matters only to jobs that search some namespaces.
             const keeps = (j: PodScrapeJob) => (namespace === UNKNOWN ? j.namespaces === undefined && jobKeeps(j, "", labels) : jobKeeps(j, namespace, labels));
-            if (scrapers.some((s) => sameCluster(s.clusters) && s.jobs.some(keeps))) return;
+            if (scrapersOf(w).some((s) => s.jobs.some(keeps))) return;
             if (namespace === UNKNOWN) {
                 ctx.undecided(w.urn, "its namespace is unknown and comes from no Namespace of the stack");
                 return;

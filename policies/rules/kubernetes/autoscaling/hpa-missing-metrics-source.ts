@@ -40,7 +40,7 @@ function readsResourceMetrics(hpa: Subject): boolean | Unknown {
 /**
  * EKS add-ons by what ties them to a cluster: the clusters their `clusterName` depends on, their
  * known `clusterName`, or neither (a name unknown in preview that no dependency explains, which
- * may be any cluster's). An add-on outside a cluster's lists is known to be another cluster's.
+ * may be any cluster's). An add-on in none of a cluster's lists is known to be another cluster's.
  */
 const addonsByCluster = perStack((stack) => {
     const byDependency = new Map<string, Subject[]>();
@@ -53,7 +53,11 @@ const addonsByCluster = perStack((stack) => {
         if (clusterName !== UNKNOWN) pushTo(byName, clusterName, a);
         else if (deps.length === 0) unplaced.push(a);
     }
-    return (cluster: Subject) => new Set([...(byDependency.get(cluster.urn) ?? []), ...(byName.get(tryGet(cluster.props, "name")) ?? []), ...unplaced]);
+    /** The add-ons that may be the cluster's, each with whether it is (true) or may be (unknown). */
+    return (cluster: Subject): [Subject, true | Unknown][] => [
+        ...[...(byDependency.get(cluster.urn) ?? []), ...(byName.get(tryGet(cluster.props, "name")) ?? [])].map((a): [Subject, true] => [a, true]),
+        ...unplaced.map((a): [Subject, Unknown] => [a, UNKNOWN]),
+    ];
 });
 
 /** Whether the HPA's cluster serves resource metrics: an APIService, a metrics-server Deployment or the EKS add-on. */
@@ -69,11 +73,7 @@ function metricsServed(stack: StackView, hpa: Subject, cluster: Subject): boolea
     });
     const byDeployment = any(sameCluster(K8S.deployment), (d) => any(containers(d.props), image));
     // Yes, no or unknown whatever the order: only the add-ons that may be the cluster's are asked.
-    const byAddon = any([...addonsByCluster(stack)(cluster)], (a) => {
-        // The add-on's cluster: by dependency, else by a known name; an unknown name no dependency explains may be this one.
-        const deps = a.propertyDependencies["clusterName"] ?? [];
-        const clusterName = tryGet(a.props, "clusterName");
-        const ofCluster = deps.includes(cluster.urn) ? true : clusterName === UNKNOWN ? (deps.length > 0 ? false : UNKNOWN) : clusterName === tryGet(cluster.props, "name");
+    const byAddon = any(addonsByCluster(stack)(cluster), ([a, ofCluster]) => {
         const named = tryGet(a.props, "addonName");
         return both(ofCluster, named === UNKNOWN ? UNKNOWN : named === "metrics-server");
     });

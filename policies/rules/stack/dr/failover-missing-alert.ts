@@ -33,14 +33,12 @@ function alertExpressions(stack: StackView): (string | typeof UNKNOWN)[] {
     const add = (value: unknown, read: (v: unknown) => (string | typeof UNKNOWN)[]) => (value === UNKNOWN ? out.push(UNKNOWN) : out.push(...read(value)));
     // The same rule file is often deployed to several workspaces (one per region or cluster): each text is parsed once.
     const byText = new Map<unknown, (string | typeof UNKNOWN)[]>();
-    const fromText = (v: unknown) => {
-        let exprs = byText.get(v);
-        if (exprs === undefined) {
-            exprs = alertExprs(parsedGroups(v));
-            byText.set(v, exprs);
-        }
+    const parseOnce = (v: unknown) => {
+        const exprs = alertExprs(parsedGroups(v));
+        byText.set(v, exprs);
         return exprs;
     };
+    const fromText = (v: unknown) => byText.get(v) ?? parseOnce(v);
     for (const r of stack.ofType(OBSERVABILITY.ampRuleGroupNamespace)) add(tryGet(r.props, "data"), fromText);
     for (const r of stack.ofType(OBSERVABILITY.gmpRules, OBSERVABILITY.gmpClusterRules, OBSERVABILITY.gmpGlobalRules, OBSERVABILITY.prometheusRule)) {
         add(tryGet(r.props, "spec.groups"), alertExprs);

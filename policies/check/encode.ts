@@ -1,7 +1,7 @@
 import type { ExportedResource } from "../../infra/plan/stackExport";
 import { urnName } from "../lib/settings";
 import { ProtoWriter, WIRE } from "./protoWriter";
-import { providerUrn, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, withoutInternalKeys, type StateResource } from "./requests";
+import { perProvider, providerType, providerUrn, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, withoutInternalKeys, type StateResource } from "./requests";
 
 /*
  * The analyzer requests of requests.ts, written straight to protobuf bytes: the same bytes
@@ -98,28 +98,14 @@ function writeOptions(w: ProtoWriter, r: StateResource): void {
     w.end(mark);
 }
 
-// Resources share a few providers: each provider's message is written once per map of resources.
-const providerCache = new WeakMap<Map<string, ExportedResource>, Map<string, Buffer>>();
-
-function providerBytes(urn: string, byUrn: Map<string, ExportedResource>): Buffer {
-    let cache = providerCache.get(byUrn);
-    if (!cache) {
-        cache = new Map();
-        providerCache.set(byUrn, cache);
-    }
-    let bytes = cache.get(urn);
-    if (!bytes) {
-        const w = new ProtoWriter(4096);
-        const res = byUrn.get(urn);
-        writeNonEmpty(w, 1, res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
-        writeStruct(w, 2, withoutInternalKeys(res?.inputs ?? {}));
-        writeNonEmpty(w, 3, urn);
-        writeNonEmpty(w, 4, urnName(urn));
-        bytes = w.finish();
-        cache.set(urn, bytes);
-    }
-    return bytes;
-}
+const providerBytes = perProvider((urn, res) => {
+    const w = new ProtoWriter(4096);
+    writeNonEmpty(w, 1, providerType(urn, res));
+    writeStruct(w, 2, withoutInternalKeys(res?.inputs ?? {}));
+    writeNonEmpty(w, 3, urn);
+    writeNonEmpty(w, 4, urnName(urn));
+    return w.finish();
+});
 
 /** The fields AnalyzeRequest and AnalyzerResource share (1 to 6). */
 function writeDescription(w: ProtoWriter, r: StateResource, props: Record<string, unknown>, byUrn: Map<string, ExportedResource>): void {

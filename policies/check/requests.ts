@@ -95,28 +95,40 @@ function options(r: StateResource): pb.AnalyzerResourceOptions {
     return opts;
 }
 
-// Resources share a few providers; their messages are built once per map of resources.
-const providerCache = new WeakMap<Map<string, ExportedResource>, Map<string, pb.AnalyzerProviderResource>>();
+/**
+ * A value per provider, built once per map of resources and provider URN: resources share a few
+ * providers, and each way of sending a request (messages, bytes, views) builds a provider's part once.
+ */
+export function perProvider<T>(build: (urn: string, provider: ExportedResource | undefined) => T): (urn: string, byUrn: Map<string, ExportedResource>) => T {
+    const caches = new WeakMap<Map<string, ExportedResource>, Map<string, T>>();
+    return (urn, byUrn) => {
+        let cache = caches.get(byUrn);
+        if (!cache) {
+            cache = new Map();
+            caches.set(byUrn, cache);
+        }
+        if (!cache.has(urn)) cache.set(urn, build(urn, byUrn.get(urn)));
+        return cache.get(urn) as T;
+    };
+}
+
+/** A provider's type: its resource's, or the type in its URN when the export does not hold it. */
+export function providerType(urn: string, provider: ExportedResource | undefined): string {
+    return provider?.type ?? urn.split("::").slice(-2, -1)[0] ?? "";
+}
+
+const providerMessage = perProvider((urn, res) => {
+    const p = new pb.AnalyzerProviderResource();
+    p.setUrn(urn);
+    p.setName(urnName(urn));
+    p.setType(providerType(urn, res));
+    p.setProperties(toStruct(withoutInternalKeys(res?.inputs ?? {})));
+    return p;
+});
 
 function provider(r: ExportedResource, byUrn: Map<string, ExportedResource>): pb.AnalyzerProviderResource | undefined {
     const urn = providerUrn(r.provider);
-    if (!urn) return undefined;
-    let cache = providerCache.get(byUrn);
-    if (!cache) {
-        cache = new Map();
-        providerCache.set(byUrn, cache);
-    }
-    let p = cache.get(urn);
-    if (!p) {
-        p = new pb.AnalyzerProviderResource();
-        p.setUrn(urn);
-        p.setName(urnName(urn));
-        const res = byUrn.get(urn);
-        p.setType(res?.type ?? urn.split("::").slice(-2, -1)[0] ?? "");
-        p.setProperties(toStruct(withoutInternalKeys(res?.inputs ?? {})));
-        cache.set(urn, p);
-    }
-    return p;
+    return urn ? providerMessage(urn, byUrn) : undefined;
 }
 
 /** The fields AnalyzeRequest and AnalyzerResource share. */

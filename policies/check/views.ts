@@ -1,6 +1,6 @@
 import type { ExportedResource } from "../../infra/plan/stackExport";
 import { urnName } from "../lib/settings";
-import { providerUrn, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, withoutInternalKeys, type StateResource } from "./requests";
+import { perProvider, providerType, providerUrn, SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, withoutInternalKeys, type StateResource } from "./requests";
 
 /*
  * The analyzer requests of requests.ts and encode.ts, for a pack running in the check's own
@@ -123,22 +123,7 @@ class OptionsView {
     }
 }
 
-// Resources share a few providers: each provider's properties are converted once per map of resources.
-const providerProperties = new WeakMap<Map<string, ExportedResource>, Map<string, Record<string, unknown>>>();
-
-function providerPropertiesOf(urn: string, res: ExportedResource | undefined, byUrn: Map<string, ExportedResource>): StructView {
-    let cache = providerProperties.get(byUrn);
-    if (!cache) {
-        cache = new Map();
-        providerProperties.set(byUrn, cache);
-    }
-    let converted = cache.get(urn);
-    if (!converted) {
-        converted = StructView.of(res?.inputs ?? {}).toJavaScript();
-        cache.set(urn, converted);
-    }
-    return new StructView(converted);
-}
+const providerProperties = perProvider((_urn, res) => StructView.of(res?.inputs ?? {}).toJavaScript());
 
 /** AnalyzerProviderResource: the resource's provider, its inputs as properties. */
 class ProviderView {
@@ -150,10 +135,10 @@ class ProviderView {
         byUrn: Map<string, ExportedResource>,
     ) {
         this.res = byUrn.get(urn);
-        this.properties = providerPropertiesOf(urn, this.res, byUrn);
+        this.properties = new StructView(providerProperties(urn, byUrn));
     }
     getType(): string {
-        return wireString(this.res?.type ?? this.urn.split("::").slice(-2, -1)[0] ?? "");
+        return wireString(providerType(this.urn, this.res));
     }
     getProperties(): StructView {
         return this.properties;

@@ -57,7 +57,7 @@ async function check(raw: unknown): Promise<number> {
     // Paths as the user typed them, from where they stand (npm runs scripts in the repository's root).
     const configFile = opts.policyPackConfig === undefined ? undefined : userPath(opts.policyPackConfig);
     const config = configFile ? readPolicyConfig(configFile) : undefined;
-    // Read (or planned) while the pack process starts.
+    // Read (or planned) while a pack process starts (--transport grpc); in-process, the pack has loaded by then.
     const state = opts.state;
     const read = state ? () => readStateFile(userPath(state)) : () => planStackExport(opts.stack as string);
     const result = await runCheck(read, { config, stack: opts.stack, transport: opts.transport });

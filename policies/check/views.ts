@@ -9,7 +9,7 @@ import { perProvider, providerType, providerUrn, SECRET_SIG, SIG_KEY, UNKNOWN_VA
  * from the state directly. What each accessor returns is what it returns on the message decoded
  * from encode.ts's bytes (test/policies/check-views.test.ts compares the two on every planned
  * stack and planted single point of failure): google-protobuf decodes a Struct's map in sorted
- * key order, a string as well-formed UTF-8, a missing field as its default. Decoding the 5,000
+ * key order, a string from its UTF-8 (a lone surrogate as U+FFFD), a missing field as its default. Decoding the 5,000
  * requests of a large stack with google-protobuf took longer than running the policies on them.
  */
 

@@ -9,7 +9,7 @@ import { packPolicies } from "../../policies/lib/pack";
 import { registry } from "../../policies/rules";
 import { applyCase, loadRuleFixtures } from "./cases";
 import { edgeCaseResources, engineOnlyResources, resource } from "./edge-state";
-import { toExported } from "./harness";
+import { answerOf, server, toExported } from "./harness";
 import { PLANTED_SPOFS, planted, plannedExport } from "./planned";
 import { resourceProbe, stackProbe } from "./probes";
 
@@ -72,22 +72,10 @@ function assertSameAsDecoded(resources: StateResource[], label: string): void {
     decodedStack.forEach((d, i) => assertSameReading(read(viewStack[i], true), read(d, true), `${label}: AnalyzeStack resource ${d.getUrn()}`));
 }
 
-type Callback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
-type RpcFun = (call: { request: unknown }, callback: Callback) => Promise<void>;
-// The analyzer handlers of @pulumi/policy are internal (no typings).
-const server = require("@pulumi/policy/server") as Record<"makeAnalyzeRpcFun" | "makeAnalyzeStackRpcFun", (name: string, version: string, level: string, policies: unknown[]) => RpcFun>;
-
 /** The pack's policies between two probes that report everything they are given. */
 const policies = [resourceProbe("probe-resource-first"), stackProbe("probe-stack-first"), ...packPolicies(registry.all()), resourceProbe("probe-resource-last"), stackProbe("probe-stack-last")];
 const analyzeFun = server.makeAnalyzeRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
 const stackFun = server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
-
-/** The handler's answer as bytes, or its error's first line. */
-function answer(fun: RpcFun, request: unknown): Promise<Buffer | string> {
-    return new Promise((resolve) => {
-        void fun({ request }, (err, resp) => resolve(err ? `error: ${String((err as Error).message).split("\n")[0]}` : Buffer.from((resp as pb.AnalyzeResponse).serializeBinary())));
-    });
-}
 
 /** Runs Analyze for every resource and AnalyzeStack on views and on decoded messages; returns how many answers reported findings. */
 async function assertSameAnswers(resources: StateResource[], label: string): Promise<number> {
@@ -101,10 +89,10 @@ async function assertSameAnswers(resources: StateResource[], label: string): Pro
     };
     for (const r of resources.filter((x) => !(x as StateResource).external)) {
         const decoded = pb.AnalyzeRequest.deserializeBinary(encodeAnalyzeRequest(r, byUrn));
-        compare(await answer(analyzeFun, analyzeRequestView(r, byUrn)), await answer(analyzeFun, decoded), `Analyze of ${r.urn}`);
+        compare(await answerOf(analyzeFun, analyzeRequestView(r, byUrn)), await answerOf(analyzeFun, decoded), `Analyze of ${r.urn}`);
     }
     const decodedStack = pb.AnalyzeStackRequest.deserializeBinary(encodeAnalyzeStackRequest(resources, byUrn));
-    compare(await answer(stackFun, analyzeStackRequestView(resources, byUrn)), await answer(stackFun, decodedStack), "AnalyzeStack");
+    compare(await answerOf(stackFun, analyzeStackRequestView(resources, byUrn)), await answerOf(stackFun, decodedStack), "AnalyzeStack");
     return withFindings;
 }
 

@@ -10,13 +10,22 @@ import { STACK_TYPE } from "../../policies/lib/stack";
 import { analyzeRequest, analyzeStackRequest, findingsOf, UNKNOWN_VALUE, type Finding } from "../../policies/check/requests";
 
 type RpcCallback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
-type RpcFun = (call: { request: unknown }, callback: RpcCallback) => Promise<void>;
+export type RpcFun = (call: { request: unknown }, callback: RpcCallback) => Promise<void>;
 type MakeRpcFun = (packName: string, version: string, level: string, policies: Policy[]) => RpcFun;
+/** What the tests use of @pulumi/policy's server module: the makers of the Analyze and AnalyzeStack handlers. */
+export type AnalyzerServer = { makeAnalyzeRpcFun: MakeRpcFun; makeAnalyzeStackRpcFun: MakeRpcFun };
 
 // The analyzer handlers of @pulumi/policy are internal (no typings); calling them with the
 // protobuf requests the engine sends runs the rules exactly as the gRPC server does, including
 // deserialization and the unknownCheckingProxy around every property.
-const server = require("@pulumi/policy/server") as { makeAnalyzeRpcFun: MakeRpcFun; makeAnalyzeStackRpcFun: MakeRpcFun };
+export const server = require("@pulumi/policy/server") as AnalyzerServer;
+
+/** A handler's answer to `request` as bytes, or `error: <message>` when it fails: two answers compare as they are. */
+export function answerOf(fun: RpcFun, request: unknown): Promise<Buffer | string> {
+    return new Promise((resolve) => {
+        void fun({ request }, (err, resp) => resolve(err ? `error: ${(err as Error).message}` : Buffer.from((resp as pb.AnalyzeResponse).serializeBinary())));
+    });
+}
 
 export const FIXTURES = path.join(__dirname, "fixtures");
 export const TEST_STACK_URN = "urn:pulumi:test::langchain-ha::pulumi:pulumi:Stack::langchain-ha-test";

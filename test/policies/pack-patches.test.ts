@@ -12,6 +12,7 @@ import { indexRequires, MIRRORED_REQUIRES } from "../../policies/lib/lazy-pulumi
 import { packPolicies } from "../../policies/lib/pack";
 import { compileModule, patchServerSource, serverPath } from "../../policies/lib/stack-resources-once";
 import { registry } from "../../policies/rules";
+import { answerOf, type AnalyzerServer } from "./harness";
 import { PLANTED_SPOFS, planted, plannedExport } from "./planned";
 import { stackProbe } from "./probes";
 
@@ -79,17 +80,10 @@ describe("deserializing once per request", () => {
     });
 });
 
-type RpcCallback = (err: unknown, resp?: pb.AnalyzeResponse) => void;
-type RpcFun = (call: { request: unknown }, callback: RpcCallback) => Promise<void>;
-type ServerModule = { makeAnalyzeStackRpcFun(name: string, version: string, level: string, policies: unknown[]): RpcFun };
-
-function analyzeStack(server: ServerModule, request: pb.AnalyzeStackRequest): Promise<Buffer | string> {
+function analyzeStack(server: AnalyzerServer, request: pb.AnalyzeStackRequest): Promise<Buffer | string> {
     // The pack's own policies between two probes: the first and the last policy see the same resources.
     const policies = [stackProbe("probe-first"), ...packPolicies(registry.all()), stackProbe("probe-last")];
-    const fun = server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies);
-    return new Promise((resolve) => {
-        void fun({ request }, (err, resp) => resolve(err ? `error: ${(err as Error).message}` : Buffer.from((resp as pb.AnalyzeResponse).serializeBinary())));
-    });
+    return answerOf(server.makeAnalyzeStackRpcFun("no-single-point-of-failure", "0.1.0", "advisory", policies), request);
 }
 
 describe("building a stack's resources once per request", () => {
@@ -104,8 +98,8 @@ describe("building a stack's resources once per request", () => {
     });
 
     it("answers every AnalyzeStack call byte for byte as the installed server does, and shows every policy the same resources: the planned prod stack and each planted single point of failure", async () => {
-        const original = compileModule(file, source, false).exports as unknown as ServerModule;
-        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as ServerModule;
+        const original = compileModule(file, source, false).exports as unknown as AnalyzerServer;
+        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as AnalyzerServer;
         const prod = await plannedExport("prod");
         let withFindings = 0;
         for (const stack of [prod, ...PLANTED_SPOFS.map((spof) => planted(prod, spof))]) {
@@ -125,8 +119,8 @@ describe("building a stack's resources once per request", () => {
     });
 
     it("fails a request it cannot build the way the installed server does", async () => {
-        const original = compileModule(file, source, false).exports as unknown as ServerModule;
-        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as ServerModule;
+        const original = compileModule(file, source, false).exports as unknown as AnalyzerServer;
+        const patched = compileModule(file, patchServerSource(source) as string, false).exports as unknown as AnalyzerServer;
         const resources = (await plannedExport("prod")).deployment.resources;
         const request = await analyzeStackRequest(resources, new Map<string, ExportedResource>(resources.map((r) => [r.urn, r])));
         // An engine too old to send resource options: the server refuses with its upgrade message.

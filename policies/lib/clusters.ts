@@ -1,6 +1,6 @@
 import { CLUSTER_TYPES } from "./clouds";
 import type { StackView, Subject } from "./rule";
-import { perStack, pushTo } from "./stack";
+import { groupedPerStack, perStack } from "./stack";
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes";
 
@@ -16,27 +16,19 @@ export function clusterOfProvider(stack: StackView, providerUrn: string | undefi
     return urns.map((urn) => stack.byUrn(urn)).find((s): s is Subject => s !== undefined && clusterTypes.includes(s.type));
 }
 
-/** The cluster of each Kubernetes provider, and the objects of a type on each cluster (filled on first use). */
-const clusterIndex = perStack((stack) => {
+/** The cluster of each Kubernetes provider of the stack. */
+const clusterOfProviders = perStack((stack) => {
     const clusterOf = new Map<string, string>();
     for (const p of stack.ofType(KUBERNETES_PROVIDER)) {
         const cluster = clusterOfProvider(stack, p.urn);
         if (cluster !== undefined) clusterOf.set(p.urn, cluster.urn);
     }
-    return { clusterOf, objects: new Map<string, Map<string, Subject[]>>() };
+    return clusterOf;
 });
+
+const byCluster = groupedPerStack((stack, s) => (s.provider === undefined ? undefined : clusterOfProviders(stack).get(s.provider)));
 
 /** Objects of `type` declared through a Kubernetes provider that talks to `cluster`, in stack order. */
 export function ofTypeInCluster(stack: StackView, type: string, cluster: Subject): Subject[] {
-    const index = clusterIndex(stack);
-    let byCluster = index.objects.get(type);
-    if (byCluster === undefined) {
-        byCluster = new Map();
-        for (const s of stack.ofType(type)) {
-            const c = s.provider === undefined ? undefined : index.clusterOf.get(s.provider);
-            if (c !== undefined) pushTo(byCluster, c, s);
-        }
-        index.objects.set(type, byCluster);
-    }
-    return byCluster.get(cluster.urn) ?? [];
+    return byCluster(stack, type).get(cluster.urn) ?? [];
 }

@@ -48,18 +48,33 @@ export function perStack<T>(build: (stack: StackView) => T): (stack: StackView) 
     };
 }
 
-const byProviderIndexes = perStack(() => new Map<string, Map<string | undefined, Subject[]>>());
+/**
+ * The resources of a type grouped by `keyOf` (undefined: left out), in stack order: each type's
+ * groups built on first use, once per stack.
+ */
+export function groupedPerStack<K>(keyOf: (stack: StackView, s: Subject) => K | undefined): (stack: StackView, type: string) => Map<K, Subject[]> {
+    const indexes = perStack(() => new Map<string, Map<K, Subject[]>>());
+    return (stack, type) => {
+        const byType = indexes(stack);
+        let groups = byType.get(type);
+        if (groups === undefined) {
+            groups = new Map();
+            for (const s of stack.ofType(type)) {
+                const key = keyOf(stack, s);
+                if (key !== undefined) pushTo(groups, key, s);
+            }
+            byType.set(type, groups);
+        }
+        return groups;
+    };
+}
+
+// Keyed by the provider's URN, or "" where none is recorded (undefined would leave those out).
+const byProvider = groupedPerStack((_stack, s) => s.provider ?? "");
 
 /** The resources of `type` whose provider is `provider` (undefined: none recorded), in stack order. */
 export function ofTypeWithProvider(stack: StackView, type: string, provider: string | undefined): Subject[] {
-    const indexes = byProviderIndexes(stack);
-    let index = indexes.get(type);
-    if (index === undefined) {
-        index = new Map();
-        for (const s of stack.ofType(type)) pushTo(index, s.provider, s);
-        indexes.set(type, index);
-    }
-    return index.get(provider) ?? [];
+    return byProvider(stack, type).get(provider ?? "") ?? [];
 }
 
 /** Maps each known value of `keys` (e.g. `id`, `name`) to its resource, for reference lookups. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import { Deadline } from "../../app/src/resilience/deadline";
 import { EventLoopLag } from "../../app/src/resilience/event-loop-lag";
 
@@ -23,6 +23,21 @@ describe("request deadline (exact)", () => {
         assert.equal(reason.message, "deadline of 30 ms reached");
         assert.equal(deadline.remainingMs, 0);
         deadline.dispose();
+    });
+
+    it("leaves nothing once its signal has fired, even if the timer fired before the clock reached the end", () => {
+        // libuv counts timers in whole milliseconds, so a real timer may fire just before
+        // performance.now() reaches the end; mocked timers fire with no time passed at all.
+        mock.timers.enable({ apis: ["setTimeout"] });
+        try {
+            const deadline = new Deadline(30);
+            mock.timers.tick(30);
+            assert.equal(deadline.signal.aborted, true);
+            assert.equal(deadline.remainingMs, 0);
+            deadline.dispose();
+        } finally {
+            mock.timers.reset();
+        }
     });
 
     it("tells what is left: the whole budget at first, never more, never below zero", async () => {

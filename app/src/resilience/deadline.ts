@@ -17,7 +17,12 @@ export class Deadline {
         return this.controller.signal;
     }
 
+    /**
+     * Zero once the signal has fired: libuv's timer clock counts whole milliseconds, so the
+     * timer may fire up to one millisecond before `endsAt` by `performance.now()`.
+     */
     get remainingMs(): number {
+        if (this.controller.signal.aborted) return 0;
         return Math.max(0, this.endsAt - performance.now());
     }
 

@@ -73,7 +73,14 @@ describe("Route53 adapter against the Route53 stand-in", () => {
 describe("Route53 stand-in health checking", () => {
     it("flips to unhealthy after failureThreshold failed probes, and back after as many successes", async () => {
         let up = true;
-        const target = http.createServer((_req, res) => { res.writeHead(up ? 200 : 503).end(); });
+        // Counted as each probe arrives, before it is answered: the stand-in can flip only after that.
+        let failedProbes = 0;
+        let passedProbes = 0;
+        const target = http.createServer((_req, res) => {
+            if (up) passedProbes++;
+            else failedProbes++;
+            res.writeHead(up ? 200 : 503).end();
+        });
         await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
         const port = (target.address() as { port: number }).port;
         const dns = new Route53StandIn({ hostedZoneId: "Z0PROBE000001", checks: [{ id: "c", endpoint: `http://127.0.0.1:${port}/health`, intervalSeconds: 0.05, failureThreshold: 3 }], records: [], probe: true, ...bounds });
@@ -84,12 +91,13 @@ describe("Route53 stand-in health checking", () => {
             up = false;
             const flippedAfter = Date.now();
             while (dns.reported("c") && Date.now() - flippedAfter < 2_000) await new Promise((r) => setTimeout(r, 10));
-            const elapsed = Date.now() - flippedAfter;
             assert.equal(dns.reported("c"), false);
-            assert.ok(elapsed >= 100, `flipped after ${elapsed} ms: needs 3 failures 50 ms apart`);
+            assert.ok(failedProbes >= 3, `flipped after ${failedProbes} failed probes: needs 3 in a row`);
             up = true;
+            passedProbes = 0;
             while (!dns.reported("c") && Date.now() - flippedAfter < 4_000) await new Promise((r) => setTimeout(r, 10));
             assert.equal(dns.reported("c"), true);
+            assert.ok(passedProbes >= 3, `flipped back after ${passedProbes} passed probes: needs 3 in a row`);
         } finally {
             await dns.stop();
             target.close();

@@ -96,7 +96,13 @@ describe("embedded mode: ingest and ask with no Qdrant and no API key", () => {
     });
 
     it("keeps the documents across a restart (persisted under DATA_DIR)", async () => {
-        const again = await startService({ DATA_DIR: service.dataDir });
+        const first = await startService({});
+        try {
+            assert.equal((await postJson(`${first.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+        } finally {
+            await first.shutdown();
+        }
+        const again = await startService({ DATA_DIR: first.dataDir });
         try {
             const { body } = await ask(again.url, "When does DNS answer with the secondary region?");
             assert.equal(body.sources[0].id, "dns-failover");

@@ -118,7 +118,9 @@ describe("follower", () => {
         const dataDir = tempDir();
         let applied: number[] = [];
         const hooks = { ...noHooks, applied: (e: JournalEntry) => applied.push(e.seq) };
-        await new Follower(await EmbeddedVectorStore.open(dataDir, DIM), [], hooks).advance(epochs, { apply: true }, signal);
+        const first = await EmbeddedVectorStore.open(dataDir, DIM);
+        await new Follower(first, [], hooks).advance(epochs, { apply: true }, signal);
+        await first.close();
         const writer = await JournalWriter.open(journal, 1, () => undefined);
         await writer.append([upsertOp("c", [chunk("c", "third")])]);
         applied = [];

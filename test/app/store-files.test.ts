@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EMBEDDED_FILE_DIMENSION, EmbeddedVectorStore } from "../../app/src/vectorstore/embedded";
@@ -37,6 +38,43 @@ describe("the embedded store's files, through the service process", () => {
             await service.exited;
         }
         assert.deepEqual(await onDisk(dataDir), { ids: ["after", "dns-failover", "qdrant-replication"], warnings: [] });
+    });
+
+    it("refuses a second service on the same DATA_DIR: exit 2, one line naming the holder; the first goes on, and its lock is gone after it", async () => {
+        const dataDir = freshDataDir();
+        const first = await spawnService({ DATA_DIR: dataDir });
+        try {
+            const second = spawnServer({ PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
+            let stderr = "";
+            second.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+            const [code] = await once(second, "exit");
+            assert.equal(code, 2);
+            assert.equal(stderr.trim().split("\n").length, 1, stderr);
+            assert.match(stderr, new RegExp(`^fatal: ${dataDir} is in use by another process \\(pid ${first.child.pid} on ${hostname()}, since [^)]+\\): one process per DATA_DIR; stop that process, or set DATA_DIR to another directory\n$`));
+            assert.equal((await postJson(`${first.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+        } finally {
+            first.child.kill("SIGTERM");
+            await first.exited;
+        }
+        assert.deepEqual(readdirSync(dataDir).sort(), ["journal", "vectors.log"]);
+    });
+
+    it("starts at once on the DATA_DIR of a service that was killed, with what it had acknowledged", async () => {
+        const dataDir = freshDataDir();
+        const killed = await spawnService({ DATA_DIR: dataDir });
+        assert.equal((await postJson(`${killed.url}/v1/documents`, { documents: SAMPLE_DOCUMENTS })).status, 200);
+        killed.child.kill("SIGKILL");
+        await killed.exited;
+        assert.ok(readdirSync(dataDir).includes("vectors.log.lock"), "a killed service leaves its lock");
+        const next = await spawnService({ DATA_DIR: dataDir });
+        try {
+            assert.doesNotMatch(next.output(), /in use by/);
+            const body = (await postJson<{ sources: Array<{ id: string }> }>(`${next.url}/v1/ask`, { question: "When does DNS answer with the secondary region?" })).body;
+            assert.equal(body.sources[0]?.id, "dns-failover");
+        } finally {
+            next.child.kill("SIGTERM");
+            await next.exited;
+        }
     });
 
     it("refuses to start on a damaged store file: exit 2, one line naming the file and the way back, no temporary file", async () => {

@@ -280,6 +280,11 @@ export class AppendLog {
         }
     }
 
+    /** Refuses every later write, and writes still queued, with `error` (the store's lock was lost). */
+    refuse(error: Error): void {
+        this.broken ??= error;
+    }
+
     /** A failed write may have left part of a group: cut it off, or refuse every later write when even that fails. */
     private async undoPartialWrite(cause: unknown): Promise<void> {
         try {
@@ -307,6 +312,8 @@ export class AppendLog {
                 const tail = Buffer.concat(this.sinceCopy);
                 await writeAll(written.handle, tail, written.bytes);
                 await written.handle.sync();
+                // A log that refuses writes (its lock lost) is never swapped: another process may own the file now.
+                if (this.broken) throw this.broken;
                 await rename(written.tmp, this.path);
                 syncDirectory(dirname(this.path));
                 const old = this.handle;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { AppendLog, damaged, StoreOpenError } from "./embedded-log";
 import { readLegacyFile } from "./embedded-legacy";
 import { hybridSearch } from "./hybrid-search";
+import { StoreLock } from "./store-lock";
 import type { ChunkWithVector, DocumentChunks, RetrievalQuery, ScoredChunk, StoreStatus, VectorStore } from "./types";
 
 /**
@@ -33,6 +34,8 @@ export interface EmbeddedStoreOptions {
     compactMinBytes?: number;
     /** Compact once this share of the log is overwritten records. Defaults to 0.5. */
     compactGarbageRatio?: number;
+    /** A lock on the log not refreshed for this long is taken over (its holder stopped). Defaults to 10 s. */
+    lockStaleMs?: number;
 }
 
 /**
@@ -53,6 +56,9 @@ export class EmbeddedVectorStore implements VectorStore {
     /** After a failed compaction, the next try waits until the log has grown this far. */
     private retryCompactionAt = 0;
     private log!: AppendLog;
+    private lock!: StoreLock;
+    /** Why the lock on the log was lost, once it was: the log refuses writes from then on. */
+    private lockLost: Error | undefined;
 
     private constructor(
         private readonly warn: (message: string) => void,
@@ -65,6 +71,29 @@ export class EmbeddedVectorStore implements VectorStore {
         const store = new EmbeddedVectorStore(warn, options.compactMinBytes ?? 16 * 1024 * 1024, options.compactGarbageRatio ?? 0.5);
         await mkdir(dir, { recursive: true });
         const path = join(dir, LOG_NAME);
+        // Taken before anything is read or removed: a second process would otherwise delete the
+        // first one's compaction file as a leftover, and append to the same log.
+        const lock = await StoreLock.acquire(path, {
+            staleMs: options.lockStaleMs ?? 10_000,
+            warn,
+            onLost: (error) => {
+                store.lockLost = error;
+                warn(error.message);
+                // Unset while the log is still being replayed; replay() passes the loss on then.
+                store.log?.refuse(error);
+            },
+        });
+        try {
+            await store.replay(dir, path, dimension, warn);
+        } catch (error) {
+            await lock.release();
+            throw error;
+        }
+        store.lock = lock;
+        return store;
+    }
+
+    private async replay(dir: string, path: string, dimension: number, warn: (message: string) => void): Promise<void> {
         const header: LogHeader = { format: 1, dimension };
         // The single-file format of earlier versions becomes the log's first records, once.
         const legacy = await readLegacyFile(dir, dimension);
@@ -86,11 +115,11 @@ export class EmbeddedVectorStore implements VectorStore {
                 await log.close();
                 throw damaged(path, `record ${n + 1} is not readable`);
             }
-            store.apply(record, payload.length);
+            this.apply(record, payload.length);
         }
-        store.log = log;
+        this.log = log;
+        if (this.lockLost) log.refuse(this.lockLost);
         if (legacy) await legacy.remove();
-        return store;
     }
 
     upsertDocument(docId: string, chunks: ChunkWithVector[], signal: AbortSignal): Promise<void> {
@@ -126,12 +155,17 @@ export class EmbeddedVectorStore implements VectorStore {
 
     async check(): Promise<StoreStatus> {
         const failure = this.log.failure;
-        return { ok: true, writable: !failure, detail: `embedded, ${this.points.size} chunks${failure ? ", read-only after a failed write it could not undo (restart the service)" : ""}` };
+        const readOnly = this.lockLost ? ", read-only: it lost its lock on DATA_DIR (restart the service)" : failure ? ", read-only after a failed write it could not undo (restart the service)" : "";
+        return { ok: true, writable: !failure, detail: `embedded, ${this.points.size} chunks${readOnly}` };
     }
 
     async close(): Promise<void> {
         await this.compaction;
-        await this.log.close();
+        try {
+            await this.log.close();
+        } finally {
+            await this.lock.release();
+        }
     }
 
     /**

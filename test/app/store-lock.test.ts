@@ -92,17 +92,22 @@ describe("one process per store (DATA_DIR)", () => {
         await store.close();
     });
 
-    it("a holder on another host is waited for, said once, and its lock taken when it goes stale", async () => {
-        const dir = fresh();
-        foreignLock(dir, { pid: 4242, host: "elsewhere" });
-        const { store, warnings } = await open(dir, 2_000);
-        try {
-            assert.deepEqual(warnings, [`${dir} is in use by another process (pid 4242 on elsewhere, since 2026-01-01T00:00:00.000Z); waiting up to 3 s for it to stop, or for its lock to go stale (2 s without a refresh)`]);
-            assert.equal(JSON.parse(readFileSync(join(lockOf(dir), "holder.json"), "utf8")).pid, process.pid);
-        } finally {
-            await store.close();
-        }
-    });
+    for (const [whose, holder] of [
+        ["on another host", { pid: 4242, host: "elsewhere" }],
+        ["on this host without a real pid (0: a process group to kill())", { pid: 0, host: hostname() }],
+    ] as const) {
+        it(`a holder ${whose} is waited for, said once, and its lock taken when it goes stale`, async () => {
+            const dir = fresh();
+            foreignLock(dir, holder);
+            const { store, warnings } = await open(dir, 2_000);
+            try {
+                assert.deepEqual(warnings, [`${dir} is in use by another process (pid ${holder.pid} on ${holder.host}, since 2026-01-01T00:00:00.000Z); waiting up to 3 s for it to stop, or for its lock to go stale (2 s without a refresh)`]);
+                assert.equal(JSON.parse(readFileSync(join(lockOf(dir), "holder.json"), "utf8")).pid, process.pid);
+            } finally {
+                await store.close();
+            }
+        });
+    }
 
     it("a holder on another host that keeps its lock fresh is refused after the wait, by name", async () => {
         const dir = fresh();

@@ -142,7 +142,8 @@ async function take(path: string, staleMs: number): Promise<Blocker | undefined>
     );
     if (mtimeMs === undefined) return (await created(path)) ? undefined : { holder, alive: false };
     const fresh = Date.now() - mtimeMs <= staleMs;
-    const here = holder?.host === hostname() && typeof holder.pid === "number";
+    // process.kill(0 or a negative pid) would signal a process group: only a real pid is asked about.
+    const here = holder?.host === hostname() && Number.isInteger(holder.pid) && (holder.pid as number) > 0;
     // A pid equal to ours is an earlier run of this process (a container's pid 1, restarted).
     const alive = here && holder.pid !== process.pid && running(holder.pid as number);
     if (fresh && (!here || alive)) return { holder, alive };

@@ -11,6 +11,12 @@ import type { PolicyConfig } from "./config";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest } from "./encode";
 import type { StateResource } from "./requests";
 
+/** Message limits of the channel to the pack: a whole stack's AnalyzeStack request is one message. */
+export const CHANNEL_OPTIONS = {
+    "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    "grpc.max_send_message_length": 400 * 1024 * 1024,
+} as const;
+
 /** Requests already encoded go out as they are; messages are serialized as the generated client would. */
 function toBytes(req: pb.AnalyzeRequest | pb.AnalyzeStackRequest | Buffer): Buffer {
     return Buffer.isBuffer(req) ? req : Buffer.from(req.serializeBinary());
@@ -61,10 +67,7 @@ export class PackHost implements Analyzer<pb.AnalyzeRequest | Buffer, pb.Analyze
         const spawned = performance.now();
         this.ready = readPort(child, startTimeoutMs).then((port) => {
             this.startMs = performance.now() - spawned;
-            this.connected = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-                "grpc.max_receive_message_length": 400 * 1024 * 1024,
-                "grpc.max_send_message_length": 400 * 1024 * 1024,
-            });
+            this.connected = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
         });
         // Whoever uses the host awaits `ready`; this only keeps an early failure from going unhandled meanwhile.
         this.ready.catch(() => undefined);

@@ -22,12 +22,6 @@ export interface MutationArea {
     /** Test files run against each mutant. */
     testFiles: string[];
     /**
-     * Tap runner only: only the tests (or suites) whose name matches run (node's --test-name-pattern): the tap
-     * runner reruns a whole file per mutant, so a file that tests every rule would otherwise
-     * run all their cases for a mutant in one of them.
-     */
-    testNamePattern?: string;
-    /**
      * Files of the area not mutated yet: their first (full) run takes longer than one sitting on
      * two shared cores. Move them into `mutate` one at a time, then `--rebaseline`.
      */

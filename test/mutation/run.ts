@@ -40,7 +40,7 @@ function runnerConfig(area: MutationArea): Record<string, unknown> {
         testRunner: "tap",
         tap: {
             testFiles: area.testFiles,
-            nodeArgs: ["--import", "tsx", "--test-reporter=tap", ...(area.testNamePattern ? [`--test-name-pattern=${area.testNamePattern}`] : [])],
+            nodeArgs: ["--import", "tsx", "--test-reporter=tap"],
             forceBail: true,
         },
     };

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerService } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/analyzer_pb";
-import { processCpuMs } from "../../../policies/check/host";
+import { CHANNEL_OPTIONS, processCpuMs } from "../../../policies/check/host";
 
 const EMPTY = Buffer.from(new pb.AnalyzeResponse().serializeBinary());
 const asIs = (b: Buffer) => b;
@@ -24,7 +24,7 @@ const RAW_ANALYZE: grpc.ServiceDefinition = {
 };
 
 function serve(maxCalls: number, maxSeconds: number): void {
-    const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+    const server = new grpc.Server(CHANNEL_OPTIONS);
     let calls = 0;
     const stop = () => server.tryShutdown(() => process.exit(0));
     const deadline = setTimeout(stop, maxSeconds * 1000);
@@ -56,10 +56,7 @@ export async function transportFloor(requests: Buffer[], concurrency = 64): Prom
             child.once("message", (p) => resolve(Number(p)));
             child.once("exit", (code) => reject(new Error(`the transport floor's server exited with code ${code}`)));
         });
-        const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-            "grpc.max_receive_message_length": 400 * 1024 * 1024,
-            "grpc.max_send_message_length": 400 * 1024 * 1024,
-        });
+        const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
         const cpu0 = process.cpuUsage();
         const server0 = processCpuMs(child.pid);
         const start = performance.now();

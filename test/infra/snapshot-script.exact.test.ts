@@ -35,6 +35,12 @@ interface Faults {
     /** Google's metadata server refuses the access token; Cloud Storage refuses uploads. */
     tokenRefused?: boolean;
     uploadRefused?: boolean;
+    /** Peer whose snapshot download sends half its bytes, then nothing, holding the connection open. */
+    stalledDownload?: string;
+    /** Cloud Storage takes each upload's body and never answers. */
+    stalledUpload?: boolean;
+    /** The `aws` stand-in fails the manifest's upload to S3. */
+    manifestRefused?: boolean;
 }
 let faults: Faults = {};
 const metadataPaths: string[] = [];
@@ -44,9 +50,10 @@ const qdrantRequests: string[] = [];
 const downloads = new Map<string, number>();
 
 before(async () => {
-    // An upload whose body stops short (its download failed) is given up on after 2 s, as Cloud
-    // Storage gives up on a stalled upload, instead of Node's default 5 minutes.
-    server = http.createServer({ requestTimeout: 2_000, connectionsCheckingInterval: 250 }, (req, res) => {
+    // The stand-ins wait as long as a real server might (a body that stops short is waited for;
+    // a stalled answer stays open): the script's own STALL_SECONDS must end the transfer. 30 s
+    // bounds each request all the same.
+    server = http.createServer({ requestTimeout: 30_000, connectionsCheckingInterval: 250 }, (req, res) => {
         const url = req.url ?? "";
         if (url.startsWith("/computeMetadata/v1/instance/service-accounts/default/")) {
             metadataPaths.push(url.slice("/computeMetadata/v1/instance/service-accounts/default/".length));
@@ -56,6 +63,7 @@ before(async () => {
         const upload = /^\/upload\/storage\/v1\/b\/gcs-snapshots\/o\?uploadType=media&name=(.+)$/.exec(url);
         if (req.method === "POST" && upload) {
             req.resume();
+            if (faults.stalledUpload) return;
             req.on("end", () => {
                 if (faults.uploadRefused) return void res.writeHead(403).end('{"error":"forbidden"}');
                 gcsObjects.push(decodeURIComponent(upload[1]!));
@@ -72,6 +80,7 @@ before(async () => {
             const n = (downloads.get(peer) ?? 0) + 1;
             downloads.set(peer, n);
             if (peer === faults.failingDownload || (peer === faults.failingSecondDownload && n === 2)) return void res.writeHead(500).end(ERROR_BODY);
+            if (peer === faults.stalledDownload) return void res.writeHead(200, { "content-length": Buffer.byteLength(body) }).write(body.slice(0, 8));
             return void res.writeHead(200).end(body);
         }
         if (req.method === "DELETE" && peer === faults.failingDelete) return void res.writeHead(500).end('{"status":{"error":"busy"}}');
@@ -81,7 +90,10 @@ before(async () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     port = (server.address() as AddressInfo).port;
 });
-after(() => server.close());
+after(() => {
+    server.closeAllConnections();
+    server.close();
+});
 
 /**
  * Runs the script with `f` faults (and `unset` variables left out); returns its result, every
@@ -104,6 +116,7 @@ async function run(target: "s3" | "gcs", f: Faults = {}, unset: string[] = []) {
     fs.writeFileSync(path.join(bin, "aws"), [
         "#!/bin/bash",
         'for a in "$@"; do case "$a" in s3://*) dst="${a#s3://}" ;; esac; done',
+        'if [ -n "${REFUSE_MANIFEST:-}" ] && [ "${dst##*/}" = manifest.json ]; then cat > /dev/null; echo "upload failed: AccessDenied" >&2; exit 1; fi',
         'mkdir -p "$FAKE_S3/$(dirname "$dst")"',
         'cat > "$FAKE_S3/$dst"',
         'echo "$dst role=${AWS_ROLE_ARN:-} token=$(cat "${AWS_WEB_IDENTITY_TOKEN_FILE:-/dev/null}" 2>/dev/null)" >> "$FAKE_S3/.identity"',
@@ -125,10 +138,13 @@ async function run(target: "s3" | "gcs", f: Faults = {}, unset: string[] = []) {
         GCS_BUCKET: "gcs-snapshots",
         GCE_METADATA_HOST: `127.0.0.1:${port}`,
         GCS_API: `http://127.0.0.1:${port}`,
+        STALL_SECONDS: "1",
+        ...(f.manifestRefused ? { REFUSE_MANIFEST: "1" } : {}),
     };
     if (target === "gcs") Object.assign(env, { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gke-snapshots", AWS_WEB_IDENTITY_AUDIENCE: "langchain-ha-prod-snapshots" });
     for (const name of unset) delete env[name];
-    const result = await runProcess("bash", [script], { env });
+    // A run still going after 20 s is stuck (a transfer the script does not give up on): killed, code null.
+    const result = await runProcess("bash", [script], { env, timeoutMs: 20_000 });
     const objects = new Map<string, string>();
     const walk = (d: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -152,7 +168,7 @@ describe("snapshot script (exact)", () => {
     for (const target of ["s3", "gcs"] as const) {
         test(`${target}: a download that fails is never uploaded as a snapshot, and the set gets no manifest`, async () => {
             const { result, objects } = await run(target, { failingDownload: "qdrant-1" });
-            assert.notEqual(result.code, 0, "the run fails");
+            assert.equal(result.code, 1, "the run fails");
             for (const [key, content] of objects) {
                 assert.ok(!content.includes("snapshot file vanished"), `${key} holds Qdrant's error body`);
                 assert.ok(!key.endsWith("manifest.json"), "no manifest for a partial set");
@@ -214,27 +230,52 @@ describe("snapshot script (exact)", () => {
 
     test("gcs: a download for the GCS copy that fails is never uploaded, and no manifest is written on either cloud", async () => {
         const { result, objects } = await run("gcs", { failingSecondDownload: "qdrant-1" });
-        assert.notEqual(result.code, 0);
+        assert.equal(result.code, 1);
         assert.deepEqual(unstamped(gcsObjects), ["documents/<stamp>/peer-0.snapshot"]);
         assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/peer-0.snapshot", "snapshots/documents/<stamp>/peer-1.snapshot"]);
     });
 
     test("gcs: an access token the metadata server refuses fails the run before anything goes to GCS", async () => {
         const { result, objects } = await run("gcs", { tokenRefused: true });
-        assert.notEqual(result.code, 0);
+        assert.equal(result.code, 1);
         assert.deepEqual(gcsObjects, []);
         assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
     });
 
     test("gcs: an upload Cloud Storage refuses fails the run, and no manifest is written", async () => {
         const { result, objects } = await run("gcs", { uploadRefused: true });
-        assert.notEqual(result.code, 0);
+        assert.equal(result.code, 1);
         assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
+    });
+
+    test("a peer that stops sending mid-snapshot fails the run with a line naming it, and the set gets no manifest", async () => {
+        const { result, objects } = await run("s3", { stalledDownload: "qdrant-1" });
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /Operation too slow/);
+        assert.match(result.stdout, /Z peer 1: qdrant-1\.snapshot could not be copied to every target \(a failed or stalled transfer, above\); no manifest is written, so no restore uses this set\n$/);
+        assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
+        assert.ok(!qdrantRequests.includes(`DELETE qdrant-1 ${API_KEY}`), "the peer's snapshot is kept for another try");
+    });
+
+    test("gcs: an upload Cloud Storage never answers fails the run, and no manifest is written on either cloud", async () => {
+        const { result, objects } = await run("gcs", { stalledUpload: true });
+        assert.equal(result.code, 1);
+        assert.match(result.stdout, /Z peer 0: qdrant-0\.snapshot could not be copied to every target/);
+        assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/peer-0.snapshot"]);
+        assert.deepEqual(gcsObjects, []);
+    });
+
+    test("a manifest that S3 refuses fails the run: the set is never called complete", async () => {
+        const { result, objects } = await run("s3", { manifestRefused: true });
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /upload failed: AccessDenied/);
+        assert.doesNotMatch(result.stdout, /complete/);
+        assert.deepEqual(unstamped(objects.keys()), ["snapshots/documents/<stamp>/peer-0.snapshot", "snapshots/documents/<stamp>/peer-1.snapshot"]);
     });
 
     test("a required variable left unset fails the run before Qdrant is asked for anything", async () => {
         const { result, objects } = await run("s3", {}, ["COLLECTION"]);
-        assert.notEqual(result.code, 0);
+        assert.equal(result.code, 1);
         assert.match(result.stderr, /COLLECTION: unbound variable/);
         assert.deepEqual(qdrantRequests, []);
         assert.equal(objects.size, 0);

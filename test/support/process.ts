@@ -10,14 +10,19 @@ export interface ProcessResult {
  * Runs a command to completion without blocking the event loop (tests that serve stand-ins
  * from their own process must keep answering while the child runs).
  */
-export function runProcess(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+export function runProcess(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env });
+        // With a time limit the child leads its own process group, so what it started goes too.
+        const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: opts.timeoutMs !== undefined });
+        const limit = opts.timeoutMs === undefined ? undefined : setTimeout(() => process.kill(-child.pid!, "SIGKILL"), opts.timeoutMs);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
         child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
         child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
+        child.on("close", (code) => {
+            clearTimeout(limit);
+            resolve({ code, stdout, stderr });
+        });
     });
 }

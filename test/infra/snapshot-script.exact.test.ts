@@ -32,8 +32,9 @@ interface Faults {
     failingDelete?: string;
     /** Peer whose snapshot request answers 200 with this body instead. */
     created?: { peer: string; body: string };
-    /** Google's metadata server refuses the access token; Cloud Storage refuses uploads. */
-    tokenRefused?: boolean;
+    /** From this access-token request on (1: every one), Google's metadata server refuses it. */
+    tokenRefusedFrom?: number;
+    /** Cloud Storage refuses uploads. */
     uploadRefused?: boolean;
     /** Peer whose snapshot download sends half its bytes, then nothing, holding the connection open. */
     stalledDownload?: string;
@@ -48,6 +49,7 @@ const gcsObjects: string[] = [];
 /** Every Qdrant request as "METHOD peer api-key". */
 const qdrantRequests: string[] = [];
 const downloads = new Map<string, number>();
+let tokenRequests = 0;
 
 before(async () => {
     // The stand-ins wait as long as a real server might (a body that stops short is waited for;
@@ -57,7 +59,7 @@ before(async () => {
         const url = req.url ?? "";
         if (url.startsWith("/computeMetadata/v1/instance/service-accounts/default/")) {
             metadataPaths.push(url.slice("/computeMetadata/v1/instance/service-accounts/default/".length));
-            if (url.includes("/token")) return void (faults.tokenRefused ? res.writeHead(500).end('{"error":"metadata unavailable"}') : res.writeHead(200).end('{"access_token":"ya29.stand-in","expires_in":3599}'));
+            if (url.includes("/token")) return void (++tokenRequests >= (faults.tokenRefusedFrom ?? Infinity) ? res.writeHead(500).end('{"error":"metadata unavailable"}') : res.writeHead(200).end('{"access_token":"ya29.stand-in","expires_in":3599}'));
             return void res.writeHead(200).end("google-id-token-for-aws");
         }
         const upload = /^\/upload\/storage\/v1\/b\/gcs-snapshots\/o\?uploadType=media&name=(.+)$/.exec(url);
@@ -105,6 +107,7 @@ async function run(target: "s3" | "gcs", f: Faults = {}, unset: string[] = []) {
     gcsObjects.length = 0;
     qdrantRequests.length = 0;
     downloads.clear();
+    tokenRequests = 0;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "snapshot-exact-"));
     const bin = path.join(dir, "bin");
     const s3 = path.join(dir, "s3");
@@ -138,7 +141,9 @@ async function run(target: "s3" | "gcs", f: Faults = {}, unset: string[] = []) {
         GCS_BUCKET: "gcs-snapshots",
         GCE_METADATA_HOST: `127.0.0.1:${port}`,
         GCS_API: `http://127.0.0.1:${port}`,
-        STALL_SECONDS: "1",
+        // Short, for the stall cases; 3 s rather than 1 so that a loaded machine's pause in a
+        // healthy loopback transfer is not taken for a stall.
+        STALL_SECONDS: "3",
         ...(f.manifestRefused ? { REFUSE_MANIFEST: "1" } : {}),
     };
     if (target === "gcs") Object.assign(env, { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/gke-snapshots", AWS_WEB_IDENTITY_AUDIENCE: "langchain-ha-prod-snapshots" });
@@ -236,10 +241,17 @@ describe("snapshot script (exact)", () => {
     });
 
     test("gcs: an access token the metadata server refuses fails the run before anything goes to GCS", async () => {
-        const { result, objects } = await run("gcs", { tokenRefused: true });
+        const { result, objects } = await run("gcs", { tokenRefusedFrom: 1 });
         assert.equal(result.code, 1);
         assert.deepEqual(gcsObjects, []);
         assert.ok(![...objects.keys()].some((k) => k.endsWith("manifest.json")));
+    });
+
+    test("gcs: a token refused for the manifest (after both peers) fails the run: the set is never called complete", async () => {
+        const { result } = await run("gcs", { tokenRefusedFrom: 3 });
+        assert.equal(result.code, 1);
+        assert.deepEqual(unstamped(gcsObjects), ["documents/<stamp>/peer-0.snapshot", "documents/<stamp>/peer-1.snapshot"]);
+        assert.doesNotMatch(result.stdout, /complete/);
     });
 
     test("gcs: an upload Cloud Storage refuses fails the run, and no manifest is written", async () => {

@@ -14,7 +14,14 @@ export function runProcess(command: string, args: string[], opts: { cwd?: string
     return new Promise((resolve, reject) => {
         // With a time limit the child leads its own process group, so what it started goes too.
         const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: opts.timeoutMs !== undefined });
-        const limit = opts.timeoutMs === undefined ? undefined : setTimeout(() => process.kill(-child.pid!, "SIGKILL"), opts.timeoutMs);
+        const kill = () => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                // The group has exited meanwhile.
+            }
+        };
+        const limit = opts.timeoutMs === undefined ? undefined : setTimeout(kill, opts.timeoutMs);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });

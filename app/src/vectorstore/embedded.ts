@@ -57,8 +57,6 @@ export class EmbeddedVectorStore implements VectorStore {
     private retryCompactionAt = 0;
     private log!: AppendLog;
     private lock!: StoreLock;
-    /** Why the lock on the log was lost, once it was: the log refuses writes from then on. */
-    private lockLost: Error | undefined;
 
     private constructor(
         private readonly warn: (message: string) => void,
@@ -77,19 +75,18 @@ export class EmbeddedVectorStore implements VectorStore {
             staleMs: options.lockStaleMs ?? 10_000,
             warn,
             onLost: (error) => {
-                store.lockLost = error;
                 warn(error.message);
                 // Unset while the log is still being replayed; replay() passes the loss on then.
                 store.log?.refuse(error);
             },
         });
+        store.lock = lock;
         try {
             await store.replay(dir, path, dimension, warn);
         } catch (error) {
             await lock.release();
             throw error;
         }
-        store.lock = lock;
         return store;
     }
 
@@ -118,7 +115,7 @@ export class EmbeddedVectorStore implements VectorStore {
             this.apply(record, payload.length);
         }
         this.log = log;
-        if (this.lockLost) log.refuse(this.lockLost);
+        if (this.lock.lost) log.refuse(this.lock.lost);
         if (legacy) await legacy.remove();
     }
 
@@ -155,7 +152,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
     async check(): Promise<StoreStatus> {
         const failure = this.log.failure;
-        const readOnly = this.lockLost ? ", read-only: it lost its lock on DATA_DIR (restart the service)" : failure ? ", read-only after a failed write it could not undo (restart the service)" : "";
+        const readOnly = this.lock.lost ? ", read-only: it lost its lock on DATA_DIR (restart the service)" : failure ? ", read-only after a failed write it could not undo (restart the service)" : "";
         return { ok: true, writable: !failure, detail: `embedded, ${this.points.size} chunks${readOnly}` };
     }
 

@@ -47,6 +47,7 @@ const HOLDER_FILE = "holder.json";
  */
 export class StoreLock {
     private state: "held" | "lost" | "released" = "held";
+    private lostBecause: Error | undefined;
     private timer: NodeJS.Timeout | undefined;
     private refreshedAt = Date.now();
 
@@ -90,6 +91,11 @@ export class StoreLock {
         }
     }
 
+    /** Why the lock was lost, once it was (it is never held again). */
+    get lost(): Error | undefined {
+        return this.lostBecause;
+    }
+
     /** Releases the lock, unless it was lost: then it may be another process's now. */
     async release(): Promise<void> {
         if (this.state !== "held") return;
@@ -122,7 +128,8 @@ export class StoreLock {
         if (lost === undefined) return this.schedule();
         this.state = "lost";
         forget(this.path);
-        this.onLost(new Error(`${this.path}: the lock was lost (${lost}); no more writes go to this store; restart the service`));
+        this.lostBecause = new Error(`${this.path}: the lock was lost (${lost}); no more writes go to this store; restart the service`);
+        this.onLost(this.lostBecause);
     }
 }
 
